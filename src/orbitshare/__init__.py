@@ -1,0 +1,3 @@
+"""orbitshare: allied space domain awareness, EO virtual constellation and SATCOM resilience, shared under rules."""
+
+__version__ = "0.1.0"
