@@ -9,6 +9,88 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="orbitshare: 
 # --- foundation commands (catalog, propagate, demo) -------------------------------------------------------
 
 
+# --- sharing hub commands ---------------------------------------------------------------------------------
+# `orbitshare serve` and `orbitshare audit verify|head` (owner: sharing hub; see docs/sharing.md).
+
+audit_app = typer.Typer(no_args_is_help=True, help="The sharing hub's tamper-evident audit log.")
+app.add_typer(audit_app, name="audit")
+
+
+def _hub_config(db_url: str | None):  # type: ignore[no-untyped-def]
+    """Hub configuration: data directory from ORBITSHARE_HOME, database from --db-url or the embedded file."""
+    from orbitshare.store.db import sqlite_url
+    from orbitshare.store.hub import HubConfig
+    from orbitshare.store.keys import default_home
+
+    home = default_home()
+    home.mkdir(parents=True, exist_ok=True)
+    return HubConfig(db_url=db_url or sqlite_url(home / "hub.db"), home=home)
+
+
+@app.command("serve")
+def serve_cmd(
+    demo: bool = typer.Option(False, "--demo", help="Seed demo partners, users and products."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    db_url: str = typer.Option(None, "--db-url", help="SQLAlchemy URL (default: SQLite in ORBITSHARE_HOME)."),
+) -> None:
+    """Run the sharing hub (FastAPI on uvicorn); OpenAPI at /docs."""
+    import uvicorn
+
+    from orbitshare.api.app import create_app
+    from orbitshare.api.demo import seed
+
+    config = _hub_config(db_url)
+    app_ = create_app(config)
+    url = f"http://{host}:{port}"
+    typer.echo(f"orbitshare hub: {url}/  (API docs {url}/docs, data in {config.home})")
+    if demo:
+        for name, person in seed(app_.state.hub).items():
+            typer.echo(f"  {person['partner']} {person['role']:<11} {name:<28} token: {person['token']}")
+    uvicorn.run(app_, host=host, port=port, log_level="info")
+
+
+@audit_app.command("verify")
+def audit_verify_cmd(
+    db_url: str = typer.Option(None, "--db-url", help="SQLAlchemy URL (default: SQLite in ORBITSHARE_HOME)."),
+    checkpoint: list[str] = typer.Option([], "--checkpoint", help="JSON file of a tree head saved earlier."),
+) -> None:
+    """Recompute the Merkle tree; exit 1 on any altered, removed, inserted or reordered entry."""
+    import json
+    from pathlib import Path
+
+    from orbitshare.store.hub import Hub
+
+    hub = Hub(_hub_config(db_url))
+    try:
+        report = hub.verify_audit([json.loads(Path(c).read_text()) for c in checkpoint])
+    finally:
+        hub.close()
+    for problem in report.problems:
+        typer.echo(f"TAMPERED: {problem}", err=True)
+    typer.echo(f"audit log: {report.size} entries, root {report.root}: {'OK' if report.ok else 'FAILED'}")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@audit_app.command("head")
+def audit_head_cmd(
+    db_url: str = typer.Option(None, "--db-url", help="SQLAlchemy URL (default: SQLite in ORBITSHARE_HOME)."),
+) -> None:
+    """Print the latest signed tree head as JSON (save it to check later with --checkpoint)."""
+    import json
+
+    from orbitshare.store.hub import Hub
+
+    hub = Hub(_hub_config(db_url))
+    try:
+        typer.echo(json.dumps(hub.audit_head(), indent=2))
+    finally:
+        hub.close()
+
+
+# --- end of sharing hub commands ---------------------------------------------------------------------------
+
+
 def main() -> None:
     """Entry point of the `orbitshare` console script."""
     app()

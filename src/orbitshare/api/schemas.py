@@ -1,0 +1,317 @@
+"""Request and response models of the hub's HTTP API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Kind = Literal[
+    "catalog",
+    "conjunction_report",
+    "cdm",
+    "alert",
+    "imaging_opportunities",
+    "collection_plan",
+    "stac_item",
+    "satcom_evaluation",
+    "file",
+]
+Role = Literal["focal_point", "analyst", "viewer"]
+Short = Field(min_length=1, max_length=200)
+
+
+class Strict(BaseModel):
+    """Reject unknown fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CategoryIn(Strict):
+    """A STANAG 4774 category."""
+
+    tag_name: str = Field(min_length=1, max_length=200, examples=["Releasable To"])
+    type: Literal["PERMISSIVE", "RESTRICTIVE", "INFORMATIVE"]
+    values: list[str] = Field(default_factory=list, max_length=64, examples=[["SVN", "LUX"]])
+
+
+class LabelIn(Strict):
+    """A security label; the originator defaults to (and must be) the uploader's partner."""
+
+    policy_id: str = Field(min_length=1, max_length=200, examples=["NATO"])
+    classification: str | int = Field(examples=["NATO UNCLASSIFIED"])
+    categories: list[CategoryIn] = Field(default_factory=list, max_length=64)
+    purposes: list[str] = Field(default_factory=list, max_length=64, examples=[["space-domain-awareness"]])
+    export_control: str | None = Field(default=None, max_length=200)
+    privacy_mark: str | None = Field(default=None, max_length=200)
+    originator: str | None = Field(default=None, max_length=16)
+    created_at: str | None = Field(default=None, max_length=40)
+    review_at: str | None = Field(default=None, max_length=40)
+
+
+class Label(BaseModel):
+    """A security label as stored."""
+
+    policy_id: str
+    classification: str
+    originator: str
+    categories: list[dict[str, Any]]
+    purposes: list[str]
+    export_control: str | None = None
+    privacy_mark: str | None = None
+    created_at: str | None = None
+    review_at: str | None = None
+
+
+class ProductIn(Strict):
+    """A product given as JSON: `content` (any JSON value) or `text`."""
+
+    kind: Kind
+    title: str = Field(min_length=1, max_length=300)
+    label: LabelIn
+    content: Any = None
+    text: str | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class ProductOut(BaseModel):
+    """Metadata of a labelled product."""
+
+    id: str
+    kind: str
+    title: str
+    originator: str
+    created_at: str
+    media_type: str
+    filename: str | None = None
+    size: int
+    sha256: str
+    label: Label
+    meta: dict[str, Any] | None = None
+    released_by: str | None = None
+
+
+class ProductPage(BaseModel):
+    """A page of products the caller may receive."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[ProductOut]
+
+
+class ConsentRequestIn(Strict):
+    """Ask the originator's focal point to release a product."""
+
+    recipient: str = Field(min_length=2, max_length=16, examples=["LUX"])
+    purpose: str = Field(min_length=1, max_length=100, examples=["space-domain-awareness"])
+    justification: str = Field(default="", max_length=4000)
+    expires_at: datetime | None = None
+
+
+class DecisionIn(Strict):
+    """A focal point's answer to a request."""
+
+    note: str | None = Field(default=None, max_length=4000)
+    expires_at: datetime | None = None
+
+
+class GrantIn(Strict):
+    """A grant given without a prior request."""
+
+    recipient: str = Field(min_length=2, max_length=16)
+    purpose: str = Field(min_length=1, max_length=100)
+    expires_at: datetime | None = None
+
+
+class RevokeIn(Strict):
+    """Why a grant is revoked."""
+
+    reason: str | None = Field(default=None, max_length=4000)
+
+
+class ConsentRequestOut(BaseModel):
+    """A consent request and its state."""
+
+    id: str
+    product_id: str
+    product_title: str | None = None
+    recipient: str
+    originator: str
+    purpose: str
+    justification: str
+    expires_at: str
+    status: str
+    requested_by: str
+    created_at: str
+    decided_by: str | None = None
+    decided_at: str | None = None
+    note: str | None = None
+    grant_id: str | None = None
+
+
+class GrantOut(BaseModel):
+    """A signed consent grant."""
+
+    id: str
+    product_id: str
+    originator: str
+    recipient: str
+    purpose: str
+    issued_at: str
+    expires_at: str
+    signer: str
+    key_id: str
+    signature: str
+    statement: dict[str, Any]
+    revoked: bool
+    revoked_at: str | None = None
+    public_key: str | None = None
+    statement_b64: str | None = None
+
+
+class DecisionOut(BaseModel):
+    """The outcome of deciding a request."""
+
+    request: ConsentRequestOut
+    grant: GrantOut | None = None
+
+
+class UserIn(Strict):
+    """A new user of the focal point's partner."""
+
+    name: str = Short
+    role: Role
+    clearance: str | int = "UNCLASSIFIED"
+    purpose: str = Field(default="space-domain-awareness", min_length=1, max_length=100)
+
+
+class UserOut(BaseModel):
+    """A user."""
+
+    id: str
+    partner: str
+    name: str
+    role: str
+    clearance: str
+    purpose: str
+    disabled: bool = False
+
+
+class TokenIn(Strict):
+    """A new API token."""
+
+    label: str = Field(default="api", min_length=1, max_length=100)
+    ttl_days: float | None = Field(default=None, gt=0, le=3650)
+
+
+class TokenOut(BaseModel):
+    """A new API token; the secret is shown once."""
+
+    id: str
+    token: str
+    user_id: str
+    expires_at: str | None = None
+
+
+class Me(BaseModel):
+    """The authenticated principal."""
+
+    user_id: str
+    name: str
+    partner: str
+    role: str
+    clearance: str
+    purpose: str
+    attributes: list[str]
+    policies: list[str]
+
+
+class PartnerOut(BaseModel):
+    """A partner and its focal points."""
+
+    code: str
+    name: str
+    kind: str
+    policies: list[str]
+    attributes: list[str]
+    focal_points: list[dict[str, str]]
+
+
+class TreeHead(BaseModel):
+    """A signed tree head of the audit log."""
+
+    size: int
+    root: str
+    signature: str | None = None
+    time: str | None = None
+    public_key: str | None = None
+
+
+class AuditEntryOut(BaseModel):
+    """One audit entry with the signed tree head after it."""
+
+    index: int
+    entry: dict[str, Any]
+    leaf_hash: str
+    tree_head: dict[str, Any]
+
+
+class InclusionOut(BaseModel):
+    """An RFC 6962 inclusion proof."""
+
+    index: int
+    size: int
+    leaf_hash: str
+    root: str
+    proof: list[str]
+
+
+class ConsistencyOut(BaseModel):
+    """An RFC 6962 consistency proof."""
+
+    first: int
+    second: int
+    first_root: str
+    second_root: str
+    proof: list[str]
+
+
+class JobIn(Strict):
+    """Parameters of a job and the label of its result."""
+
+    title: str | None = Field(default=None, max_length=300)
+    label: LabelIn
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class JobInfo(BaseModel):
+    """A registered job."""
+
+    name: str
+    result_kind: str
+    summary: str
+
+
+class ItemCollection(BaseModel):
+    """A STAC ItemCollection (GeoJSON FeatureCollection)."""
+
+    type: Literal["FeatureCollection"]
+    features: list[dict[str, Any]]
+    numberMatched: int
+    numberReturned: int
+
+
+class Health(BaseModel):
+    """Liveness."""
+
+    status: str
+    version: str
+
+
+class Error(BaseModel):
+    """An error: a clear message, and field errors for validation failures."""
+
+    detail: str
+    errors: list[dict[str, Any]] | None = None
