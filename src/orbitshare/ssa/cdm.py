@@ -920,12 +920,9 @@ def _rtn_rows(r, v) -> np.ndarray:
 
 
 def relative_state_rtn(r1_km, v1_kmps, r2_km, v2_kmps) -> tuple[np.ndarray, np.ndarray]:
-    """Object 2 relative to object 1 in object 1's RTN frame: position (m) and velocity (m/s)."""
+    """Object 2 minus object 1, rotated into object 1's RTN axes: position (m), velocity (m/s) (as JSpOC)."""
     rot = _rtn_rows(r1_km, v1_kmps)
-    omega = np.cross(r1_km, v1_kmps) / np.dot(r1_km, r1_km)
-    dr = np.subtract(r2_km, r1_km)
-    dv = np.subtract(v2_kmps, v1_kmps) - np.cross(omega, dr)
-    return rot @ dr * 1e3, rot @ dv * 1e3
+    return rot @ np.subtract(r2_km, r1_km) * 1e3, rot @ np.subtract(v2_kmps, v1_kmps) * 1e3
 
 
 def teme_to_gcrf(r_km, v_kmps, when_utc: datetime) -> tuple[np.ndarray, np.ndarray]:

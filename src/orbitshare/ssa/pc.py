@@ -223,10 +223,18 @@ def pc_max(miss_m: float, hbr_m: float, aspect_ratio: float = 1.0) -> MaxPc:
         """Negative log Pc at minor sigma exp(log_s) (m)."""
         return -np.log(max(pc_elongated(miss_m, np.exp(log_s), hbr_m, aspect_ratio), 1e-300))
 
-    start = np.log(guess)
-    res = optimize.minimize_scalar(neg_log_pc, bracket=(start - 1.0, start, start + 1.0), tol=1e-10)
-    sigma = float(np.exp(res.x))
+    sigma = float(np.exp(_argmin_log(neg_log_pc, np.log(guess))))
     return MaxPc(pc_elongated(miss_m, sigma, hbr_m, aspect_ratio), sigma, aspect_ratio)
+
+
+def _argmin_log(func, center: float, half_width: float = 8.0) -> float:
+    """Minimiser of a 1D function of a log-scale variable: coarse grid around `center`, then bounded Brent."""
+    grid = center + np.linspace(-half_width, half_width, 161)
+    values = [func(x) for x in grid]
+    best = int(np.argmin(values))
+    lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, grid.size - 1)]
+    res = optimize.minimize_scalar(func, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
+    return float(res.x) if res.fun <= values[best] else float(grid[best])
 
 
 def pc_max_isotropic(miss_m, hbr_m):
@@ -267,7 +275,5 @@ def pc_max_scaled(miss_xz_m, cov_xz_m2, hbr_m: float) -> tuple[float, float]:
         return -np.log(max(pc_foster_diag(d.xm_m, d.ym_m, k * d.sx_m, k * d.sy_m, hbr_m), 1e-300))
 
     maha = np.hypot(d.xm_m / d.sx_m, d.ym_m / d.sy_m)
-    start = np.log(max(maha, 1e-3) / SQRT2)
-    res = optimize.minimize_scalar(neg_log_pc, bracket=(start - 1.0, start, start + 1.0), tol=1e-10)
-    k = float(np.exp(res.x))
+    k = float(np.exp(_argmin_log(neg_log_pc, np.log(max(maha, 1e-3) / SQRT2))))
     return pc_foster_diag(d.xm_m, d.ym_m, k * d.sx_m, k * d.sy_m, hbr_m), k
