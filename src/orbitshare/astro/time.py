@@ -1,0 +1,94 @@
+"""UTC instants as two-part Julian dates (whole day + fraction), parsed and converted with numpy."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+JD_UNIX_EPOCH = 2440587.5  # 1970-01-01T00:00:00 UTC
+_DAY_US = 86_400_000_000
+_DOY_RE = re.compile(r"^(\d{4})-(\d{3})(?:T(.*))?$")
+
+
+def jday(year, mon, day, hr=0, minute=0, sec=0.0):
+    """Two-part Julian date (jd at 0h, day fraction) of a Gregorian UTC calendar date (Vallado's jday)."""
+    year, mon, day = np.asarray(year), np.asarray(mon), np.asarray(day)
+    jd = (367.0 * year - np.floor(7 * (year + np.floor((mon + 9) / 12.0)) * 0.25)
+          + np.floor(275 * mon / 9.0) + day + 1721013.5)
+    fr = (np.asarray(sec) + np.asarray(minute) * 60.0 + np.asarray(hr) * 3600.0) / 86400.0
+    return jd, fr
+
+
+def tle_epoch_to_jd(year2: np.ndarray, doy: np.ndarray):
+    """Two-part Julian date of TLE epochs: 2-digit year (57-99 -> 19xx) and fractional day of year."""
+    year = np.where(year2 < 57, 2000 + year2, 1900 + year2)
+    jd0, _ = jday(year, 1, 0)  # Julian date of January 0 at 0h
+    whole = np.floor(doy)
+    return jd0 + whole, doy - whole
+
+
+def parse_utc(text: str) -> datetime:
+    """Timezone-aware UTC datetime from ISO 8601 text, calendar or day-of-year form ('2007-064T10:34:41')."""
+    s = text.strip().replace(" ", "T", 1) if "T" not in text else text.strip()
+    if s.endswith("Z"):
+        s = s[:-1]
+    m = _DOY_RE.match(s)
+    if m:
+        year, doy, rest = int(m.group(1)), int(m.group(2)), m.group(3) or "00:00:00"
+        if not 1 <= doy <= 366:
+            raise ValueError(f"day of year {doy} outside 1..366 in {text!r}")
+        base = datetime(year, 1, 1, tzinfo=UTC) + timedelta(days=doy - 1)
+        s = base.strftime("%Y-%m-%d") + "T" + rest
+    if "." in s:  # fromisoformat accepts at most 6 fractional digits
+        head, frac = s.split(".", 1)
+        digits = re.match(r"\d*", frac).group(0)
+        s = head + "." + (digits + "000000")[:6] + frac[len(digits):]
+    dt = datetime.fromisoformat(s)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def datetime_to_jd(dt: datetime):
+    """Two-part Julian date of a datetime (naive means UTC), exact to the microsecond."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    us = (dt - datetime(1970, 1, 1)) // timedelta(microseconds=1)
+    days, rem = divmod(us, _DAY_US)
+    return JD_UNIX_EPOCH + days, rem / _DAY_US
+
+
+def datetime64_to_jd(t) -> tuple[np.ndarray, np.ndarray]:
+    """Two-part Julian dates of numpy datetime64 values (UTC), exact to the microsecond."""
+    us = np.asarray(t, dtype="datetime64[us]").astype(np.int64)
+    days, rem = np.divmod(us, _DAY_US)
+    return JD_UNIX_EPOCH + days.astype(np.float64), rem / _DAY_US
+
+
+def jd_to_datetime64(jd, fr) -> np.ndarray:
+    """numpy datetime64[us] (UTC) of two-part Julian dates, rounded to the microsecond."""
+    jd, fr = np.asarray(jd, dtype=np.float64), np.asarray(fr, dtype=np.float64)
+    days = np.floor(jd - JD_UNIX_EPOCH)
+    frac = (jd - JD_UNIX_EPOCH - days) + fr
+    us = days.astype(np.int64) * _DAY_US + np.round(frac * _DAY_US).astype(np.int64)
+    return us.astype("datetime64[us]")
+
+
+def time_grid(start: datetime, stop: datetime, step_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two-part Julian dates from start to stop inclusive every step_s seconds (UTC)."""
+    if step_s <= 0:
+        raise ValueError(f"step must be positive, got {step_s} s")
+    if stop < start:
+        raise ValueError(f"stop {stop.isoformat()} is before start {start.isoformat()}")
+    jd0, fr0 = datetime_to_jd(start)
+    span_s = (stop - start).total_seconds()
+    offsets_s = np.arange(0.0, span_s + 1e-9, step_s)
+    return np.full(offsets_s.shape, jd0), fr0 + offsets_s / 86400.0
+
+
+def format_utc(jd, fr) -> np.ndarray:
+    """ISO 8601 UTC strings with millisecond precision ('2026-03-10T07:26:52.157Z')."""
+    t = jd_to_datetime64(jd, fr).astype("datetime64[ms]")
+    return np.char.add(np.datetime_as_string(t, unit="ms"), "Z")
