@@ -1221,3 +1221,18 @@ def _propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo
             v_out[i, j, 0] = v[0]
             v_out[i, j, 1] = v[1]
             v_out[i, j, 2] = v[2]
+
+
+@njit(cache=True, error_model='numpy', nogil=True)
+def _propagate_pairs(recs, epoch_jd, epoch_fr, index, jd, fr, r_out, v_out, err_out):
+    """Propagate record index[k] to time (jd[k], fr[k]) for each k; TEME km and km/s into the out arrays."""
+    for k in range(index.shape[0]):
+        i = index[k]
+        tsince = ((jd[k] - epoch_jd[i]) + (fr[k] - epoch_fr[i])) * 1440.0
+        r, v, e = sgp4(recs[i], tsince)
+        if e == 0 and not (np.isfinite(r[0]) and np.isfinite(r[1]) and np.isfinite(r[2])):
+            e = 7
+        err_out[k] = e
+        for c in range(3):
+            r_out[k, c] = r[c] if e == 0 else np.nan
+            v_out[k, c] = v[c] if e == 0 else np.nan

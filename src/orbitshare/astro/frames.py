@@ -1,0 +1,99 @@
+"""Frame conversions: TEME -> ITRS (GMST 1982, as AIAA 2006-6753) and ITRS <-> WGS-84 geodetic, vectorised."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from skyfield.sgp4lib import theta_GMST1982
+
+from orbitshare.astro.time import JD_UNIX_EPOCH
+
+WGS84_A_KM = 6378.137
+WGS84_F = 1.0 / 298.257223563
+WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
+DAY_S = 86400.0
+
+
+@lru_cache(maxsize=1)
+def timescale():
+    """Skyfield timescale with its bundled UT1 and leap-second tables (no download)."""
+    from skyfield.api import load
+
+    return load.timescale(builtin=True)
+
+
+def ut1_jd(jd, fr) -> tuple[np.ndarray, np.ndarray]:
+    """UT1 as a two-part Julian date (whole, fraction) for UTC two-part Julian dates (skyfield's tables)."""
+    jd, fr = np.asarray(jd, dtype=np.float64), np.asarray(fr, dtype=np.float64)
+    days = np.floor(jd - JD_UNIX_EPOCH)
+    seconds = ((jd - JD_UNIX_EPOCH - days) + fr) * DAY_S
+    t = timescale().utc(1970, 1, 1 + days, 0, 0, seconds)
+    return t.whole, t.ut1_fraction
+
+
+def gmst82_rad(jd, fr) -> tuple[np.ndarray, np.ndarray]:
+    """GMST 1982 angle (rad) and its rate (rad/s) at UTC two-part Julian dates."""
+    whole, frac = ut1_jd(jd, fr)
+    theta, theta_dot_per_day = theta_GMST1982(whole, frac)
+    return np.asarray(theta), np.asarray(theta_dot_per_day) / DAY_S
+
+
+def teme_to_itrs(r_km, v_kms, jd, fr) -> tuple[np.ndarray, np.ndarray]:
+    """ITRS (Earth-fixed, no polar motion) r (km) and v (km/s) from TEME; arrays (..., m, 3) over m times."""
+    theta, omega = gmst82_rad(jd, fr)
+    c, s = np.cos(theta)[:, None], np.sin(theta)[:, None]
+    r_km, v_kms = np.asarray(r_km), np.asarray(v_kms)
+    x, y = r_km[..., 0], r_km[..., 1]
+    xp, yp = c[:, 0] * x + s[:, 0] * y, -s[:, 0] * x + c[:, 0] * y
+    r_out = np.stack([xp, yp, r_km[..., 2]], axis=-1)
+    vx, vy = v_kms[..., 0], v_kms[..., 1]
+    vxp = c[:, 0] * vx + s[:, 0] * vy + omega * yp
+    vyp = -s[:, 0] * vx + c[:, 0] * vy - omega * xp
+    v_out = np.stack([vxp, vyp, v_kms[..., 2]], axis=-1)
+    return r_out, v_out
+
+
+def itrs_to_geodetic(r_km) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """WGS-84 geodetic latitude (deg), longitude (deg, -180..180) and height (km) of ITRS positions (..., 3)."""
+    r_km = np.asarray(r_km, dtype=np.float64)
+    x, y, z = r_km[..., 0], r_km[..., 1], r_km[..., 2]
+    lon = np.arctan2(y, x)
+    p = np.hypot(x, y)
+    lat = np.arctan2(z, p * (1.0 - WGS84_E2))
+    for _ in range(5):  # fixed-point iteration; converges below 1e-12 rad from 100 km to GEO and beyond
+        sin_lat = np.sin(lat)
+        n = WGS84_A_KM / np.sqrt(1.0 - WGS84_E2 * sin_lat * sin_lat)
+        lat = np.arctan2(z + n * WGS84_E2 * sin_lat, p)
+    sin_lat, cos_lat = np.sin(lat), np.cos(lat)
+    n = WGS84_A_KM / np.sqrt(1.0 - WGS84_E2 * sin_lat * sin_lat)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        h = np.where(np.abs(cos_lat) > 1e-10, p / cos_lat - n, np.abs(z) - n * (1.0 - WGS84_E2))
+    return np.degrees(lat), np.degrees(lon), h
+
+
+def geodetic_to_itrs(lat_deg, lon_deg, h_km) -> np.ndarray:
+    """ITRS position (km), shape (..., 3), of WGS-84 geodetic latitude/longitude (deg) and height (km)."""
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    sin_lat = np.sin(lat)
+    n = WGS84_A_KM / np.sqrt(1.0 - WGS84_E2 * sin_lat * sin_lat)
+    h = np.asarray(h_km, dtype=np.float64)
+    return np.stack([(n + h) * np.cos(lat) * np.cos(lon), (n + h) * np.cos(lat) * np.sin(lon),
+                     (n * (1.0 - WGS84_E2) + h) * sin_lat], axis=-1)
+
+
+def enu_matrix(lat_deg, lon_deg) -> np.ndarray:
+    """Rotation (3, 3) taking ITRS vectors to local East-North-Up at a geodetic latitude/longitude (deg)."""
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+    return np.array([[-so, co, 0.0], [-sl * co, -sl * so, cl], [cl * co, cl * so, sl]])
+
+
+def look_angles(r_itrs_km, site_lat_deg, site_lon_deg, site_h_km=0.0):
+    """Azimuth (deg from north, clockwise), elevation (deg) and range (km) of ITRS positions from a site."""
+    site = geodetic_to_itrs(site_lat_deg, site_lon_deg, site_h_km)
+    enu = (np.asarray(r_itrs_km) - site) @ enu_matrix(site_lat_deg, site_lon_deg).T
+    rng = np.linalg.norm(enu, axis=-1)
+    el = np.degrees(np.arcsin(np.clip(enu[..., 2] / rng, -1.0, 1.0)))
+    az = np.degrees(np.arctan2(enu[..., 0], enu[..., 1])) % 360.0
+    return az, el, rng
