@@ -27,7 +27,8 @@ def test_table_size_and_empty_rows():
 
 @pytest.mark.parametrize(
     ("object_type", "expected"),
-    [("DEBRIS", 1.0), ("DEB", 1.0), ("PAYLOAD", 5.0), ("R/B", 5.0), ("ROCKET BODY", 5.0), (None, 5.0), ("TBA", 5.0)],
+    [("DEBRIS", 1.0), ("DEB", 1.0), ("PAYLOAD", 5.0), ("R/B", 5.0), ("ROCKET BODY", 5.0), (None, 5.0),
+     ("TBA", 5.0)],
 )
 def test_type_defaults(object_type, expected):
     assert hbr.hbr_m(999_999_999, object_type) == expected
