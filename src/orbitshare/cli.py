@@ -91,6 +91,63 @@ def audit_head_cmd(
 # --- end of sharing hub commands ---------------------------------------------------------------------------
 
 
+# --- cdm commands -------------------------------------------------------------------------------------------
+# `orbitshare cdm pc FILE...` (owner: ssa Pc/CDM; see docs/pc.md).
+
+cdm_app = typer.Typer(no_args_is_help=True, help="CCSDS Conjunction Data Messages.")
+app.add_typer(cdm_app, name="cdm")
+
+
+@cdm_app.command("pc")
+def cdm_pc_cmd(
+    files: list[str] = typer.Argument(..., help="CDM files (KVN or XML)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    hbr: float = typer.Option(None, "--hbr", help="Combined hard-body radius (m), overrides CDM/table."),
+) -> None:
+    """Per CDM: TCA, miss distance, relative speed, combined HBR and Pc by every implemented method."""
+    import json
+
+    from orbitshare.ssa.cdm import CdmError, read_cdm
+    from orbitshare.ssa.pc import pc_for_cdm
+
+    rows, errors = [], []
+    for name in files:
+        try:
+            rows.append(pc_for_cdm(read_cdm(name), hbr))
+        except (CdmError, OSError) as exc:
+            errors.append({"file": name, "error": str(exc)})
+    if as_json:
+        typer.echo(json.dumps({"results": rows, "errors": errors}, indent=2))
+    else:
+        _cdm_pc_table(rows, errors)
+    raise typer.Exit(1 if errors else 0)
+
+
+def _cdm_pc_table(rows: list[dict], errors: list[dict]) -> None:
+    """Print `cdm pc` results as a rich table and rejected files on stderr."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Collision probability per CDM")
+    columns = ("file", "TCA (UTC)", "miss m", "v_rel m/s", "HBR m", "Foster", "Chan", "Alfano05", "Pc max")
+    for column in columns:
+        table.add_column(column, justify="left" if column in columns[:2] else "right", no_wrap=True)
+    for r in rows:
+        pcs = [f"{r['pc'][k]:.3e}" for k in ("foster", "chan", "alfano2005")]
+        name, tca = r["source"].rsplit("/", 1)[-1], r["tca_utc"][:23]
+        table.add_row(name, tca, f"{r['miss_distance_m']:.1f}", f"{r['relative_speed_mps']:.3f}",
+                      f"{r['hbr_m']:.2f}", *pcs, f"{r['pc_max_isotropic']:.3e}")
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=200)
+    console.print(table)
+    for e in errors:
+        Console(stderr=True).print(f"[red]rejected[/red] {e['error']}")
+
+
+# --- end of cdm commands -----------------------------------------------------------------------------------
+
+
 def main() -> None:
     """Entry point of the `orbitshare` console script."""
     app()

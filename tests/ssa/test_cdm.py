@@ -138,3 +138,19 @@ def test_tle_only_conjunction_flags_missing_covariance(writer):
     again = read_cdm(text, require_covariance=False)
     assert again.object1.cov_rtn_lower is None and again.object1.ref_frame == "GCRF"
     np.testing.assert_allclose(np.linalg.norm(again.object1.r_km), np.linalg.norm(objs[0].r_km), rtol=1e-12)
+
+
+def test_cli_cdm_pc_json_and_rejections():
+    import json
+
+    from typer.testing import CliRunner
+
+    from orbitshare.cli import app
+
+    good = CDM_DIR / "cara_sample_cdms" / "OmitronTestCase_Test08_3DNc.cdm"
+    result = CliRunner().invoke(app, ["cdm", "pc", "--json", "--hbr", "20", str(good),
+                                      str(CDM_DIR / "CDM-missing-TCA.txt")])
+    assert result.exit_code == 1
+    out = json.loads(result.stdout)
+    assert len(out["results"]) == 1 and "TCA" in out["errors"][0]["error"]
+    assert out["results"][0]["pc"]["foster"] == pytest.approx(2.2660816e-20, rel=1e-3)  # CARA Pc2D_Foster

@@ -277,3 +277,37 @@ def pc_max_scaled(miss_xz_m, cov_xz_m2, hbr_m: float) -> tuple[float, float]:
     maha = np.hypot(d.xm_m / d.sx_m, d.ym_m / d.sy_m)
     k = float(np.exp(_argmin_log(neg_log_pc, np.log(max(maha, 1e-3) / SQRT2))))
     return pc_foster_diag(d.xm_m, d.ym_m, k * d.sx_m, k * d.sy_m, hbr_m), k
+
+
+def cdm_hbr_m(cdm, hbr_override_m: float | None = None) -> tuple[float, str]:
+    """Combined HBR (m) of a CDM and its provenance: override, CARA COMMENT HBR, CDM 2.0 HBR, else table."""
+    from orbitshare.ssa import hbr
+
+    if hbr_override_m is not None:
+        return float(hbr_override_m), "command line"
+    from_comment = cdm.hbr_from_comments_m()
+    if from_comment is not None:
+        return from_comment, "CDM COMMENT HBR"
+    per_object = [o.fields.get("HBR") for o in cdm.objects]
+    if all(v not in (None, "", "NaN") for v in per_object):
+        return sum(float(v) for v in per_object), "CDM HBR keywords"
+    looked = [hbr.hbr_lookup(o.designator, o.object_type) for o in cdm.objects]
+    return looked[0][0] + looked[1][0], " + ".join(src for _, src in looked)
+
+
+def pc_for_cdm(cdm, hbr_override_m: float | None = None) -> dict:
+    """TCA, miss (m), relative speed (m/s), combined HBR (m) and Pc by every method for a parsed CDM."""
+    hbr_m, hbr_source = cdm_hbr_m(cdm, hbr_override_m)
+    args = []
+    for obj in cdm.objects:
+        args += [obj.r_m, obj.v_mps, rtn_to_eci_cov(obj.cov_rtn_6x6, obj.r_m, obj.v_mps)]
+    plane = encounter_plane(*args)
+    pcs = {name: pc_2d(plane.miss_xz_m, plane.cov_xz_m2, hbr_m, name) for name in METHODS}
+    maximum = pc_max(plane.miss_m, hbr_m)
+    return {
+        "source": cdm.source, "message_id": cdm.message_id, "tca_utc": cdm.tca.isoformat(),
+        "object1": cdm.object1.designator, "object2": cdm.object2.designator,
+        "miss_distance_m": plane.miss_m, "relative_speed_mps": plane.rel_speed_mps,
+        "hbr_m": hbr_m, "hbr_source": hbr_source, "pc": pcs, "pc_max_isotropic": maximum.pc_max,
+        "pc_cdm": cdm.collision_probability, "ref_frame": cdm.object1.ref_frame, "quirks": list(cdm.quirks),
+    }
