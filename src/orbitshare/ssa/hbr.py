@@ -30,7 +30,7 @@ TYPE_ALIASES = {"PAY": "PAYLOAD", "R/B": "ROCKET BODY", "ROCKET_BODY": "ROCKET B
 @lru_cache(maxsize=1)
 def cara_table() -> dict[int, tuple[float, str]]:
     """NORAD id -> (HBR m, source) for every row of the vendored CARA table that has a positive HBR."""
-    raw = resources.files("orbitshare.data").joinpath(TABLE_RESOURCE).read_bytes()
+    raw = resources.files("orbitshare").joinpath("data", TABLE_RESOURCE).read_bytes()
     rows = csv.DictReader(io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(raw)), encoding="utf-8"))
     return {int(r["ObjectID"]): (float(r["HBR"]), r["HBRSource"]) for r in rows if _positive(r["HBR"])}
 
