@@ -83,8 +83,14 @@ def _add_handlers(app: FastAPI) -> None:
     """Map hub errors, validation errors and HTTP errors to JSON with a clear `detail`."""
 
     @app.exception_handler(HubError)
-    async def hub_error(_: Request, exc: HubError) -> JSONResponse:
-        """Refusals and invalid input."""
+    def hub_error(request: Request, exc: HubError) -> JSONResponse:
+        """Refusals (audited) and invalid input."""
+        if exc.status == 403 and not exc.audited:
+            who = getattr(request.state, "principal", None)
+            hub: Hub = request.app.state.hub
+            hub.audit_now(
+                "refuse", who, status=403, reason=exc.message, method=request.method, path=request.url.path
+            )
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse({"detail": exc.message}, exc.status, headers=headers)
 

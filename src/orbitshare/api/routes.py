@@ -42,7 +42,9 @@ def hub_of(request: Request) -> Hub:
 
 def principal(request: Request, _cred: Any = Depends(bearer)) -> Principal:
     """Dependency: the authenticated principal (refusals audited)."""
-    return authenticate(request, hub_of(request), request.app.state.jwt)
+    who = authenticate(request, hub_of(request), request.app.state.jwt)
+    request.state.principal = who
+    return who
 
 
 Who = Annotated[Principal, Depends(principal)]

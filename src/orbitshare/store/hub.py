@@ -69,9 +69,10 @@ class HubError(Exception):
     status = 400
 
     def __init__(self, message: str) -> None:
-        """Keep the message."""
+        """Keep the message; `audited` is set once the refusal is in the audit log."""
         super().__init__(message)
         self.message = message
+        self.audited = False
 
 
 class Unauthorized(HubError):
@@ -529,47 +530,52 @@ class Hub:
             row = s.get(Product, product_id)
             if row is None:
                 self.audit(s, event, who, product=product_id, decision="deny", reason="unknown product")
-                raise NotFound(f"no product {product_id}")
-            label = self.label_of(row.id, row.label)
-            grants = self.grant_facts(s, who.partner, product_id)
-            d = self.decide(who, row.id, label, purpose, grants, now_utc())
-            self.audit(
-                s,
-                event,
-                who,
-                product=product_id,
-                purpose=purpose,
-                decision="permit" if d.permit else "deny",
-                reason=d.reason.name,
-            )
-            if not d.permit:
-                raise Forbidden(f"release refused: {d.reason.value}")
-            info = _product_dict(row, label)
-            info["released_by"] = d.reason.name
-            return info, bytes(row.content)
+                refusal: HubError = NotFound(f"no product {product_id}")
+            else:
+                label = self.label_of(row.id, row.label)
+                grants = self.grant_facts(s, who.partner, product_id)
+                d = self.decide(who, row.id, label, purpose, grants, now_utc())
+                verdict = "permit" if d.permit else "deny"
+                self.audit(
+                    s, event, who, product=product_id, purpose=purpose, decision=verdict, reason=d.reason.name
+                )
+                refusal = Forbidden(f"release refused: {d.reason.value}")
+        if row is None or not d.permit:  # raised after the commit, so the refusal stays in the log
+            refusal.audited = True
+            raise refusal
+        info = _product_dict(row, label)
+        info["released_by"] = d.reason.name
+        return info, bytes(row.content)
 
     def export(
         self, who: Principal, purpose: str, kind: str | None = None, q: str | None = None, limit: int = 1000
     ) -> list[tuple[dict[str, Any], bytes]]:
         """Bulk export: every permitted product with its content; one audit entry per release."""
         now = now_utc()
-        out = []
+        out: list[str] = []
         with self.tx() as s:
             grants = self.grant_facts(s, who.partner)
-            for r in s.execute(_listing_query(kind, q, None)).all():
-                label = self.label_of(r.id, r.label)
-                d = self.decide(who, r.id, label, purpose, grants, now)
+            rows = s.execute(_listing_query(kind, q, None)).all()
+            for r in rows:
+                d = self.decide(who, r.id, self.label_of(r.id, r.label), purpose, grants, now)
                 if d.permit and len(out) < limit:
                     out.append(r.id)
-            rows = (
-                {p.id: p for p in s.execute(select(Product).where(Product.id.in_(out))).scalars()}
-                if out
-                else {}
+            self.audit(
+                s,
+                "access.export.summary",
+                who,
+                purpose=purpose,
+                kind=kind,
+                query=q,
+                considered=len(rows),
+                permitted=len(out),
+                denied=len(rows) - len(out),
             )
+            full = {p.id: p for p in s.execute(select(Product).where(Product.id.in_(out))).scalars()}
             for pid in out:
                 self.audit(s, "access.export", who, product=pid, purpose=purpose, decision="permit")
             return [
-                (_product_dict(rows[p], self.label_of(p, rows[p].label)), bytes(rows[p].content)) for p in out
+                (_product_dict(full[p], self.label_of(p, full[p].label)), bytes(full[p].content)) for p in out
             ]
 
     def products_by_id(self, ids: list[str]) -> dict[str, Product]:
