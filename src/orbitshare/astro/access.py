@@ -1,0 +1,406 @@
+"""Visibility of satellites from ground sites: elevation, off-nadir and sun limits, passes by root finding.
+
+Everything is vectorised over satellites x times on a coarse grid; interval edges are refined by bisection
+and culminations by golden-section search (per pass, all passes at once), so a pass is neither missed nor
+cut when the window starts or ends inside it: the grid is extended by a margin on both sides and every
+pass that overlaps the window is reported with its true rise and set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from orbitshare.astro.frames import geodetic_to_itrs, gmst82_rad, look_angles, teme_to_itrs
+from orbitshare.astro.propagation import Sgp4Records, propagate, propagate_pairs
+from orbitshare.astro.time import datetime_to_jd
+
+DAY_S = 86400.0
+_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+#: Bisection steps for interval edges (a 120 s bracket shrinks below 0.1 ms).
+EDGE_ITERATIONS = 22
+#: Golden-section steps for culminations (a 240 s bracket shrinks below 1 ms).
+CULMINATION_ITERATIONS = 30
+#: Largest number of satellite x time samples evaluated at once (memory bound).
+MAX_SAMPLES = 4_000_000
+
+
+@dataclass(frozen=True)
+class Site:
+    """A ground point: WGS-84 geodetic latitude/longitude (deg) and height (km), with a name."""
+
+    lat_deg: float
+    lon_deg: float
+    h_km: float = 0.0
+    name: str = "site"
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.lat_deg) and -90.0 <= self.lat_deg <= 90.0):
+            raise ValueError(f"site {self.name!r}: latitude {self.lat_deg} deg outside [-90, 90]")
+        if not (np.isfinite(self.lon_deg) and -360.0 <= self.lon_deg <= 360.0):
+            raise ValueError(f"site {self.name!r}: longitude {self.lon_deg} deg outside [-360, 360]")
+        if not (np.isfinite(self.h_km) and -12.0 <= self.h_km <= 100.0):
+            raise ValueError(f"site {self.name!r}: height {self.h_km} km outside [-12, 100]")
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Access limits: minimum elevation (deg), maximum off-nadir angle at the satellite (deg, None: any),
+    minimum sun elevation at the site (deg, None: day and night)."""
+
+    min_elevation_deg: float = 10.0
+    max_off_nadir_deg: float | None = None
+    min_sun_elevation_deg: float | None = None
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One pass of a satellite over a site (UTC datetimes; angles in degrees, range in km).
+
+    rise_clipped / set_clipped are True when the satellite was already (still) visible at the edge of the
+    extended search grid, so the true rise (set) lies further out than `rise` (`set`)."""
+
+    norad_id: int
+    name: str
+    rise: datetime
+    culmination: datetime
+    set: datetime
+    max_elevation_deg: float
+    rise_azimuth_deg: float
+    culmination_azimuth_deg: float
+    set_azimuth_deg: float
+    min_range_km: float
+    rise_clipped: bool = False
+    set_clipped: bool = False
+
+    @property
+    def duration_s(self) -> float:
+        """Seconds from rise to set."""
+        return (self.set - self.rise).total_seconds()
+
+    def as_dict(self) -> dict:
+        """Plain dict with ISO 8601 UTC times, for JSON/CSV export."""
+        out = dict(self.__dict__)
+        for key in ("rise", "culmination", "set"):
+            out[key] = iso_utc(out[key])
+        out["duration_s"] = round(self.duration_s, 3)
+        return out
+
+
+def iso_utc(dt: datetime) -> str:
+    """ISO 8601 UTC text with milliseconds and a Z ('2026-03-10T07:26:52.157Z')."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def sun_direction_teme(jd, fr) -> np.ndarray:
+    """Unit vector (..., 3) to the Sun in the mean equator/equinox of date (~TEME), Astronomical Almanac
+    low-precision formula (about 0.01 deg)."""
+    n = (np.asarray(jd, dtype=np.float64) - 2451545.0) + np.asarray(fr, dtype=np.float64)
+    mean_lon = np.radians((280.460 + 0.9856474 * n) % 360.0)
+    g = np.radians((357.528 + 0.9856003 * n) % 360.0)
+    ecl_lon = mean_lon + np.radians(1.915) * np.sin(g) + np.radians(0.020) * np.sin(2.0 * g)
+    eps = np.radians(23.439 - 4.0e-7 * n)
+    return np.stack([np.cos(ecl_lon), np.cos(eps) * np.sin(ecl_lon), np.sin(eps) * np.sin(ecl_lon)], axis=-1)
+
+
+def sun_elevation_deg(lat_deg: float, lon_deg: float, jd, fr) -> np.ndarray:
+    """Geometric elevation (deg) of the Sun's centre at a site (WGS-84) at UTC two-part Julian dates."""
+    u = sun_direction_teme(jd, fr)
+    theta, _ = gmst82_rad(np.atleast_1d(jd), np.atleast_1d(fr))
+    c, s = np.cos(theta), np.sin(theta)
+    u_itrs = np.stack([c * u[..., 0] + s * u[..., 1], -s * u[..., 0] + c * u[..., 1], u[..., 2]], axis=-1)
+    _, el, _ = look_angles(u_itrs * 1.496e8, lat_deg, lon_deg, 0.0)
+    return el
+
+
+def off_nadir_deg(r_sat_km, r_site_km) -> np.ndarray:
+    """Angle (deg) at the satellite between geocentric nadir and the line of sight to the site."""
+    to_site = np.asarray(r_site_km) - np.asarray(r_sat_km)
+    nadir = -np.asarray(r_sat_km)
+    cosang = np.sum(to_site * nadir, axis=-1) / (
+        np.linalg.norm(to_site, axis=-1) * np.linalg.norm(nadir, axis=-1)
+    )
+    return np.degrees(np.arccos(np.clip(cosang, -1.0, 1.0)))
+
+
+def as_records(catalog_or_records) -> tuple[Sgp4Records, np.ndarray, np.ndarray]:
+    """SGP4 records, NORAD ids and names of a Catalog (or Sgp4Records: ids 0.., empty names)."""
+    if isinstance(catalog_or_records, Sgp4Records):
+        n = len(catalog_or_records)
+        return catalog_or_records, np.arange(n), np.array([""] * n, dtype=object)
+    cat = catalog_or_records
+    if not hasattr(cat, "columns"):
+        raise TypeError(f"expected a Catalog or Sgp4Records, got {type(cat).__name__}")
+    return Sgp4Records.from_catalog(cat), cat.norad_id, cat.name
+
+
+def _to_datetime(value) -> datetime:
+    """Aware UTC datetime from a datetime (naive = UTC) or ISO text."""
+    if isinstance(value, str):
+        from orbitshare.astro.time import parse_utc
+
+        return parse_utc(value)
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime or ISO 8601 text, got {value!r}")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _state_geometry(recs: Sgp4Records, idx, jd0: float, fr0: float, t_s, site: Site):
+    """Elevation (deg), azimuth (deg), range (km), off-nadir (deg) and SGP4 error of satellites idx[k] at
+    times jd0 + fr0 + t_s[k] / 86400."""
+    fr = fr0 + np.asarray(t_s, dtype=np.float64) / DAY_S
+    jd = np.full(fr.shape, jd0)
+    r, v, err = propagate_pairs(recs, idx, jd, fr)
+    r_itrs, _ = teme_to_itrs(r, v, jd, fr)
+    az, el, rng = look_angles(r_itrs, site.lat_deg, site.lon_deg, site.h_km)
+    site_r = geodetic_to_itrs(site.lat_deg, site.lon_deg, site.h_km)
+    return el, az, rng, off_nadir_deg(r_itrs, site_r), err
+
+
+def _margin(el, off, sun_el, c: Constraints) -> np.ndarray:
+    """Smallest constraint margin (deg): positive where every access limit is met."""
+    m = np.asarray(el, dtype=np.float64) - c.min_elevation_deg
+    if c.max_off_nadir_deg is not None:
+        m = np.minimum(m, c.max_off_nadir_deg - off)
+    if c.min_sun_elevation_deg is not None:
+        m = np.minimum(m, sun_el - c.min_sun_elevation_deg)
+    return m
+
+
+def _pair_margin(recs, site: Site, c: Constraints, jd0: float, fr0: float) -> Callable:
+    """Function (idx, t_s) -> constraint margin (deg) for satellite/time pairs; -90 on SGP4 error."""
+
+    def margin(idx, t_s):
+        el, _, _, off, err = _state_geometry(recs, idx, jd0, fr0, t_s, site)
+        sun = None
+        if c.min_sun_elevation_deg is not None:
+            sun = sun_elevation_deg(site.lat_deg, site.lon_deg, np.full(len(t_s), jd0), fr0 + t_s / DAY_S)
+        return np.where(err == 0, _margin(el, off, sun, c), -90.0)
+
+    return margin
+
+
+def _grid_margin(recs, site: Site, c: Constraints, jd0: float, fr0: float, t_s: np.ndarray) -> np.ndarray:
+    """Constraint margin (deg) of every satellite (rows) at every grid time (columns), chunked."""
+    n, m = len(recs), len(t_s)
+    jd = np.full(m, jd0)
+    fr = fr0 + t_s / DAY_S
+    sun = (
+        sun_elevation_deg(site.lat_deg, site.lon_deg, jd, fr) if c.min_sun_elevation_deg is not None else None
+    )
+    site_r = geodetic_to_itrs(site.lat_deg, site.lon_deg, site.h_km)
+    out = np.empty((n, m))
+    rows = max(1, MAX_SAMPLES // max(m, 1))
+    for lo in range(0, n, rows):
+        sub = Sgp4Records(
+            recs.records[lo : lo + rows], recs.epoch_jd[lo : lo + rows], recs.epoch_fr[lo : lo + rows]
+        )
+        eph = propagate(sub, jd, fr)
+        r_itrs, _ = teme_to_itrs(eph.r_km, eph.v_kms, jd, fr)
+        _, el, _ = look_angles(r_itrs, site.lat_deg, site.lon_deg, site.h_km)
+        off = off_nadir_deg(r_itrs, site_r) if c.max_off_nadir_deg is not None else None
+        out[lo : lo + rows] = np.where(eph.error == 0, _margin(el, off, sun, c), -90.0)
+    return out
+
+
+def _bisect(fn: Callable, idx, t_lo, t_hi, rising: bool) -> np.ndarray:
+    """Times (s) in [t_lo, t_hi] where fn(idx, t) crosses zero (upwards if rising), all pairs at once."""
+    lo, hi = np.array(t_lo, dtype=np.float64), np.array(t_hi, dtype=np.float64)
+    for _ in range(EDGE_ITERATIONS):
+        mid = 0.5 * (lo + hi)
+        positive = fn(idx, mid) > 0.0
+        inside = positive if rising else ~positive
+        hi = np.where(inside, mid, hi)
+        lo = np.where(inside, lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def _golden_max(fn: Callable, idx, t_lo, t_hi) -> tuple[np.ndarray, np.ndarray]:
+    """Time (s) and value of the maximum of fn(idx, t) in [t_lo, t_hi], golden-section, all pairs at once."""
+    a, b = np.array(t_lo, dtype=np.float64), np.array(t_hi, dtype=np.float64)
+    x1, x2 = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
+    f1, f2 = fn(idx, x1), fn(idx, x2)
+    for _ in range(CULMINATION_ITERATIONS):
+        left = f1 > f2  # maximum lies in [a, x2]
+        b = np.where(left, x2, b)
+        a = np.where(left, a, x1)
+        x_new = np.where(left, b - _GOLDEN * (b - a), a + _GOLDEN * (b - a))
+        f_new = fn(idx, x_new)
+        x2, f2, x1, f1 = (
+            np.where(left, x1, x_new),
+            np.where(left, f1, f_new),
+            np.where(left, x_new, x2),
+            np.where(left, f_new, f2),
+        )
+    t = 0.5 * (a + b)
+    return t, fn(idx, t)
+
+
+def _intervals(margin: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, first and last grid index of each run of positive margin along axis 1."""
+    pos = margin > 0.0
+    padded = np.zeros((pos.shape[0], pos.shape[1] + 2), dtype=bool)
+    padded[:, 1:-1] = pos
+    d = np.diff(padded.astype(np.int8), axis=1)
+    r_up, c_up = np.nonzero(d == 1)
+    _, c_dn = np.nonzero(d == -1)
+    return r_up, c_up, c_dn - 1  # nonzero is row-major, so ups and downs pair in order
+
+
+def _peaks_between_samples(margin: np.ndarray, fn: Callable, t_s: np.ndarray):
+    """Rows and grid index of local maxima whose neighbouring samples are all below the limit but whose
+    refined maximum exceeds it (short passes that fall between grid samples)."""
+    inner = margin[:, 1:-1]
+    peak = (inner >= margin[:, :-2]) & (inner >= margin[:, 2:]) & (inner <= 0.0) & (inner > -15.0)
+    rows, cols = np.nonzero(peak)
+    cols = cols + 1
+    if len(rows) == 0:
+        return rows, cols
+    _, value = _golden_max(fn, rows, t_s[cols - 1], t_s[cols + 1])
+    keep = value > 0.0
+    return rows[keep], cols[keep]
+
+
+def access_windows(
+    catalog_or_records,
+    site: Site,
+    start,
+    stop,
+    constraints: Constraints | None = None,
+    step_s: float | None = None,
+    margin_s: float | None = None,
+) -> list[dict]:
+    """Intervals in which each satellite meets every access limit at a site, overlapping [start, stop].
+
+    Returns dicts with the satellite row `index`, `norad_id`, `name`, `start`/`stop` (aware UTC datetimes,
+    refined by bisection) and `start_clipped`/`stop_clipped` (still visible at the extended grid's edge)."""
+    c = constraints or Constraints()
+    recs, ids, names = as_records(catalog_or_records)
+    start, stop = _to_datetime(start), _to_datetime(stop)
+    if stop <= start:
+        raise ValueError(f"stop {stop.isoformat()} is not after start {start.isoformat()}")
+    if len(recs) == 0:
+        return []
+    step = step_s or default_step_s(recs)
+    pad = margin_s if margin_s is not None else default_margin_s(recs)
+    jd0, fr0 = datetime_to_jd(start)
+    span = (stop - start).total_seconds()
+    t_s = np.arange(-pad, span + pad + step, step)
+    fn = _pair_margin(recs, site, c, jd0, fr0)
+    grid = _grid_margin(recs, site, c, jd0, fr0, t_s)
+    rows, first, last = _intervals(grid)
+    p_rows, p_cols = _peaks_between_samples(grid, fn, t_s)
+    rows = np.concatenate([rows, p_rows])
+    first, last = np.concatenate([first, p_cols]), np.concatenate([last, p_cols])
+    if len(rows) == 0:
+        return []
+    peak_only = np.zeros(len(rows), dtype=bool)
+    peak_only[len(rows) - len(p_rows) :] = True
+    t_peak = np.zeros(len(rows))
+    if peak_only.any():
+        t_peak[peak_only], _ = _golden_max(
+            fn, rows[peak_only], t_s[first[peak_only] - 1], t_s[first[peak_only] + 1]
+        )
+    # rise: between the last sample below and the first sample above (or the in-between peak)
+    lo_clip = (first == 0) & ~peak_only
+    hi_clip = (last == len(t_s) - 1) & ~peak_only
+    r_lo = t_s[np.maximum(first - 1, 0)]
+    r_hi = np.where(peak_only, t_peak, t_s[first])
+    s_lo = np.where(peak_only, t_peak, t_s[last])
+    s_hi = t_s[np.minimum(last + 1, len(t_s) - 1)]
+    rise = np.where(lo_clip, t_s[0], _bisect(fn, rows, r_lo, r_hi, rising=True))
+    sets = np.where(hi_clip, t_s[-1], _bisect(fn, rows, s_lo, s_hi, rising=False))
+    keep = (sets >= 0.0) & (rise <= span) & (sets > rise)
+    order = np.lexsort((rise[keep], rows[keep]))
+    out = []
+    for k in np.flatnonzero(keep)[order]:
+        out.append(
+            {
+                "index": int(rows[k]),
+                "norad_id": int(ids[rows[k]]),
+                "name": str(names[rows[k]]),
+                "start": start + timedelta(seconds=float(rise[k])),
+                "stop": start + timedelta(seconds=float(sets[k])),
+                "start_s": float(rise[k]),
+                "stop_s": float(sets[k]),
+                "start_clipped": bool(lo_clip[k]),
+                "stop_clipped": bool(hi_clip[k]),
+            }
+        )
+    return out
+
+
+def default_step_s(recs: Sgp4Records) -> float:
+    """Coarse grid step (s): 1/90 of the shortest orbital period, between 10 s and 120 s."""
+    no_rad_min = recs.records["no_unkozai"] if "no_unkozai" in recs.records.dtype.names else None
+    if no_rad_min is None or len(no_rad_min) == 0:
+        return 60.0
+    period_s = 2.0 * np.pi / np.max(no_rad_min) * 60.0
+    return float(np.clip(period_s / 90.0, 10.0, 120.0))
+
+
+def default_margin_s(recs: Sgp4Records) -> float:
+    """Grid extension (s) before start and after stop: half the longest period, at most 12 h."""
+    no = recs.records["no_unkozai"] if "no_unkozai" in recs.records.dtype.names else None
+    if no is None or len(no) == 0:
+        return 3600.0
+    period_s = 2.0 * np.pi / np.max(np.maximum(np.min(no), 1e-6)) * 60.0
+    return float(min(0.5 * period_s, 12 * 3600.0))
+
+
+def passes(
+    catalog_or_records,
+    lat_deg: float,
+    lon_deg: float,
+    h_km: float = 0.0,
+    start=None,
+    stop=None,
+    min_elevation_deg: float = 10.0,
+    max_off_nadir_deg: float | None = None,
+    min_sun_elevation_deg: float | None = None,
+    step_s: float | None = None,
+) -> list[Pass]:
+    """Passes of every satellite over a site between start and stop (datetimes or ISO text; default: now
+    to 24 h later): rise, culmination, set (UTC), max elevation, azimuths; sorted by rise time."""
+    start = _to_datetime(start) if start is not None else datetime.now(UTC)
+    stop = _to_datetime(stop) if stop is not None else start + timedelta(days=1)
+    site = Site(lat_deg, lon_deg, h_km)
+    c = Constraints(min_elevation_deg, max_off_nadir_deg, min_sun_elevation_deg)
+    recs, ids, names = as_records(catalog_or_records)
+    windows = access_windows(recs, site, start, stop, c, step_s)
+    if not windows:
+        return []
+    jd0, fr0 = datetime_to_jd(start)
+    idx = np.array([w["index"] for w in windows])
+    t0 = np.array([w["start_s"] for w in windows])
+    t1 = np.array([w["stop_s"] for w in windows])
+
+    def elevation(i, t):
+        return _state_geometry(recs, i, jd0, fr0, t, site)[0]
+
+    t_c, _ = _golden_max(elevation, idx, t0, t1)
+    el_c, az_c, rng_c, _, _ = _state_geometry(recs, idx, jd0, fr0, t_c, site)
+    _, az_r, _, _, _ = _state_geometry(recs, idx, jd0, fr0, t0, site)
+    _, az_s, _, _, _ = _state_geometry(recs, idx, jd0, fr0, t1, site)
+    out = []
+    for k, w in enumerate(windows):
+        out.append(
+            Pass(
+                int(ids[w["index"]]),
+                str(names[w["index"]]),
+                w["start"],
+                start + timedelta(seconds=float(t_c[k])),
+                w["stop"],
+                float(el_c[k]),
+                float(az_r[k]),
+                float(az_c[k]),
+                float(az_s[k]),
+                float(rng_c[k]),
+                w["start_clipped"],
+                w["stop_clipped"],
+            )
+        )
+    return sorted(out, key=lambda p: (p.rise, p.norad_id))
