@@ -1,4 +1,4 @@
-"""Overflight warnings: windows against skyfield find_events and skyfield's Sun; polygons; daylight; config."""
+"""Overflight warnings: windows vs skyfield find_events and skyfield's Sun; polygons; daylight; config."""
 
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ def test_sigint_point_windows_match_skyfield(eo):
         t, e = _skyfield_sat(eo, n).find_events(topos, TS.from_datetime(T0), TS.from_datetime(T1), 5.0)
         rises = [x.utc_datetime() for x, k in zip(t, e, strict=True) if k == 0]
         sets = [x.utc_datetime() for x, k in zip(t, e, strict=True) if k == 2]
-        ref += [(n, r, s) for r, s in zip(rises, [s for s in sets if s > rises[0]], strict=False)] if rises else []
+        if rises:
+            ref += [(n, r, s) for r, s in zip(rises, [s for s in sets if s > rises[0]], strict=False)]
     ours = [(o.norad_id, o.start, o.stop) for o in tl["Cerklje"] if o.start >= T0 and o.stop <= T1]
     assert len(ref) > 10
     ref = [r for r in ref if r[1] >= T0 and r[2] <= T1]
@@ -91,7 +92,7 @@ def test_polygon_windows_contain_centroid_windows(eo):
 
 def test_config_file_and_errors(eo, tmp_path):
     sites, watched = load_overflight_config(DATA / "overflight_sites.yaml", eo)
-    assert [s.name for s in sites][0] == "Cerklje ob Krki air base" and len(sites[1].points) == 5
+    assert sites[0].name == "Cerklje ob Krki air base" and len(sites[1].points) == 5
     assert {w.sensor for w in watched} >= {"sigint", "optical"}
     bad = tmp_path / "bad.yaml"
     bad.write_text("sites:\n  - {name: X, lat: 95, lon: 0}\nsatellites: []\n")

@@ -64,7 +64,8 @@ class WatchedSatellite:
     def constraints(self) -> Constraints:
         """Access limits: the satellite's own values, else the defaults of its sensor kind."""
         if self.sensor not in SENSOR_KINDS:
-            raise ValueError(f"NORAD {self.norad_id}: sensor {self.sensor!r} not one of {', '.join(SENSOR_KINDS)}")
+            kinds = ", ".join(SENSOR_KINDS)
+            raise ValueError(f"NORAD {self.norad_id}: sensor {self.sensor!r} not one of {kinds}")
         el, off, sun = DEFAULT_LIMITS[self.sensor]
         return Constraints(el if self.min_elevation_deg is None else self.min_elevation_deg,
                            off if self.max_off_nadir_deg is None else self.max_off_nadir_deg,
@@ -91,7 +92,8 @@ class Overflight:
         return {"site": self.site, "norad_id": self.norad_id, "name": self.name, "sensor": self.sensor,
                 "owner": self.owner, "start": iso_utc(self.start), "stop": iso_utc(self.stop),
                 "duration_s": round((self.stop - self.start).total_seconds(), 3),
-                "max_elevation_deg": round(self.max_elevation_deg, 3), "min_range_km": round(self.min_range_km, 3)}
+                "max_elevation_deg": round(self.max_elevation_deg, 3),
+                "min_range_km": round(self.min_range_km, 3)}
 
 
 def _union(items: list[Overflight]) -> list[Overflight]:
@@ -181,7 +183,8 @@ def _watched_from(path: Path, i: int, s: dict, catalog) -> list[WatchedSatellite
         try:
             ids = [int(s["norad_id"])]
         except (TypeError, ValueError):
-            raise ValueError(f"{path}: satellites[{i}]: norad_id {s['norad_id']!r} is not an integer") from None
+            msg = f"{path}: satellites[{i}]: norad_id {s['norad_id']!r} is not an integer"
+            raise ValueError(msg) from None
     elif "name_contains" in s:
         if catalog is None:
             raise ValueError(f"{path}: satellites[{i}]: name_contains needs a catalog")
