@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -96,7 +97,7 @@ class Ephemeris:
 def _chunks(n: int, parts: int) -> list[tuple[int, int]]:
     """Split range(n) into about `parts` contiguous (lo, hi) pieces."""
     edges = np.linspace(0, n, parts + 1).astype(int)
-    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+    return [(int(a), int(b)) for a, b in pairwise(edges) if b > a]
 
 
 def propagate(recs: Sgp4Records, jd, fr, workers: int | None = None) -> Ephemeris:

@@ -31,13 +31,17 @@ def sgp4_semi_major_axis_km(n_revday, ecc, incl_deg):
         return (no_unkozai / _XKE) ** (-2.0 / 3.0) * RE_WGS72_KM
 
 
-def classify_regime(perigee_km, apogee_km, n_revday, ecc) -> np.ndarray:
-    """Orbit regime per object: GEO (0.9-1.1 rev/day, e < 0.1), LEO (apogee <= 2,000 km), HEO (e >= 0.25), MEO."""
-    regime = np.full(np.shape(perigee_km), "MEO", dtype=object)
-    regime[np.asarray(ecc) >= 0.25] = "HEO"
-    regime[np.asarray(apogee_km) <= 2000.0] = "LEO"
-    geo = (np.asarray(n_revday) >= 0.9) & (np.asarray(n_revday) <= 1.1) & (np.asarray(ecc) < 0.1)
-    regime[geo] = "GEO"
+def classify_regime(n_revday, ecc) -> np.ndarray:
+    """Orbit regime per object, after Space-Track's definitions.
+
+    HEO: e >= 0.25; LEO: period < 128 min (n > 11.25 rev/day); GEO: geosynchronous band 0.9-1.1 rev/day
+    (drifting and inclined objects included); MEO: everything else.
+    """
+    n, e = np.asarray(n_revday), np.asarray(ecc)
+    regime = np.full(n.shape, "MEO", dtype=object)
+    regime[(n >= 0.9) & (n <= 1.1)] = "GEO"
+    regime[n > 11.25] = "LEO"
+    regime[e >= 0.25] = "HEO"
     return regime
 
 
@@ -63,7 +67,7 @@ class Catalog:
         self.apogee_km = sma * (1.0 + c["ecc"]) - RE_WGS72_KM
         with np.errstate(divide="ignore"):
             self.period_min = 1440.0 / c["mean_motion_revday"]
-        self.regime = classify_regime(self.perigee_km, self.apogee_km, c["mean_motion_revday"], c["ecc"])
+        self.regime = classify_regime(c["mean_motion_revday"], c["ecc"])
 
     @classmethod
     def empty(cls) -> Catalog:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 #: Columns of a catalog, in order, with their numpy dtypes.  Angles in degrees, mean motion in rev/day,
@@ -75,13 +76,21 @@ class ParseReport:
         self.duplicates += other.duplicates
 
 
+_DEBRIS_RE = re.compile(r"\b(DEB|COOLANT)\b")
+_ROCKET_RE = re.compile(r"(\bR/B\b|\bAKM\b|\bPKM\b)")
+
+
 def object_type_from_name(name: str) -> str:
-    """Object type guessed from a catalog name as Space-Track and CelesTrak write them."""
+    """Object type guessed from a catalog name as Space-Track and CelesTrak write them.
+
+    The word DEB (e.g. 'USA 40 R/B DEB') or COOLANT (NaK droplets) means debris; R/B, AKM or PKM a rocket
+    body; TBA or an empty name unknown; anything else a payload (so 'DEBUT (ORIZURU)' stays a payload).
+    """
     upper = f" {name.upper()} "
-    if " R/B" in upper or " AKM" in upper or " PKM" in upper:
-        return "ROCKET BODY"
-    if " DEB" in upper or " COOLANT" in upper or " FRAG" in upper:
+    if _DEBRIS_RE.search(upper):
         return "DEBRIS"
+    if _ROCKET_RE.search(upper):
+        return "ROCKET BODY"
     if upper.strip() in ("", "TBA - TO BE ASSIGNED", "UNKNOWN") or upper.startswith(" OBJECT "):
         return "UNKNOWN"
     return "PAYLOAD"
