@@ -116,10 +116,7 @@ def test_consent_round_trip_over_http(env) -> None:
     assert r.status_code == 200 and json.loads(r.content) == {"object": 48274, "delta_v_mps": 0.4}
     assert json.loads(r.headers["x-security-label"])["originator"] == "SVN"
     assert (
-        env.client.get(
-            f"/products/{pid}", headers={**env.auth("lux_an"), "X-Purpose": "training"}
-        ).status_code
-        == 403
+        env.client.get(f"/products/{pid}", headers={**env.auth("lux_an"), "X-Purpose": "training"}).status_code == 403
     )
     env.client.post(f"/grants/{grant['id']}/revoke", headers=env.auth("svn_fp"), json={"reason": "test"})
     assert env.client.get(f"/products/{pid}/content", headers=env.auth("lux_an")).status_code == 403
@@ -215,9 +212,7 @@ def test_registered_jobs_store_labelled_results(env) -> None:
         assert content == {"total": 3}
         r = env.client.post("/jobs/sum-test", headers=env.auth("svn_an"), json={"label": lab, "params": {}})
         assert r.status_code == 422 and "rejected its parameters" in r.json()["detail"]
-        assert (
-            env.client.post("/jobs/nope", headers=env.auth("svn_an"), json={"label": lab}).status_code == 404
-        )
+        assert env.client.post("/jobs/nope", headers=env.auth("svn_an"), json={"label": lab}).status_code == 404
     finally:
         JOBS.pop("sum-test", None)
 
@@ -238,9 +233,7 @@ def test_audit_endpoints_give_verifiable_proofs(env) -> None:
     )
     env.client.get("/products", headers=h)
     new = env.client.get("/audit/head", headers=h).json()
-    con = env.client.get(
-        f"/audit/proofs/consistency?first={head['size']}&second={new['size']}", headers=h
-    ).json()
+    con = env.client.get(f"/audit/proofs/consistency?first={head['size']}&second={new['size']}", headers=h).json()
     assert m.verify_consistency(
         head["size"],
         new["size"],

@@ -164,22 +164,16 @@ def menv(tmp_path_factory, env_factory):
     e.hub.close()
 
 
-@pytest.mark.parametrize(
-    ("name", "method", "path", "kwargs", "status", "fragment"), CASES, ids=[c[0] for c in CASES]
-)
+@pytest.mark.parametrize(("name", "method", "path", "kwargs", "status", "fragment"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input_gets_a_clear_4xx(menv, name, method, path, kwargs, status, fragment) -> None:
     """Each bad request gets the expected status and a message naming the problem."""
     uid = menv.client.get("/me", headers=menv.auth("svn_fp")).json()["user_id"]
-    headers = (
-        {**menv.auth("svn_fp"), **kwargs.pop("headers", {})} if "headers" in kwargs else menv.auth("svn_fp")
-    )
+    headers = {**menv.auth("svn_fp"), **kwargs.pop("headers", {})} if "headers" in kwargs else menv.auth("svn_fp")
     url = path.replace("{pid}", _p(menv)).replace("{uid}", uid)
     r = menv.client.request(method, url, headers=headers, **kwargs)
     assert r.status_code == status, r.text
     detail = r.json()["detail"]
-    assert (
-        isinstance(detail, str) and fragment.lower() in (detail + json.dumps(r.json().get("errors"))).lower()
-    )
+    assert isinstance(detail, str) and fragment.lower() in (detail + json.dumps(r.json().get("errors"))).lower()
 
 
 def test_oversized_payloads_are_refused(tmp_path, env_factory) -> None:
