@@ -2,11 +2,178 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="orbitshare: allied space situational awareness.")
 
 # --- foundation commands (catalog, propagate, demo) -------------------------------------------------------
+
+catalog_app = typer.Typer(no_args_is_help=True, help="Read and inspect catalogs (TLE, CCSDS OMM KVN/XML/JSON/CSV).")
+app.add_typer(catalog_app, name="catalog")
+
+
+def _console():  # type: ignore[no-untyped-def]
+    """Rich console for tables (130 columns wide when output is not a terminal)."""
+    import sys
+
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=130)
+
+
+def _print_report(console, report, show: int) -> None:  # type: ignore[no-untyped-def]
+    """Print the rejects (first `show`) and duplicate count of a ParseReport."""
+    if report.rejects:
+        console.print(f"[bold red]{len(report.rejects)} rejected record(s)[/]")
+        for r in report.rejects[:show]:
+            console.print(f"  [red]x[/] {r}")
+        if len(report.rejects) > show:
+            console.print(f"  ... and {len(report.rejects) - show} more (use --show-rejects N)")
+    if report.duplicates:
+        console.print(f"[yellow]{len(report.duplicates)} duplicate element set(s) replaced by newer epochs[/]")
+
+
+def _summary_table(title: str, catalog, report):  # type: ignore[no-untyped-def]
+    """Rich table of a catalog's counts by regime and type, epoch span, rejects and duplicates."""
+    from rich.table import Table
+
+    s = catalog.summary()
+    table = Table(title=title, show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    table.add_row("objects", f"{s['objects']:,} (of {report.records_read:,} records read)")
+    table.add_row("by regime", "  ".join(f"{k} {v:,}" for k, v in s["by_regime"].items()))
+    table.add_row("by type", "  ".join(f"{k.lower()} {v:,}" for k, v in s["by_type"].items()))
+    if s["objects"]:
+        table.add_row("epochs", f"{s['epoch_min']} .. {s['epoch_max']} (median {s['epoch_median']})")
+    table.add_row("rejected", f"{len(report.rejects):,}")
+    table.add_row("duplicates replaced", f"{len(report.duplicates):,}")
+    return table
+
+
+@catalog_app.command("info")
+def catalog_info_cmd(
+    files: list[Path] = typer.Argument(..., help="Catalog files (.gz allowed); formats are detected."),
+    strict: bool = typer.Option(False, "--strict", help="Stop at the first bad record."),
+    show_rejects: int = typer.Option(20, "--show-rejects", help="How many rejects to list."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """Counts by regime and type, epoch span, and every rejected record with its reason."""
+    import json
+
+    from orbitshare.catalog import CatalogError, read_catalog
+
+    console = _console()
+    out = []
+    for f in files:
+        try:
+            cat, rep = read_catalog(f, strict=strict)
+        except (FileNotFoundError, CatalogError) as exc:
+            console.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+        if as_json:
+            out.append({"file": str(f), **cat.summary(), "records_read": rep.records_read,
+                        "rejects": [str(r) for r in rep.rejects], "duplicates": len(rep.duplicates)})
+            continue
+        console.print(_summary_table(str(f), cat, rep))
+        _print_report(console, rep, show_rejects)
+    if as_json:
+        typer.echo(json.dumps(out, indent=2))
+
+
+def _parse_step_s(text: str) -> float:
+    """Seconds from '60', '30s', '5m', '1h' or '1d'."""
+    units = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+    t = text.strip().lower()
+    scale = units.get(t[-1:], None)
+    value = t[:-1] if scale else t
+    try:
+        step = float(value) * (scale or 1.0)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a duration such as 60, 30s, 5m, 1h") from None
+    if not step > 0:
+        raise typer.BadParameter(f"step must be positive, got {text!r}")
+    return step
+
+
+@app.command("propagate")
+def propagate_cmd(
+    file: Path = typer.Argument(..., help="Catalog file (TLE or OMM, any supported form)."),
+    start: str = typer.Option(..., "--start", help="UTC start, ISO 8601 (e.g. 2026-03-10T00:00:00Z)."),
+    stop: str = typer.Option(..., "--stop", help="UTC stop, ISO 8601."),
+    step: str = typer.Option("60s", "--step", help="Time step: 60, 30s, 5m, 1h."),
+    ids: list[int] = typer.Option(None, "--ids", help="NORAD ids to propagate (default: all)."),
+    frame: str = typer.Option("teme", "--frame", help="teme | itrs | geodetic"),
+    out: Path = typer.Option(..., "--out", help="Output file: .csv or .parquet"),
+) -> None:
+    """Propagate a catalog with SGP4 and write one row per object and time (SGP4 errors kept per row)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from orbitshare.astro.time import parse_utc, time_grid
+    from orbitshare.catalog import read_catalog
+    from orbitshare.ephemeris_io import FRAMES, OUTPUT_SUFFIXES, write_ephemeris
+
+    if frame not in FRAMES:
+        raise typer.BadParameter(f"--frame must be one of {', '.join(FRAMES)}, got {frame!r}")
+    if out.suffix not in OUTPUT_SUFFIXES:
+        raise typer.BadParameter(f"--out must end in .csv or .parquet, got {out.name!r}")
+    try:
+        t0, t1 = parse_utc(start), parse_utc(stop)
+    except ValueError as exc:
+        raise typer.BadParameter(f"bad time: {exc}") from None
+    if t1 <= t0:
+        raise typer.BadParameter(f"--stop {stop} must be after --start {start}")
+    jd, fr = time_grid(t0, t1, _parse_step_s(step))
+    console = _console()
+    try:
+        cat, rep = read_catalog(file)
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    _print_report(console, rep, 10)
+    if ids:
+        missing = sorted(set(ids) - set(cat.norad_id.tolist()))
+        if missing:
+            raise typer.BadParameter(f"NORAD ids not in {file}: {missing}")
+        cat = cat.select(ids=ids)
+    if len(cat) == 0:
+        console.print("[bold red]error:[/] no objects to propagate")
+        raise typer.Exit(2)
+    with Progress(TextColumn("propagating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} objects"),
+                  TimeRemainingColumn(), console=console, disable=len(cat) * len(jd) < 2_000_000) as bar:
+        task = bar.add_task("propagate", total=len(cat))
+        result = write_ephemeris(cat, jd, fr, frame, out, on_block=lambda n: bar.advance(task, n))
+    console.print(f"wrote {result['rows']:,} rows ({len(cat):,} objects x {len(jd):,} times, {frame}) to {out}")
+    if result["failed_ids"]:
+        shown = ", ".join(map(str, result["failed_ids"][:20]))
+        console.print(f"[yellow]{len(result['failed_ids'])} object(s) had SGP4 errors (decayed or invalid), "
+                      f"{result['error_samples']:,} rows flagged in column sgp4_error: {shown}[/]")
+
+
+@app.command("demo")
+def demo_cmd(
+    min_elevation: float = typer.Option(10.0, "--min-elevation", help="Minimum elevation for passes (deg)."),
+) -> None:
+    """Batch demo on the bundled catalog: summary, then partner satellites' passes over Ljubljana."""
+    from rich.table import Table
+
+    from orbitshare.demo import LJUBLJANA, NATIONAL_ASSETS, demo_window, load_demo_catalog, national_passes
+
+    console = _console()
+    cat, rep = load_demo_catalog()
+    console.print(_summary_table("bundled catalog: CelesTrak active payloads, 2026-03-10", cat, rep))
+    _print_report(console, rep, 10)
+    start, stop = demo_window(cat)
+    table = Table(title=f"Passes over Ljubljana ({LJUBLJANA[0]} N, {LJUBLJANA[1]} E) above {min_elevation:g} deg, "
+                        f"{start:%Y-%m-%d %H:%M} .. {stop:%Y-%m-%d %H:%M} UTC")
+    for col in ("satellite", "partner", "rise (UTC)", "culmination", "set", "max el (deg)", "duration (s)"):
+        table.add_column(col)
+    for p in national_passes(cat, start, stop, min_elevation):
+        table.add_row(f"{p.name} ({p.norad_id})", NATIONAL_ASSETS[p.norad_id], f"{p.rise:%H:%M:%S}",
+                      f"{p.culmination:%H:%M:%S}", f"{p.set:%H:%M:%S}", f"{p.max_elevation_deg:.1f}",
+                      f"{p.duration_s:.0f}")
+    console.print(table)
 
 
 # --- sharing hub commands ---------------------------------------------------------------------------------
