@@ -1,0 +1,334 @@
+"""Manoeuvre detection from the element-set history of one object (TLE or OMM series).
+
+Method (one configuration per regime, see REGIME_CONFIG and docs/sda.md):
+1. Sort by epoch, merge element sets less than `min_gap_s` apart (the later one wins), drop SGP4-invalid ones.
+2. Three series from the mean elements: semi-major axis a (in-track manoeuvres), eccentricity vector
+   (radial) and orbit-plane angles (inclination, node drift-corrected; out-of-plane).
+3. At every boundary between successive element sets, a robust step: the median level of the next k sets
+   minus that of the previous k sets, both referred to the boundary with the local robust slope (median of
+   the neighbouring increments per day: drag decay, J2 node drift). Medians make single outliers invisible
+   and persistent steps, i.e. manoeuvres, stand out.
+4. Each step is converted to a delta-v component (Gauss equations for near-circular orbits) and compared
+   with the local noise (scaled median absolute deviation of the increments): a boundary is a detection
+   when a component exceeds both `z_threshold` noise units and the regime's delta-v floor. Neighbouring
+   boundaries that see the same step are merged into one detection placed at the largest single increment.
+5. The manoeuvre window is (epoch before, epoch after]; a detection that moves a back towards its long-term
+   median is labelled station-keeping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from orbitshare.astro.time import format_utc
+from orbitshare.catalog import Catalog
+from orbitshare.catalog.records import Reject, check_elements
+
+MU_KM3S2 = 398600.4418
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """Detection parameters of one orbit regime (never tuned per satellite)."""
+
+    k: int = 3  # element sets on each side of a boundary for the median levels
+    noise_window: int = 121  # increments in the rolling noise (MAD) and slope estimates
+    z_threshold: float = 8.0  # in-track step / noise, in noise units
+    z_radial: float = 20.0  # eccentricity-vector step / noise
+    z_normal: float = 20.0  # orbit-plane step / noise
+    lag_days: float = 2.0  # catalog lag: public element sets absorb a manoeuvre only after their fit span
+    min_dv_intrack_mps: float = 0.0005  # floors per component (m/s)
+    min_dv_radial_mps: float = 0.2
+    min_dv_normal_mps: float = 0.5
+    min_gap_s: float = 600.0  # element sets closer than this are merged (later one kept)
+    merge_sets: int = 3  # boundaries closer than this many sets form one detection
+
+
+REGIME_CONFIG: dict[str, DetectorConfig] = {
+    "LEO": DetectorConfig(),
+    "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=10.0, z_radial=20.0, z_normal=20.0, lag_days=0.5,
+                          min_dv_intrack_mps=0.02, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0),
+}
+REGIME_CONFIG["MEO"] = REGIME_CONFIG["LEO"]
+REGIME_CONFIG["HEO"] = REGIME_CONFIG["GEO"]
+
+
+@dataclass
+class Manoeuvre:
+    """One detected manoeuvre: window (UTC JD), delta-v estimate (m/s, RTN), direction and confidence."""
+
+    norad_id: int
+    window_start_jd: float
+    window_end_jd: float
+    dv_radial_mps: float
+    dv_intrack_mps: float
+    dv_normal_mps: float
+    direction: str
+    kind: str
+    confidence: float
+    z_score: float
+    delta_sma_km: float
+    delta_incl_deg: float
+    element_sets: tuple[int, int] = (0, 0)  # row indices (before, after) in the cleaned history
+    evidence: dict = field(default_factory=dict)
+
+    @property
+    def dv_mps(self) -> float:
+        """Magnitude of the estimated delta-v (m/s)."""
+        return float(np.sqrt(self.dv_radial_mps**2 + self.dv_intrack_mps**2 + self.dv_normal_mps**2))
+
+    def as_dict(self) -> dict:
+        """Flat dict with ISO 8601 UTC window edges (for CSV/JSON)."""
+        return {"norad_id": self.norad_id,
+                "window_start": str(format_utc(self.window_start_jd, 0.0)),
+                "window_end": str(format_utc(self.window_end_jd, 0.0)),
+                "dv_mps": round(self.dv_mps, 5), "dv_radial_mps": round(self.dv_radial_mps, 5),
+                "dv_intrack_mps": round(self.dv_intrack_mps, 5), "dv_normal_mps": round(self.dv_normal_mps, 5),
+                "direction": self.direction, "kind": self.kind, "confidence": round(self.confidence, 3),
+                "z_score": round(self.z_score, 2), "delta_sma_m": round(self.delta_sma_km * 1000.0, 2),
+                "delta_incl_deg": round(self.delta_incl_deg, 5)}
+
+
+@dataclass
+class History:
+    """Cleaned element-set history of one object: a Catalog with one row per element set, sorted by epoch."""
+
+    catalog: Catalog
+    rejects: list[Reject]
+
+    @property
+    def t_jd(self) -> np.ndarray:
+        """Epochs as single float Julian dates (UTC)."""
+        return self.catalog["epoch_jd"] + self.catalog["epoch_fr"]
+
+
+def read_history(path: str | Path, norad_id: int | None = None) -> History:
+    """Every element set in a TLE/OMM file (no deduplication), one object, sorted and cleaned."""
+    from orbitshare.catalog.reader import _open_text, parse_text_records
+
+    path = Path(path)
+    try:
+        fh = _open_text(path)
+    except OSError as exc:
+        raise FileNotFoundError(f"{path}: cannot open ({exc.strerror or exc})") from None
+    with fh:
+        items = list(parse_text_records(fh, str(path)))
+    return history_from_records(items, str(path), norad_id)
+
+
+def history_from_records(items, source: str, norad_id: int | None = None,
+                         min_gap_s: float | None = None) -> History:
+    """History from parser output (dicts and Rejects): validated, one object, sorted, near-duplicates merged."""
+    rejects = [r for r in items if isinstance(r, Reject)]
+    good = []
+    for rec in (r for r in items if not isinstance(r, Reject)):
+        problem = check_elements(rec)
+        if problem:
+            rejects.append(Reject(source, rec.get("_location", "?"), problem[0], problem[1], rec["norad_id"]))
+        else:
+            good.append(rec)
+    if not good:
+        raise ValueError(f"{source}: no valid element sets ({len(rejects)} rejected)")
+    ids = sorted({r["norad_id"] for r in good})
+    if norad_id is None and len(ids) > 1:
+        raise ValueError(f"{source}: element sets of several objects {ids[:5]}; choose one NORAD id")
+    target = ids[0] if norad_id is None else norad_id
+    good = [r for r in good if r["norad_id"] == target]
+    if not good:
+        raise ValueError(f"{source}: no element sets of NORAD {target}")
+    cat = Catalog.from_records(good)
+    t = cat["epoch_jd"] + cat["epoch_fr"]
+    order = np.argsort(t, kind="stable")
+    cat, t = cat.take(order), t[order]
+    gap_d = (min_gap_s if min_gap_s is not None else DetectorConfig().min_gap_s) / 86400.0
+    keep = np.ones(len(t), dtype=bool)
+    keep[:-1] = np.diff(t) > gap_d  # of a close pair, the later (reprocessed) set wins
+    for i in np.flatnonzero(~keep):
+        rejects.append(Reject(source, f"element set {i}", "EPOCH",
+                              "within the merge gap of the next element set; replaced", int(target)))
+    return History(cat.take(keep), rejects)
+
+
+def _rolling_median(x: np.ndarray, window: int) -> np.ndarray:
+    """Centred rolling median of a 1-D array (window shrinks at the ends to what is available)."""
+    n = len(x)
+    w = min(window | 1, n if n % 2 else n - 1)
+    if w < 1 or n == 0:
+        return x.copy()
+    half = w // 2
+    padded = np.concatenate([x[:half][::-1], x, x[-half:][::-1]]) if half else x
+    return np.median(sliding_window_view(padded, w), axis=1)
+
+
+def _series(cat: Catalog) -> dict[str, np.ndarray]:
+    """Semi-major axis (km), eccentricity vector, inclination (rad), unwrapped node (rad) and speed (m/s)."""
+    a = cat.sma_km
+    e, w = cat["ecc"], np.radians(cat["argp_deg"])
+    return {"a": a, "ex": e * np.cos(w), "ey": e * np.sin(w), "i": np.radians(cat["incl_deg"]),
+            "raan": np.unwrap(np.radians(cat["raan_deg"])), "v": np.sqrt(MU_KM3S2 / a) * 1000.0}
+
+
+def _steps(x: np.ndarray, t: np.ndarray, k: int, noise_window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Robust step at every boundary (n-1 values: level after minus level before) and local noise scale."""
+    n = len(x)
+    dt = np.maximum(np.diff(t), 1e-6)
+    d = np.diff(x)
+    slope = _rolling_median(d / dt, noise_window)  # per day, at each increment
+    resid = d - slope * dt
+    noise = 1.4826 * _rolling_median(np.abs(resid - _rolling_median(resid, noise_window)), noise_window)
+    # level of each side referred to the boundary time t_b = t[j] (first set after the boundary)
+    pad_x = np.concatenate([np.full(k, np.nan), x, np.full(k, np.nan)])
+    pad_t = np.concatenate([np.full(k, np.nan), t, np.full(k, np.nan)])
+    win_x = sliding_window_view(pad_x, k)  # row r covers original indices r-k .. r-1
+    win_t = sliding_window_view(pad_t, k)
+    j = np.arange(1, n)
+    s = slope
+    tb = t[j]
+    before = np.nanmedian(win_x[j] - s[:, None] * (win_t[j] - tb[:, None]), axis=1)
+    after = np.nanmedian(win_x[j + k] - s[:, None] * (win_t[j + k] - tb[:, None]), axis=1)
+    return after - before, np.maximum(noise, 1e-12)
+
+
+def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
+                      config: DetectorConfig | None = None) -> list[Manoeuvre]:
+    """Manoeuvres in one object's element-set history (sorted by epoch), with the regime's configuration."""
+    cat = history.catalog if isinstance(history, History) else history
+    if len(cat) < 4:
+        return []
+    regime = regime or _majority_regime(cat)
+    cfg = config or REGIME_CONFIG.get(regime, REGIME_CONFIG["LEO"])
+    t = cat["epoch_jd"] + cat["epoch_fr"]
+    s = _series(cat)
+    k = min(cfg.k, max(1, (len(t) - 1) // 2))
+    v = s["v"][1:]
+    a = s["a"][1:]
+    da, na = _steps(s["a"], t, k, cfg.noise_window)
+    dex, nex = _steps(s["ex"], t, k, cfg.noise_window)
+    dey, ney = _steps(s["ey"], t, k, cfg.noise_window)
+    di, ni = _steps(s["i"], t, k, cfg.noise_window)
+    dn, nn = _steps(s["raan"], t, k, cfg.noise_window)
+    sin_i = np.maximum(np.sin(s["i"][1:]), 1e-3)
+    dv_t = v * da / (2.0 * a)  # Gauss: da = 2 a dv_t / v (near-circular)
+    de = np.hypot(dex, dey)
+    dv_r = np.maximum(v * de - 2.0 * np.abs(dv_t), 0.0)  # e-vector change not explained by the in-track part
+    d_plane = np.hypot(di, sin_i * dn)
+    dv_n = v * d_plane
+    z_t = np.abs(da) / (na * np.sqrt(2.0 / k) + 1e-15)
+    z_r = de / (np.hypot(nex, ney) * np.sqrt(2.0 / k) + 1e-15)
+    z_n = d_plane / (np.hypot(ni, sin_i * nn) * np.sqrt(2.0 / k) + 1e-15)
+    hit_t = (z_t > cfg.z_threshold) & (np.abs(dv_t) > cfg.min_dv_intrack_mps)
+    hit_r = (z_r > cfg.z_radial) & (dv_r > cfg.min_dv_radial_mps)
+    hit_n = (z_n > cfg.z_normal) & (dv_n > cfg.min_dv_normal_mps)
+    hit = hit_t | hit_r | hit_n
+    z = np.where(hit_t, z_t, 0.0) + np.where(hit_r, z_r, 0.0) + np.where(hit_n, z_n, 0.0)
+    jumps = _jump_size(s, t, v)
+    out = []
+    a_ref = _rolling_median(s["a"], 181)
+    for group in _groups(np.flatnonzero(hit), cfg.merge_sets):
+        b = group[np.argmax(jumps[group])]  # boundary between sets b and b+1
+        m = _manoeuvre(cat, t, s, b, dv_r[b], dv_t[b], dv_n[b], da[b], di[b],
+                       (hit_t[b], hit_r[b], hit_n[b]), float(np.max(z[group])), cfg, a_ref)
+        m.window_start_jd = float(t[group[0]] - cfg.lag_days)  # onset of the step, less the catalog lag
+        out.append(m)
+    return out
+
+
+def _jump_size(s: dict, t: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Size (m/s-equivalent) of the single increment at each boundary, to place a detection."""
+    return (v * np.abs(np.diff(s["a"])) / (2.0 * s["a"][1:]) + v * np.hypot(np.diff(s["ex"]), np.diff(s["ey"]))
+            + v * np.abs(np.diff(s["i"])))
+
+
+def _groups(idx: np.ndarray, gap: int) -> list[np.ndarray]:
+    """Split sorted boundary indices into runs whose members are at most `gap` apart."""
+    if len(idx) == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(idx) > gap) + 1
+    return np.split(idx, cuts)
+
+
+def _majority_regime(cat: Catalog) -> str:
+    """The regime most element sets of the history fall in."""
+    values, counts = np.unique(cat.regime.astype(str), return_counts=True)
+    return str(values[np.argmax(counts)])
+
+
+def _manoeuvre(cat, t, s, b, dv_r, dv_t, dv_n, da, di, hits, z, cfg, a_ref) -> Manoeuvre:
+    """Build one Manoeuvre record for boundary b (between cleaned element sets b and b+1)."""
+    comps = {"radial": abs(dv_r) * hits[1], "in-track": abs(dv_t) * hits[0], "out-of-plane": abs(dv_n) * hits[2]}
+    main = max(comps, key=comps.get)
+    if main == "in-track":
+        direction = "in-track +" if dv_t > 0 else "in-track -"
+    else:
+        direction = main
+    restoring = abs(s["a"][b + 1] - a_ref[b]) < abs(s["a"][b] - a_ref[b])
+    kind = "station-keeping" if (main == "in-track" and restoring) or (main == "out-of-plane" and \
+        abs(s["i"][b + 1] - np.median(s["i"])) < abs(s["i"][b] - np.median(s["i"]))) else "orbit change"
+    confidence = float(1.0 - 0.5 * np.exp(-(z - cfg.z_threshold) / cfg.z_threshold))
+    return Manoeuvre(int(cat.norad_id[b]), float(t[b]), float(t[b + 1]), float(dv_r * hits[1]),
+                     float(dv_t * hits[0]), float(dv_n * hits[2]), direction, kind, confidence, z,
+                     float(da), float(np.degrees(di)), (int(b), int(b + 1)),
+                     {"epoch_before": str(format_utc(t[b], 0.0)), "epoch_after": str(format_utc(t[b + 1], 0.0)),
+                      "element_set_no": (int(cat["element_set_no"][b]), int(cat["element_set_no"][b + 1]))})
+
+
+def match_detections(detections: list[Manoeuvre], truth_jd: np.ndarray, tolerance_days: float = 1.0):
+    """One-to-one matching: a true time matches a detection whose window, widened by the tolerance on
+    each side, contains it (greedy by distance to the window). Returns (tp, fp, fn, pairs)."""
+    truth_jd = np.sort(np.asarray(truth_jd, dtype=np.float64))
+    used = np.zeros(len(truth_jd), dtype=bool)
+    pairs = []
+    cand = []
+    for di_, d in enumerate(detections):
+        lo, hi = d.window_start_jd - tolerance_days, d.window_end_jd + tolerance_days
+        for ti in np.flatnonzero((truth_jd >= lo) & (truth_jd <= hi)):
+            gap = max(d.window_start_jd - truth_jd[ti], truth_jd[ti] - d.window_end_jd, 0.0)
+            cand.append((gap, di_, ti))
+    matched_det = set()
+    for _, di_, ti in sorted(cand):
+        if di_ in matched_det or used[ti]:
+            continue
+        matched_det.add(di_)
+        used[ti] = True
+        pairs.append((di_, ti))
+    tp = len(pairs)
+    return tp, len(detections) - tp, int(len(truth_jd) - tp), pairs
+
+
+def read_truth(path: str | Path) -> tuple[int | None, np.ndarray]:
+    """NORAD id and manoeuvre times (float UTC JD) from an operator ground-truth YAML file."""
+    import yaml
+
+    from orbitshare.astro.time import datetime_to_jd, parse_utc
+
+    path = Path(path)
+    doc = yaml.safe_load(Path(path).read_text())
+    if not isinstance(doc, dict) or "manoeuvre_timestamps" not in doc:
+        raise ValueError(f"{path}: expected 'manoeuvre_timestamps' list")
+    times = []
+    for i, ts in enumerate(doc["manoeuvre_timestamps"] or []):
+        try:
+            times.append(sum(datetime_to_jd(parse_utc(str(ts)))))
+        except ValueError as exc:
+            raise ValueError(f"{path}: manoeuvre_timestamps[{i}]: {exc}") from None
+    norad = doc.get("SATCAT number")
+    return (int(norad) if norad is not None else None), np.array(times)
+
+
+def evaluate(history: History, truth_jd: np.ndarray, tolerance_days: float = 1.0,
+             regime: str | None = None) -> dict:
+    """Precision, recall and F1 of the detections against true manoeuvre times inside the history span."""
+    t = history.t_jd
+    truth_jd = truth_jd[(truth_jd >= t[0]) & (truth_jd <= t[-1])]
+    det = detect_manoeuvres(history, regime)
+    tp, fp, fn, _ = match_detections(det, truth_jd, tolerance_days)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return {"regime": regime or _majority_regime(history.catalog), "element_sets": len(t),
+            "truth": len(truth_jd), "detected": len(det), "tp": tp, "fp": fp, "fn": fn,
+            "precision": p, "recall": r, "f1": f1}
