@@ -66,6 +66,7 @@ def create_app(
         if run_migrations:
             migrate(config.db_url)
         hub = Hub(config)
+        hub.warm()
     app = FastAPI(
         title="orbitshare sharing hub",
         version=orbitshare.__version__,

@@ -15,7 +15,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -161,6 +161,8 @@ class Hub:
         self.keys = HubKeys(config.home)
         self._write_lock = threading.Lock()
         self._labels: dict[str, SecurityLabel] = {}
+        self._label_texts: dict[str, SecurityLabel] = {}
+        self._facts: dict[tuple[str, bytes, str, str], GrantFacts | None] = {}
         self._pubkeys: dict[str, tuple[bytes, str, str, str]] = {}
 
     def close(self) -> None:
@@ -360,9 +362,7 @@ class Hub:
         if by.role != "focal_point":
             raise Forbidden("only a focal point may list its partner's users")
         with self.sessions() as s:
-            rows = s.execute(
-                select(User).where(User.partner_code == by.partner).order_by(User.name)
-            ).scalars()
+            rows = s.execute(select(User).where(User.partner_code == by.partner).order_by(User.name)).scalars()
             return [_user_dict(u) for u in rows]
 
     # --- products -----------------------------------------------------------------------------------
@@ -413,26 +413,25 @@ class Hub:
         )
         with self.tx() as s:
             s.add(row)
-            self.audit(
-                s, "product.create", by, product=pid, kind=kind, sha256=row.sha256, label=lab.to_dict()
-            )
+            self.audit(s, "product.create", by, product=pid, kind=kind, sha256=row.sha256, label=lab.to_dict())
         self._labels[pid] = lab
         return _product_dict(row, lab)
 
-    def grant_facts(
-        self, s: Session, partner: str, product_id: str | None = None
-    ) -> dict[str, list[GrantFacts]]:
+    def grant_facts(self, s: Session, partner: str, product_id: str | None = None) -> dict[str, list[GrantFacts]]:
         """Verified grant facts naming `partner`, keyed by product id (from signed statements only)."""
-        q = select(
-            Grant.id, Grant.product_id, Grant.key_id, Grant.statement, Grant.signature, Grant.revoked_at
-        ).where(Grant.recipient == partner)
+        q = select(Grant.id, Grant.product_id, Grant.key_id, Grant.statement, Grant.signature, Grant.revoked_at).where(
+            Grant.recipient == partner
+        )
         if product_id is not None:
             q = q.where(Grant.product_id == product_id)
         out: dict[str, list[GrantFacts]] = defaultdict(list)
         for gid, pid, kid, stmt, sig, revoked in s.execute(q):
-            facts = self._verified_facts(s, gid, kid, bytes(stmt), sig, revoked is not None)
+            key = (gid, bytes(stmt), sig, kid)
+            if key not in self._facts:
+                self._facts[key] = self._verified_facts(s, gid, kid, key[1], sig, False)
+            facts = self._facts[key]
             if facts is not None and facts.product_id == pid:
-                out[pid].append(facts)
+                out[pid].append(replace(facts, revoked=True) if revoked is not None else facts)
         return out
 
     def _verified_facts(
@@ -496,17 +495,11 @@ class Hub:
         event: str = "access.list",
     ) -> dict[str, Any]:
         """Products the caller may receive, newest first, filtered and paginated; audited."""
-        now = now_utc()
         with self.tx() as s:
-            grants = self.grant_facts(s, who.partner)
-            rows = s.execute(_listing_query(kind, q, originator)).all()
-            permitted = []
-            for r in rows:
-                label = self.label_of(r.id, r.label)
-                if self.decide(who, r.id, label, purpose, grants, now).permit:
-                    permitted.append(_summary(r, label))
-            page = permitted[offset : offset + limit]
-            digest = hashlib.sha256("\n".join(p["id"] for p in page).encode()).hexdigest()
+            ids, permitted = self._permitted_ids(s, who, purpose, kind, q, originator)
+            page_ids = permitted[offset : offset + limit]
+            page = self._summaries(s, page_ids)
+            digest = hashlib.sha256("\n".join(page_ids).encode()).hexdigest()
             self.audit(
                 s,
                 event,
@@ -514,13 +507,58 @@ class Hub:
                 purpose=purpose,
                 kind=kind,
                 query=q,
-                considered=len(rows),
+                considered=len(ids),
                 permitted=len(permitted),
-                denied=len(rows) - len(permitted),
+                denied=len(ids) - len(permitted),
                 returned=len(page),
                 returned_sha256=digest,
             )
         return {"total": len(permitted), "offset": offset, "limit": limit, "items": page}
+
+    def _permitted_ids(
+        self, s: Session, who: Principal, purpose: str, kind: str | None, q: str | None, originator: str | None
+    ) -> tuple[list[str], list[str]]:
+        """(all matching ids, the ids the release decision permits), newest first."""
+        now = now_utc()
+        grants = self.grant_facts(s, who.partner)
+        ids = list(s.execute(_listing_query(kind, q, originator)).scalars())
+        labels = self._labels_for(s, ids)
+        clearance, empty = who.clearance, ()
+        permitted = [
+            pid
+            for pid in ids
+            if release_decision(
+                labels[pid], clearance, product_id=pid, purpose=purpose, grants=grants.get(pid, empty), now=now
+            ).permit
+        ]
+        return ids, permitted
+
+    def _labels_for(self, s: Session, ids: list[str]) -> dict[str, SecurityLabel]:
+        """Labels of `ids`, from the cache or fetched in chunks (identical label texts parse once)."""
+        cache = self._labels
+        missing = [pid for pid in ids if pid not in cache]
+        for i in range(0, len(missing), 2000):
+            chunk = missing[i : i + 2000]
+            for pid, text in s.execute(select(Product.id, Product.label).where(Product.id.in_(chunk))):
+                parsed = self._label_texts.get(text)
+                if parsed is None:
+                    parsed = self._label_texts[text] = SecurityLabel.from_dict(json.loads(text))
+                cache[pid] = parsed
+        return cache
+
+    def warm(self) -> int:
+        """Load every product's label into the cache (run at start-up); returns how many."""
+        with self.sessions() as s:
+            ids = list(s.execute(select(Product.id)).scalars())
+            self._labels_for(s, ids)
+        return len(ids)
+
+    def _summaries(self, s: Session, ids: list[str]) -> list[dict[str, Any]]:
+        """Listing views of `ids`, in that order."""
+        if not ids:
+            return []
+        rows = {r.id: r for r in s.execute(_summary_query().where(Product.id.in_(ids)))}
+        return [_summary(rows[pid], self._labels[pid]) for pid in ids]
 
     def get_product(
         self, who: Principal, purpose: str, product_id: str, event: str = "access.read"
@@ -536,9 +574,7 @@ class Hub:
                 grants = self.grant_facts(s, who.partner, product_id)
                 d = self.decide(who, row.id, label, purpose, grants, now_utc())
                 verdict = "permit" if d.permit else "deny"
-                self.audit(
-                    s, event, who, product=product_id, purpose=purpose, decision=verdict, reason=d.reason.name
-                )
+                self.audit(s, event, who, product=product_id, purpose=purpose, decision=verdict, reason=d.reason.name)
                 refusal = Forbidden(f"release refused: {d.reason.value}")
         if row is None or not d.permit:  # raised after the commit, so the refusal stays in the log
             refusal.audited = True
@@ -551,15 +587,9 @@ class Hub:
         self, who: Principal, purpose: str, kind: str | None = None, q: str | None = None, limit: int = 1000
     ) -> list[tuple[dict[str, Any], bytes]]:
         """Bulk export: every permitted product with its content; one audit entry per release."""
-        now = now_utc()
-        out: list[str] = []
         with self.tx() as s:
-            grants = self.grant_facts(s, who.partner)
-            rows = s.execute(_listing_query(kind, q, None)).all()
-            for r in rows:
-                d = self.decide(who, r.id, self.label_of(r.id, r.label), purpose, grants, now)
-                if d.permit and len(out) < limit:
-                    out.append(r.id)
+            ids, permitted = self._permitted_ids(s, who, purpose, kind, q, None)
+            out = permitted[:limit]
             self.audit(
                 s,
                 "access.export.summary",
@@ -567,16 +597,15 @@ class Hub:
                 purpose=purpose,
                 kind=kind,
                 query=q,
-                considered=len(rows),
-                permitted=len(out),
-                denied=len(rows) - len(out),
+                considered=len(ids),
+                permitted=len(permitted),
+                denied=len(ids) - len(permitted),
+                returned=len(out),
             )
-            full = {p.id: p for p in s.execute(select(Product).where(Product.id.in_(out))).scalars()}
+            full = {p.id: p for p in s.execute(select(Product).where(Product.id.in_(out))).scalars()} if out else {}
             for pid in out:
                 self.audit(s, "access.export", who, product=pid, purpose=purpose, decision="permit")
-            return [
-                (_product_dict(full[p], self.label_of(p, full[p].label)), bytes(full[p].content)) for p in out
-            ]
+            return [(_product_dict(full[p], self._labels[p]), bytes(full[p].content)) for p in out]
 
     def products_by_id(self, ids: list[str]) -> dict[str, Product]:
         """Raw rows by id (for callers that already hold a permit decision)."""
@@ -656,9 +685,7 @@ class Hub:
             raise Invalid("the originator needs no consent to receive its own product")
         return row, self.label_of(row.id, row.label), partner
 
-    def consent_requests(
-        self, who: Principal, box: str = "inbox", status: str | None = None
-    ) -> list[dict[str, Any]]:
+    def consent_requests(self, who: Principal, box: str = "inbox", status: str | None = None) -> list[dict[str, Any]]:
         """A focal point's inbox (requests for its partner's products) or the caller's own requests."""
         q = select(ConsentRequest, Product.title).join(Product, ConsentRequest.product_id == Product.id)
         if box == "inbox":
@@ -697,9 +724,7 @@ class Hub:
                 note,
             )
             if not grant:
-                self.audit(
-                    s, "consent.refuse", who, product=req.product_id, request=req.id, recipient=req.recipient
-                )
+                self.audit(s, "consent.refuse", who, product=req.product_id, request=req.id, recipient=req.recipient)
                 return {"request": _request_dict(req, None)}
             g = self._issue_grant(
                 s, who, req.product_id, req.recipient, req.purpose, expires_at or req.expires_at, req.id
@@ -786,10 +811,7 @@ class Hub:
     def _focal_point_key(self, s: Session, who: Principal) -> tuple[Any, str]:
         """The focal point's Ed25519 key, created on first use."""
         row = s.execute(
-            select(SigningKey)
-            .where(SigningKey.user_id == who.user_id)
-            .order_by(SigningKey.created_at.desc())
-            .limit(1)
+            select(SigningKey).where(SigningKey.user_id == who.user_id).order_by(SigningKey.created_at.desc()).limit(1)
         ).scalar_one_or_none()
         if row is not None:
             return cs.load_private_key(row.private_pem, self.keys.secret), row.key_id
@@ -1046,19 +1068,8 @@ def _check_partner_eligible(label: SecurityLabel, partner: Partner, product_id: 
 
 
 def _listing_query(kind: str | None, q: str | None, originator: str | None):
-    """Columns needed to decide and summarise, newest first, with optional filters."""
-    stmt = select(
-        Product.id,
-        Product.kind,
-        Product.title,
-        Product.originator,
-        Product.created_at,
-        Product.media_type,
-        Product.filename,
-        Product.size,
-        Product.sha256,
-        Product.label,
-    )
+    """Ids of matching products, newest first."""
+    stmt = select(Product.id)
     if kind:
         stmt = stmt.where(Product.kind == kind)
     if originator:
@@ -1072,6 +1083,21 @@ def _listing_query(kind: str | None, q: str | None, originator: str | None):
             )
         )
     return stmt.order_by(Product.created_at.desc(), Product.id)
+
+
+def _summary_query():
+    """Columns of a listing view."""
+    return select(
+        Product.id,
+        Product.kind,
+        Product.title,
+        Product.originator,
+        Product.created_at,
+        Product.media_type,
+        Product.filename,
+        Product.size,
+        Product.sha256,
+    )
 
 
 def _summary(r: Any, label: SecurityLabel) -> dict[str, Any]:
