@@ -300,3 +300,21 @@ def test_eight_concurrent_writers_lose_nothing(hub: H.Hub, db_url: str, tmp_path
     report = hub.verify_audit()
     assert report.ok, report.problems
     assert report.size == after["audit_entries"]
+
+
+def test_migrations_downgrade_and_upgrade_again(db_url: str) -> None:
+    """The initial revision can be reverted to an empty schema and re-applied."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from orbitshare.store.db import alembic_config, migrate
+
+    migrate(db_url)
+    command.downgrade(alembic_config(db_url), "base")
+    engine = create_engine(normalise_url(db_url))
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+    migrate(db_url)
+    engine = create_engine(normalise_url(db_url))
+    assert {"products", "grants", "audit_entries", "audit_head"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
