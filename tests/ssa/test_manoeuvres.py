@@ -124,3 +124,19 @@ def test_bad_input_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="several objects"):
         read_history(two)
     assert len(read_history(two, norad_id=26997).catalog) == 2
+
+
+def test_alerts_round_trip_json_csv(tmp_path):
+    from orbitshare.ssa.alerts import AlertStore, manoeuvre_alert, read_alerts, write_alerts
+
+    hist, _ = _load("Fengyun-2D")
+    alerts = [manoeuvre_alert(m, "Fengyun-2D.tle") for m in detect_manoeuvres(hist)[:5]]
+    assert alerts and all(a.element_sets[0]["epoch"] < a.element_sets[1]["epoch"] for a in alerts)
+    for suffix in (".json", ".csv", ".jsonl"):
+        back = read_alerts(write_alerts(alerts, tmp_path / f"a{suffix}"))
+        assert [a.as_dict() for a in back] == [a.as_dict() for a in alerts]
+    store = AlertStore(tmp_path / "store.jsonl")
+    assert store.add(alerts) == 5 and store.add(alerts) == 0 and len(store.all()) == 5
+    (tmp_path / "bad.json").write_text("{}")
+    with pytest.raises(ValueError, match=r"bad\.json: not an alert file"):
+        read_alerts(tmp_path / "bad.json")
