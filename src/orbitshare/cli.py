@@ -205,10 +205,11 @@ def serve_cmd(
     import uvicorn
 
     from orbitshare.api.app import create_app
+    from orbitshare.api.auth import jwt_settings_from_env
     from orbitshare.api.demo import seed
 
     config = _hub_config(db_url)
-    app_ = create_app(config)
+    app_ = create_app(config, jwt=jwt_settings_from_env())
     url = f"http://{host}:{port}"
     typer.echo(f"orbitshare hub: {url}/  (API docs {url}/docs, data in {config.home})")
     if demo:
@@ -313,6 +314,111 @@ def _cdm_pc_table(rows: list[dict], errors: list[dict]) -> None:
 
 
 # --- end of cdm commands -----------------------------------------------------------------------------------
+
+
+# --- sda commands -------------------------------------------------------------------------------------------
+# `orbitshare sda manoeuvres|fragmentation|overflights` (owner: SDA; see docs/sda.md).
+
+sda_app = typer.Typer(no_args_is_help=True, help="Space domain awareness: manoeuvres, break-ups, overflights.")
+app.add_typer(sda_app, name="sda")
+
+
+def _sda_write_rows(rows: list[dict], out: str | None) -> None:
+    """Write dict rows as CSV (.csv) or JSON (otherwise) to out, or print JSON to stdout."""
+    import csv
+    import json
+
+    if not out:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+    elif out.endswith(".csv"):
+        with open(out, "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["empty"])
+            writer.writeheader()
+            writer.writerows(rows)
+    else:
+        with open(out, "w") as fh:
+            json.dump(rows, fh, indent=2, default=str)
+
+
+@sda_app.command("manoeuvres")
+def sda_manoeuvres_cmd(
+    history: str = typer.Argument(..., help="TLE/OMM file with the element-set history of one object."),
+    out: str = typer.Option(None, "--out", help="Output .csv or .json (one row per manoeuvre)."),
+    norad_id: int = typer.Option(None, "--norad-id", help="Object to analyse when the file holds several."),
+    regime: str = typer.Option(None, "--regime", help="LEO or GEO configuration (default: from the orbit)."),
+    alerts: str = typer.Option(None, "--alerts", help="Also write alert records (.json, .jsonl or .csv)."),
+) -> None:
+    """Detect manoeuvres: window, delta-v (RTN), direction, kind and confidence per manoeuvre."""
+    from orbitshare.ssa.alerts import manoeuvre_alert, write_alerts
+    from orbitshare.ssa.manoeuvres import detect_manoeuvres, read_history
+
+    try:
+        hist = read_history(history, norad_id)
+    except (ValueError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    found = detect_manoeuvres(hist, regime.upper() if regime else None)
+    _sda_write_rows([m.as_dict() for m in found], out)
+    if alerts:
+        write_alerts([manoeuvre_alert(m, history) for m in found], alerts)
+    typer.echo(f"{history}: {len(hist.catalog)} element sets, {len(hist.rejects)} rejected or merged, "
+               f"{len(found)} manoeuvres", err=True)
+
+
+@sda_app.command("fragmentation")
+def sda_fragmentation_cmd(
+    after: str = typer.Argument(..., help="Latest catalog (any supported format)."),
+    before: str = typer.Option(None, "--before", help="Earlier catalog; new objects are the candidates."),
+    out: str = typer.Option(None, "--out", help="Output .csv or .json (one row per fragment cloud)."),
+    png: str = typer.Option(None, "--gabbard", help="Gabbard diagram PNG of the largest cloud."),
+    search_days: float = typer.Option(120.0, "--search-days", help="Days before the first fragment epoch to search."),
+    no_time: bool = typer.Option(False, "--no-event-time", help="Skip the event-time estimate."),
+) -> None:
+    """Find new-object clouds, cluster by orbit plane, trace parent and event time; Gabbard diagram."""
+    from orbitshare.catalog import read_catalog
+    from orbitshare.ssa.fragmentation import detect_fragmentations, gabbard_png
+
+    try:
+        cat_after, _ = read_catalog(after)
+        cat_before = read_catalog(before)[0] if before else None
+    except (ValueError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    clouds = detect_fragmentations(cat_before, cat_after, search_days, estimate_time=not no_time)
+    rows = [{k: v for k, v in c.as_dict().items() if k != "members"} for c in clouds]
+    _sda_write_rows(rows, out)
+    if png and clouds:
+        sel = cat_after.select(ids=clouds[0].members.tolist())
+        gabbard_png(sel, png, f"Fragments {clouds[0].intl_prefix}")
+    typer.echo(f"{len(clouds)} fragment clouds", err=True)
+
+
+@sda_app.command("overflights")
+def sda_overflights_cmd(
+    catalog: str = typer.Argument(..., help="Catalog with the watched satellites."),
+    config: str = typer.Option(..., "--config", help="YAML with sites and watched satellites (docs/sda.md)."),
+    start: str = typer.Option(..., "--start", help="Window start, ISO 8601 UTC."),
+    stop: str = typer.Option(..., "--stop", help="Window end, ISO 8601 UTC."),
+    out: str = typer.Option(None, "--out", help="Output .csv or .json (one row per overflight)."),
+) -> None:
+    """Timeline per site of watched imaging/radar/signals satellites able to observe it."""
+    from orbitshare.catalog import read_catalog
+    from orbitshare.ssa.overflight import load_overflight_config, overflights
+
+    try:
+        cat, _ = read_catalog(catalog)
+        sites, watched = load_overflight_config(config, cat)
+        timeline = overflights(cat, sites, watched, start, stop)
+    except (ValueError, KeyError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    rows = [o.as_dict() for site in timeline.values() for o in site]
+    _sda_write_rows(rows, out)
+    for name, items in timeline.items():
+        typer.echo(f"{name}: {len(items)} overflights", err=True)
+
+
+# --- end of sda commands ------------------------------------------------------------------------------------
 
 
 def main() -> None:

@@ -140,3 +140,20 @@ def test_alerts_round_trip_json_csv(tmp_path):
     (tmp_path / "bad.json").write_text("{}")
     with pytest.raises(ValueError, match=r"bad\.json: not an alert file"):
         read_alerts(tmp_path / "bad.json")
+
+
+def test_cli_writes_one_row_per_manoeuvre(tmp_path):
+    from typer.testing import CliRunner
+
+    from orbitshare.cli import app
+
+    hist_file = tmp_path / "fy2d.tle"
+    hist_file.write_text(gzip.open(DATA / "maneuvers_Fengyun-2D.tle.gz", "rt").read())
+    out = tmp_path / "F.csv"
+    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(hist_file), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = out.read_text().splitlines()
+    assert rows[0].startswith("norad_id,window_start,window_end,dv_mps")
+    assert len(rows) - 1 == len(detect_manoeuvres(read_history(hist_file)))
+    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(tmp_path / "nope.tle")])
+    assert res.exit_code == 2 and "nope.tle" in res.output
