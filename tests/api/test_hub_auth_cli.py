@@ -94,6 +94,9 @@ def test_jwt_bearer_maps_to_a_bound_user(tmp_path, env_factory) -> None:
     unbound = _jwt(key, "EdDSA", {**claims, "sub": "nobody"})
     r = env.client.get("/me", headers={"Authorization": f"Bearer {unbound}"})
     assert r.status_code == 401 and "not bound" in r.json()["detail"]
+    body = {"name": "second", "role": "viewer", "oidc_subject": "lux-oidc-7"}
+    dup = env.client.post("/users", headers=env.auth("lux_fp"), json=body)
+    assert dup.status_code == 409 and "already bound" in dup.json()["detail"]
     expired = _jwt(key, "EdDSA", {**claims, "exp": 1})
     assert env.client.get("/me", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
     env.hub.close()

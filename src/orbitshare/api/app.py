@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import orbitshare
@@ -89,11 +90,14 @@ def _add_handlers(app: FastAPI) -> None:
         if exc.status == 403 and not exc.audited:
             who = getattr(request.state, "principal", None)
             hub: Hub = request.app.state.hub
-            hub.audit_now(
-                "refuse", who, status=403, reason=exc.message, method=request.method, path=request.url.path
-            )
+            hub.audit_now("refuse", who, status=403, reason=exc.message, method=request.method, path=request.url.path)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse({"detail": exc.message}, exc.status, headers=headers)
+
+    @app.exception_handler(IntegrityError)
+    def conflict(_: Request, exc: IntegrityError) -> JSONResponse:
+        """A write raced another one on a unique value."""
+        return JSONResponse({"detail": "conflicting data: a unique value is already taken"}, 409)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

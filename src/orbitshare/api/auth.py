@@ -31,6 +31,21 @@ class JwtSettings:
     leeway_s: int = 30
 
 
+def jwt_settings_from_env(env: dict[str, str] | None = None) -> JwtSettings | None:
+    """OIDC from ORBITSHARE_OIDC_PUBLIC_KEY (PEM file), _ISSUER and _AUDIENCE; None when unset."""
+    import os
+    from pathlib import Path
+
+    env = os.environ if env is None else env
+    path = env.get("ORBITSHARE_OIDC_PUBLIC_KEY")
+    if not path:
+        return None
+    issuer, audience = env.get("ORBITSHARE_OIDC_ISSUER"), env.get("ORBITSHARE_OIDC_AUDIENCE")
+    if not issuer or not audience:
+        raise ValueError("ORBITSHARE_OIDC_ISSUER and ORBITSHARE_OIDC_AUDIENCE must be set with the public key")
+    return JwtSettings(Path(path).read_bytes(), issuer, audience)
+
+
 def verify_jwt(token: str, cfg: JwtSettings, now: float | None = None) -> dict[str, Any]:
     """Verify a compact JWS (EdDSA, ES256 or RS256) and its registered claims; raises ValueError."""
     try:
@@ -110,7 +125,5 @@ def _jwt_principal(cred: str, hub: Hub, jwt: JwtSettings) -> tuple[Principal | N
 def _refuse(request: Request, hub: Hub, reason: str) -> None:
     """Audit an authentication refusal and raise 401."""
     client = request.client.host if request.client else None
-    hub.audit_now(
-        "auth.refuse", None, reason=reason, method=request.method, path=request.url.path, client=client
-    )
+    hub.audit_now("auth.refuse", None, reason=reason, method=request.method, path=request.url.path, client=client)
     raise Unauthorized(f"authentication required: {reason}")

@@ -90,7 +90,9 @@ def users(who: Who, hub: HubDep) -> list[dict[str, Any]]:
 @router.post("/users", response_model=S.UserOut, status_code=201, tags=["parties"])
 def create_user(body: S.UserIn, who: Who, hub: HubDep) -> dict[str, Any]:
     """A focal point adds a user to its partner."""
-    return hub.create_user(who.partner, body.name, body.role, body.clearance, body.purpose, by=who)
+    return hub.create_user(
+        who.partner, body.name, body.role, body.clearance, body.purpose, by=who, oidc_subject=body.oidc_subject
+    )
 
 
 @router.post("/users/{user_id}/tokens", response_model=S.TokenOut, status_code=201, tags=["parties"])
@@ -197,9 +199,7 @@ def export(
     import base64
 
     rows = hub.export(who, _purpose(who, purpose), kind, q, limit)
-    lines = (
-        json.dumps({**info, "content_b64": base64.b64encode(data).decode()}) + "\n" for info, data in rows
-    )
+    lines = (json.dumps({**info, "content_b64": base64.b64encode(data).decode()}) + "\n" for info, data in rows)
     return StreamingResponse(lines, media_type="application/x-ndjson")
 
 
@@ -216,9 +216,7 @@ def stac_search(
 ) -> dict[str, Any]:
     """STAC ItemCollection of the stac_item products you may receive, each with its label."""
     box = _parse_bbox(bbox)
-    page = hub.list_products(
-        who, _purpose(who, purpose), "stac_item", None, None, 10**6, 0, event="access.stac"
-    )
+    page = hub.list_products(who, _purpose(who, purpose), "stac_item", None, None, 10**6, 0, event="access.stac")
     ids = [p["id"] for p in page["items"]]
     rows = hub.products_by_id(ids) if ids else {}
     feats = []
@@ -364,9 +362,7 @@ def run_job(name: str, body: S.JobIn, who: Who, hub: HubDep) -> dict[str, Any]:
     except (ValueError, TypeError, KeyError) as e:
         raise Invalid(f"job {name} rejected its parameters: {e}") from None
     meta = {**meta, "job": name, "params": body.params}
-    return hub.add_product(
-        who, job.result_kind, body.title or name, lab, encode_result(content), media, None, meta
-    )
+    return hub.add_product(who, job.result_kind, body.title or name, lab, encode_result(content), media, None, meta)
 
 
 @router.post("/catalogs", response_model=S.ProductOut, status_code=201, tags=["jobs"])
@@ -430,19 +426,13 @@ def _kind_meta(kind: str, content: Any, meta: dict[str, Any]) -> dict[str, Any]:
     """Kind-specific checks and search metadata (STAC items must be GeoJSON Features)."""
     if kind != "stac_item":
         return meta
-    if (
-        not isinstance(content, dict)
-        or content.get("type") != "Feature"
-        or not isinstance(content.get("id"), str)
-    ):
+    if not isinstance(content, dict) or content.get("type") != "Feature" or not isinstance(content.get("id"), str):
         raise Invalid("a stac_item must be a GeoJSON Feature with a string id")
     if not isinstance(content.get("properties"), dict):
         raise Invalid("a stac_item needs a properties object")
     bbox = content.get("bbox")
     if bbox is not None and (
-        not isinstance(bbox, list)
-        or len(bbox) not in (4, 6)
-        or not all(isinstance(v, int | float) for v in bbox)
+        not isinstance(bbox, list) or len(bbox) not in (4, 6) or not all(isinstance(v, int | float) for v in bbox)
     ):
         raise Invalid("stac_item bbox must be 4 or 6 numbers")
     return {**meta, "stac_id": content["id"], "bbox": bbox, "datetime": content["properties"].get("datetime")}

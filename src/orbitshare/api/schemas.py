@@ -185,6 +185,9 @@ class UserIn(Strict):
     role: Role
     clearance: str | int = "UNCLASSIFIED"
     purpose: str = Field(default="space-domain-awareness", min_length=1, max_length=100)
+    oidc_subject: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Bind the user to this OIDC `sub` claim"
+    )
 
 
 class UserOut(BaseModel):

@@ -24,9 +24,7 @@ def head_message(size: int, root_hex: str) -> bytes:
     return HEAD_DOMAIN + f"{size}\n{root_hex}\n".encode()
 
 
-def append(
-    s: Session, key: Ed25519PrivateKey, record: dict[str, Any], now: datetime | None = None
-) -> AuditEntry:
+def append(s: Session, key: Ed25519PrivateKey, record: dict[str, Any], now: datetime | None = None) -> AuditEntry:
     """Append one record inside the caller's transaction; the head row is locked so appends serialise."""
     head = s.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
     now = now or datetime.now(UTC)
@@ -152,14 +150,11 @@ def _check_head(s: Session, report: VerifyReport) -> None:
         report.problems.append("audit head missing")
     elif report.ok and (head.size != report.size or head.root_hash != report.root):
         report.problems.append(
-            f"audit head says size {head.size}, root {head.root_hash}; "
-            f"entries give {report.size}, {report.root}"
+            f"audit head says size {head.size}, root {head.root_hash}; entries give {report.size}, {report.root}"
         )
 
 
-def _check_checkpoint(
-    c: dict[str, Any], roots: dict[int, str], report: VerifyReport, public_raw: bytes
-) -> None:
+def _check_checkpoint(c: dict[str, Any], roots: dict[int, str], report: VerifyReport, public_raw: bytes) -> None:
     """A previously published tree head must still be a prefix of the log."""
     size, root = int(c["size"]), str(c["root"])
     if c.get("signature") and not verify_signature(head_message(size, root), c["signature"], public_raw):

@@ -13,15 +13,14 @@ import secrets
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from orbitshare.sharing import consent as cs
@@ -59,7 +58,6 @@ KINDS = (
     "file",
 )
 MAX_GRANT_DAYS = 366
-T = TypeVar("T")
 _CODE = re.compile(r"[A-Za-z0-9_-]{2,16}")
 
 
@@ -242,6 +240,8 @@ class Hub:
         with self.tx() as s:
             if not s.get(Partner, partner):
                 raise NotFound(f"unknown partner {partner!r}")
+            if oidc_subject and s.execute(select(User.id).where(User.oidc_subject == oidc_subject)).first():
+                raise Conflict("that OIDC subject is already bound to a user")
             s.add(
                 User(
                     id=uid,
@@ -957,16 +957,6 @@ class Hub:
                 "products": s.scalar(select(func.count()).select_from(Product)) or 0,
                 "audit_entries": s.scalar(select(func.count()).select_from(AuditEntry)) or 0,
             }
-
-    def retry(self, fn: Callable[[], T], attempts: int = 5) -> T:
-        """Run `fn`, retrying on integrity races (unique ids are random, so these are rare)."""
-        for i in range(attempts):
-            try:
-                return fn()
-            except IntegrityError:
-                if i == attempts - 1:
-                    raise
-        raise AssertionError("unreachable")
 
 
 # --- helpers --------------------------------------------------------------------------------------------
