@@ -113,3 +113,12 @@ def test_decayed_objects_flagged_not_silent():
     assert np.all(np.isin(eph.error[failed], (0, 1, 4, 6)))  # decay shows as e >= 1, p < 0 or r < 1 ER
     assert np.all(np.isnan(eph.r_km[eph.error != 0]))
     assert np.all(np.isfinite(eph.r_km[eph.error == 0]))
+    # once an object has failed after its epoch it stays failed: no "resurrected" states afterwards
+    after_epoch = (jd + fr)[None, :] > (low["epoch_jd"] + low["epoch_fr"])[:, None]
+    bad = (eph.error != 0) & after_epoch
+    first = np.where(bad.any(axis=1), np.argmax(bad, axis=1), bad.shape[1])
+    later = np.arange(bad.shape[1])[None, :] >= first[:, None]
+    assert np.all(eph.error[later] != 0)
+    # and every state reported valid is plausible: above the surface (SGP4: 1 earth radius), below 50,000 km
+    radius = np.linalg.norm(eph.r_km[eph.error == 0], axis=-1)
+    assert radius.min() >= 6378.135 and radius.max() < 50000.0

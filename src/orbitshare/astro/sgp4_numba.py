@@ -1199,6 +1199,23 @@ def init_records(recs, epoch_jd, epoch_fr, n_revday, ecc, incl_deg, raan_deg, ar
 
 
 @njit(cache=True, error_model='numpy', nogil=True)
+def _past_reentry(rec, tsince):
+    """Whether SGP4's drag polynomial tempa = 1 - C1 t - D2 t^2 - D3 t^3 - D4 t^4 has reached zero by tsince.
+
+    Past that point the mean semi-major axis (proportional to tempa^2) has collapsed: the object has
+    re-entered, and the "resurrected" states SGP4 then returns with error 0 are meaningless.
+    """
+    if tsince <= 0.0:
+        return False
+    t = tsince
+    tempa = 1.0 - rec.cc1 * t
+    if rec.isimp != 1:
+        t2 = t * t
+        tempa = tempa - rec.d2 * t2 - rec.d3 * t2 * t - rec.d4 * t2 * t2
+    return tempa <= 0.0
+
+
+@njit(cache=True, error_model='numpy', nogil=True)
 def _propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo, hi):
     """Propagate records lo..hi-1 to every time (two-part UTC JD); TEME km and km/s into the out arrays."""
     nt = jd.shape[0]
@@ -1209,6 +1226,8 @@ def _propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo
             r, v, e = sgp4(rec, tsince)
             if e == 0 and not (np.isfinite(r[0]) and np.isfinite(r[1]) and np.isfinite(r[2])):
                 e = 7
+            if e == 0 and _past_reentry(rec, tsince):
+                e = 6
             err_out[i, j] = e
             if e != 0:
                 for k in range(3):
@@ -1221,6 +1240,33 @@ def _propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo
             v_out[i, j, 0] = v[0]
             v_out[i, j, 1] = v[1]
             v_out[i, j, 2] = v[2]
+        _terminate_after_decay(i, jd, fr, epoch_jd[i], epoch_fr[i], r_out, v_out, err_out)
+
+
+@njit(cache=True, error_model='numpy', nogil=True)
+def _terminate_after_decay(i, jd, fr, ejd, efr, r_out, v_out, err_out):
+    """Flag every sample after an object's first forward-time error with that error (orbitshare rule).
+
+    SGP4's drag polynomials can pass through zero and come back, giving "resurrected" states with error 0
+    after a decay; those are meaningless, so they are flagged like the decay itself.
+    """
+    nt = jd.shape[0]
+    t_first = np.inf
+    code = 0
+    for j in range(nt):
+        t = (jd[j] - ejd) + (fr[j] - efr)
+        if err_out[i, j] != 0 and t > 0.0 and t < t_first:
+            t_first = t
+            code = err_out[i, j]
+    if code == 0:
+        return
+    for j in range(nt):
+        t = (jd[j] - ejd) + (fr[j] - efr)
+        if t > t_first and err_out[i, j] == 0:
+            err_out[i, j] = code
+            for k in range(3):
+                r_out[i, j, k] = np.nan
+                v_out[i, j, k] = np.nan
 
 
 @njit(cache=True, error_model='numpy', nogil=True)
@@ -1232,6 +1278,8 @@ def _propagate_pairs(recs, epoch_jd, epoch_fr, index, jd, fr, r_out, v_out, err_
         r, v, e = sgp4(recs[i], tsince)
         if e == 0 and not (np.isfinite(r[0]) and np.isfinite(r[1]) and np.isfinite(r[2])):
             e = 7
+        if e == 0 and _past_reentry(recs[i], tsince):
+            e = 6
         err_out[k] = e
         for c in range(3):
             r_out[k, c] = r[c] if e == 0 else np.nan
