@@ -1,0 +1,428 @@
+"""Conjunction screening: every local minimum of range below a threshold, all-vs-all or primaries vs all.
+
+Algorithm and the bounds that make it complete are in docs/screening.md. In short: SGP4 (TEME) is sampled
+every ``coarse_s`` seconds in streamed time blocks; each object's path over a sub-interval of ``coarse_s /
+nsub`` seconds is bounded by a box around its cubic Hermite chord (padding = Hermite error bound + chord
+curvature bound + threshold / 2) and by a radius interval; a 4-D hash grid (x, y, z, radius) finds the
+overlapping boxes; a chord-distance test removes most; the narrow phase brackets each sign change of
+d . d_dot with exact SGP4 and refines the time of closest approach (TCA) by safeguarded Newton to 1e-7 s.
+
+Public API: :func:`screen` (stable; used by proximity watch with ``primaries=`` and 10-50 km thresholds)
+and :class:`Conjunctions` (columnar result).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from orbitshare.astro.propagation import Sgp4Records, default_workers, propagate
+from orbitshare.astro.time import datetime_to_jd, jd_to_datetime64
+from orbitshare.ssa import _screen_kernels as _k
+
+#: Margin (km) added to the perigee/apogee prefilter of primaries mode, beyond the threshold: covers
+#: SGP4 short-period radius oscillations (< 25 km) and 7 days of drag decay of non-decaying objects.
+BAND_MARGIN_KM = 60.0
+BAND_MARGIN_FRACTION = 0.01  # plus 1 % of the semi-major axis (deep-space luni-solar terms)
+
+
+@dataclass(frozen=True)
+class ScreenConfig:
+    """Tuning of the screening engine; defaults are what bench/screen.py measured fastest (docs/screening.md)."""
+
+    coarse_s: float = 300.0  # SGP4 sample step (s)
+    nsub: int = 5  # broad-phase sub-intervals per SGP4 step
+    block_steps: int = 48  # SGP4 steps per streamed time block
+    cell_km: float = 320.0  # spatial cell edge of the broad-phase grid (km)
+    rcell_km: float = 60.0  # radial cell of the broad-phase grid (km)
+    workers: int | None = None  # threads (default: usable CPUs)
+
+    @property
+    def sub_s(self) -> float:
+        """Broad-phase sub-interval (s)."""
+        return self.coarse_s / self.nsub
+
+
+# ------------------------------------------------------------------------------------------------ result
+
+STATE_COLUMNS = tuple(f"{o}_{q}_{u}" for o in ("r1", "v1", "r2", "v2") for q in "xyz"
+                      for u in (("km",) if o[0] == "r" else ("kms",)))
+
+
+@dataclass
+class Conjunctions:
+    """Columnar screening result, one row per close approach (local minimum of range <= threshold).
+
+    Columns: norad_id_1, name_1, regime_1, norad_id_2, name_2, regime_2 (object 1 is the primary when
+    screening primaries), tca_jd + tca_fr (two-part UTC Julian date), tca_utc (ISO text, microseconds),
+    miss_km, rel_speed_kms, miss_r_km, miss_t_km, miss_n_km (object 2 minus object 1 in object 1's RTN frame),
+    age_1_days, age_2_days (TCA minus element-set epoch), hbr_m (combined hard-body radius), pc_max (maximum
+    Pc over unknown covariance), and the TEME states at TCA r1_x_km .. v2_z_kms.
+    """
+
+    columns: dict[str, np.ndarray]
+    threshold_km: float = 0.0
+    start_utc: datetime | None = None
+    stop_utc: datetime | None = None
+    meta: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.columns["miss_km"])
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+    def __repr__(self) -> str:
+        return f"Conjunctions({len(self)} events <= {self.threshold_km} km)"
+
+    def row(self, k: int) -> dict:
+        """Row k as a dict of Python scalars."""
+        return {name: col[k].item() if hasattr(col[k], "item") else col[k] for name, col in self.columns.items()}
+
+    def rows(self) -> Iterator[dict]:
+        """Iterate over rows as dicts."""
+        for k in range(len(self)):
+            yield self.row(k)
+
+    def state(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """TEME r1 (km), v1 (km/s), r2 (km), v2 (km/s) of row k at TCA."""
+        vals = np.array([self.columns[c][k] for c in STATE_COLUMNS])
+        return vals[0:3], vals[3:6], vals[6:9], vals[9:12]
+
+    def tca_datetime(self, k: int) -> datetime:
+        """TCA of row k as an aware UTC datetime (microseconds)."""
+        us = jd_to_datetime64(self.columns["tca_jd"][k], self.columns["tca_fr"][k]).astype(np.int64)
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(us))
+
+    def to_arrow(self):
+        """pyarrow Table of every column."""
+        import pyarrow as pa
+
+        return pa.table({name: pa.array(col.tolist() if col.dtype == object else col)
+                         for name, col in self.columns.items()})
+
+    def to_parquet(self, path: str | Path) -> None:
+        """Write every column to a Parquet file."""
+        import pyarrow.parquet as pq
+
+        pq.write_table(self.to_arrow(), str(path))
+
+    def to_csv(self, path: str | Path) -> None:
+        """Write every column to a CSV file (full float precision)."""
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(self.to_arrow(), str(path))
+
+    def write(self, path: str | Path) -> None:
+        """Write to .csv or .parquet by the file extension."""
+        suffix = Path(path).suffix.lower()
+        if suffix == ".csv":
+            self.to_csv(path)
+        elif suffix in (".parquet", ".pq"):
+            self.to_parquet(path)
+        else:
+            raise ValueError(f"output must end in .csv or .parquet, not {path}")
+
+    @classmethod
+    def read(cls, path: str | Path) -> Conjunctions:
+        """Read a result written by :meth:`write` (CSV or Parquet)."""
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        path = Path(path)
+        table = pacsv.read_csv(str(path)) if path.suffix.lower() == ".csv" else pq.read_table(str(path))
+        cols = {}
+        for name in table.column_names:
+            col = table.column(name).to_numpy(zero_copy_only=False)
+            cols[name] = col.astype(object) if col.dtype.kind in "OU" else col
+        return cls(cols)
+
+
+# ------------------------------------------------------------------------------------------------ setup
+
+
+@dataclass
+class ScreenJob:
+    """Everything one time block needs: records of the screened objects and window constants."""
+
+    recs: Sgp4Records
+    index: np.ndarray  # catalog row of each screened object
+    primary: np.ndarray  # bool per screened object
+    primary_mode: bool
+    sma_km: np.ndarray
+    ecc: np.ndarray
+    jd0: float
+    fr0: float
+    span_s: float
+    threshold_km: float
+    config: ScreenConfig
+
+    @property
+    def n_sub(self) -> int:
+        """Number of broad-phase sub-intervals covering the window."""
+        return max(1, math.ceil(self.span_s / self.config.sub_s - 1e-9))
+
+    @property
+    def n_coarse(self) -> int:
+        """Number of SGP4 steps covering the window."""
+        return math.ceil(self.n_sub / self.config.nsub)
+
+    def blocks(self) -> list[tuple[int, int]]:
+        """(first, last) SGP4 step of each streamed time block."""
+        b = self.config.block_steps
+        return [(c, min(c + b, self.n_coarse)) for c in range(0, self.n_coarse, b)]
+
+    @property
+    def tb_min(self) -> np.ndarray:
+        """Minutes from each object's epoch to the window start."""
+        return ((self.jd0 - self.recs.epoch_jd) + (self.fr0 - self.recs.epoch_fr)) * 1440.0
+
+
+def _as_utc(t) -> datetime:
+    """Aware UTC datetime from a datetime (naive = UTC) or ISO text."""
+    from orbitshare.astro.time import parse_utc
+
+    if isinstance(t, str):
+        return parse_utc(t)
+    if not isinstance(t, datetime):
+        raise TypeError(f"time must be a datetime or ISO text, not {type(t).__name__}")
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def _band_overlap(catalog, primary_rows: np.ndarray, threshold_km: float) -> np.ndarray:
+    """Mask of objects whose perigee-apogee band (padded) overlaps that of at least one primary."""
+    sma = catalog.sma_km
+    pad = threshold_km + BAND_MARGIN_KM + BAND_MARGIN_FRACTION * sma
+    lo = sma * (1 - catalog["ecc"]) - pad
+    hi = sma * (1 + catalog["ecc"]) + pad
+    keep = np.zeros(len(catalog), dtype=bool)
+    for p in primary_rows:
+        keep |= (lo <= hi[p]) & (hi >= lo[p])
+    keep[primary_rows] = True
+    return keep
+
+
+def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] | None = None,
+            config: ScreenConfig | None = None) -> ScreenJob:
+    """Validate inputs, prefilter and initialise SGP4 for a screening run (raises ValueError/KeyError)."""
+    config = config or ScreenConfig()
+    start, stop = _as_utc(start), _as_utc(stop)
+    if not (threshold_km > 0 and math.isfinite(threshold_km)):
+        raise ValueError(f"threshold must be a positive number of km, got {threshold_km}")
+    if stop <= start:
+        raise ValueError(f"stop {stop.isoformat()} must be after start {start.isoformat()}")
+    rows = np.arange(len(catalog))
+    primary_mode = primaries is not None
+    if primary_mode:
+        ids = np.fromiter(primaries, dtype=np.int64)
+        if ids.size == 0:
+            raise ValueError("primaries is empty: give at least one NORAD id, or None for all-vs-all")
+        try:
+            prim_rows = catalog.index_of(ids)
+        except KeyError as exc:
+            raise KeyError(f"unknown primary: {exc.args[0]}") from None
+        rows = np.flatnonzero(_band_overlap(catalog, prim_rows, threshold_km))
+        is_primary = np.isin(rows, prim_rows)
+    sub = catalog.take(rows)
+    recs = Sgp4Records.from_catalog(sub)
+    usable = recs.init_error == 0
+    rows, sub_idx = rows[usable], np.flatnonzero(usable)
+    recs = Sgp4Records(recs.records[sub_idx], recs.epoch_jd[sub_idx], recs.epoch_fr[sub_idx])
+    is_primary = is_primary[usable] if primary_mode else np.ones(rows.size, dtype=bool)
+    jd0, fr0 = datetime_to_jd(start)
+    return ScreenJob(recs, rows, is_primary, primary_mode, catalog.sma_km[rows].copy(),
+                     catalog["ecc"][rows].copy(), float(jd0), float(fr0), (stop - start).total_seconds(),
+                     float(threshold_km), config)
+
+
+# ------------------------------------------------------------------------------------------------ blocks
+
+RAW_FIELDS = ("pairs", "t_s", "miss_km", "states")
+
+
+def _split(n: int, parts: int) -> list[tuple[int, int]]:
+    """Split range(n) into `parts` contiguous pieces (some may be empty)."""
+    edges = np.linspace(0, n, parts + 1).astype(int)
+    return [(int(a), int(b)) for a, b in itertools.pairwise(edges)]
+
+
+def _coarse_samples(job: ScreenJob, c_lo: int, c_hi: int, workers: int):
+    """SGP4 states (TEME km, km/s) and validity at SGP4 steps c_lo..c_hi inclusive."""
+    t_s = np.arange(c_lo, c_hi + 1) * job.config.coarse_s
+    eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / 86400.0, workers=workers)
+    return eph.r_km, eph.v_kms, eph.ok
+
+
+def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int) -> np.ndarray:
+    """Broad phase of one block: (i, j, k) screened-object indices and global sub-interval index."""
+    cfg = job.config
+    r, v, ok = _coarse_samples(job, c_lo, c_hi, workers)
+    n = len(job.recs)
+    eps, chord, rhodev, amax = (np.empty(n) for _ in range(4))
+    _k.motion_bounds(r, ok, job.sma_km, job.ecc, cfg.coarse_s, cfg.sub_s, eps, chord, rhodev, amax)
+    k_total = min((c_hi - c_lo) * cfg.nsub, job.n_sub - c_lo * cfg.nsub)
+
+    r_t, v_t = np.ascontiguousarray(r.transpose(1, 0, 2)), np.ascontiguousarray(v.transpose(1, 0, 2))
+    ok_t = np.ascontiguousarray(ok.T)
+    del r, v
+
+    def run(piece):
+        return _k.broad_phase(r_t, v_t, ok_t, cfg.coarse_s, cfg.nsub, piece[0], piece[1], eps, chord, rhodev,
+                              job.threshold_km, cfg.cell_km, cfg.rcell_km, job.primary, job.primary_mode,
+                              c_lo * cfg.nsub)
+
+    pieces = [p for p in _split(k_total, workers) if p[1] > p[0]]
+    with ThreadPoolExecutor(max(1, len(pieces))) as pool:
+        found = list(pool.map(run, pieces))
+    return np.concatenate(found) if found else np.empty((0, 3), np.int64)
+
+
+def amax_bound(job: ScreenJob) -> np.ndarray:
+    """Upper bound of each object's acceleration (km/s^2) from its lowest possible radius."""
+    rlo = np.maximum(0.98 * job.sma_km * (1 - job.ecc), 0.9 * _k.RE_KM)
+    return _k.MU_KM3S2 / rlo**2 * _k.ACC_SAFETY
+
+
+def events_for_candidates(job: ScreenJob, cand: np.ndarray, workers: int) -> dict[str, np.ndarray]:
+    """Narrow phase: every local minimum of range <= threshold inside the candidate sub-intervals."""
+    tb = job.tb_min
+    amax = amax_bound(job)
+
+    def run(piece):
+        recs = job.recs.records.copy()  # SGP4 keeps integrator state in the records: one copy per thread
+        return _k.narrow_phase(recs, tb, amax, cand[piece[0]:piece[1]], job.config.sub_s, job.threshold_km,
+                               job.span_s)
+
+    pieces = [p for p in _split(len(cand), workers) if p[1] > p[0]]
+    if not pieces:
+        return _empty_raw()
+    with ThreadPoolExecutor(len(pieces)) as pool:
+        parts = list(pool.map(run, pieces))
+    return {name: np.concatenate([p[q] for p in parts]) for q, name in enumerate(RAW_FIELDS)}
+
+
+def _empty_raw() -> dict[str, np.ndarray]:
+    """Raw event arrays with no rows."""
+    return {"pairs": np.empty((0, 2), np.int64), "t_s": np.empty(0), "miss_km": np.empty(0),
+            "states": np.empty((0, 12))}
+
+
+def screen_blocks(job: ScreenJob, blocks: list[tuple[int, int]], workers: int | None = None,
+                  progress: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
+    """Raw events (screened-object indices, s from start, miss km, TEME states) of the given time blocks."""
+    workers = workers or job.config.workers or default_workers()
+    parts = []
+    for c_lo, c_hi in blocks:
+        cand = candidates_for_block(job, c_lo, c_hi, workers)
+        parts.append(events_for_candidates(job, cand, workers))
+        if progress is not None:
+            progress(c_hi - c_lo)
+    return merge_raw(parts)
+
+
+def merge_raw(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Concatenate raw event arrays and sort them by (TCA, i, j) so any split gives the same order."""
+    parts = [p for p in parts if len(p["t_s"])] or [_empty_raw()]
+    raw = {name: np.concatenate([p[name] for p in parts]) for name in RAW_FIELDS}
+    order = np.lexsort((raw["pairs"][:, 1], raw["pairs"][:, 0], raw["t_s"]))
+    return {name: raw[name][order] for name in RAW_FIELDS}
+
+
+# ------------------------------------------------------------------------------------------------ output
+
+
+def rtn_components(r_km: np.ndarray, v_kms: np.ndarray, vec: np.ndarray) -> np.ndarray:
+    """Components (n, 3) of vectors `vec` (n, 3) along radial, transverse, normal of states r, v (n, 3)."""
+    u_r = r_km / np.linalg.norm(r_km, axis=1, keepdims=True)
+    h = np.cross(r_km, v_kms)
+    u_n = h / np.linalg.norm(h, axis=1, keepdims=True)
+    u_t = np.cross(u_n, u_r)
+    return np.stack([np.einsum("ij,ij->i", vec, u) for u in (u_r, u_t, u_n)], axis=1)
+
+
+def _orient(job: ScreenJob, raw: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Catalog rows of objects 1 and 2 and states (r1, v1, r2, v2): object 1 is a primary when screening them."""
+    i, j = raw["pairs"][:, 0], raw["pairs"][:, 1]
+    states = raw["states"].copy()
+    swap = (~job.primary[i] & job.primary[j]) if job.primary_mode else np.zeros(i.size, dtype=bool)
+    states[swap] = np.concatenate([raw["states"][swap, 6:], raw["states"][swap, :6]], axis=1)
+    a, b = np.where(swap, j, i), np.where(swap, i, j)
+    return job.index[a], job.index[b], states
+
+
+def _hbr_m(catalog, rows: np.ndarray) -> np.ndarray:
+    """Hard-body radius (m) of catalog rows: CARA table by NORAD id, else object-type default."""
+    from orbitshare.ssa.hbr import hbr_m
+
+    uniq, inv = np.unique(rows, return_inverse=True)
+    vals = np.array([hbr_m(int(catalog.norad_id[r]), catalog["object_type"][r]) for r in uniq])
+    return vals[inv] if rows.size else np.empty(0)
+
+
+def build_conjunctions(catalog, job: ScreenJob, raw: dict[str, np.ndarray], start: datetime,
+                       stop: datetime) -> Conjunctions:
+    """Conjunctions table from raw events: names, UTC TCA, RTN miss, element ages, HBR and max Pc."""
+    from orbitshare.ssa.pc import pc_max_isotropic
+
+    a, b, st = _orient(job, raw)
+    r1, v1, r2, v2 = st[:, 0:3], st[:, 3:6], st[:, 6:9], st[:, 9:12]
+    fr = job.fr0 + raw["t_s"] / 86400.0
+    jd = np.full(fr.shape, job.jd0)
+    whole = np.floor(fr)
+    jd, fr = jd + whole, fr - whole
+    cols: dict[str, np.ndarray] = {}
+    for tag, rows in (("1", a), ("2", b)):
+        cols[f"norad_id_{tag}"] = catalog.norad_id[rows]
+        cols[f"name_{tag}"] = catalog.name[rows].astype(object)
+        cols[f"regime_{tag}"] = catalog.regime[rows].astype(object)
+    cols["tca_jd"], cols["tca_fr"] = jd, fr
+    cols["tca_utc"] = np.char.add(np.datetime_as_string(jd_to_datetime64(jd, fr), unit="us"), "Z").astype(object)
+    cols["miss_km"] = np.linalg.norm(r2 - r1, axis=1)
+    cols["rel_speed_kms"] = np.linalg.norm(v2 - v1, axis=1)
+    rtn = rtn_components(r1, v1, r2 - r1) if len(a) else np.empty((0, 3))
+    cols["miss_r_km"], cols["miss_t_km"], cols["miss_n_km"] = rtn[:, 0], rtn[:, 1], rtn[:, 2]
+    for tag, rows in (("1", a), ("2", b)):
+        cols[f"age_{tag}_days"] = (jd - catalog["epoch_jd"][rows]) + (fr - catalog["epoch_fr"][rows])
+    cols["hbr_m"] = _hbr_m(catalog, a) + _hbr_m(catalog, b)
+    cols["pc_max"] = pc_max_isotropic(cols["miss_km"] * 1e3, cols["hbr_m"])[0] if len(a) else np.empty(0)
+    for q, name in enumerate(STATE_COLUMNS):
+        cols[name] = st[:, q]
+    meta = {"objects_screened": len(job.recs), "primary_mode": job.primary_mode,
+            "config": job.config.__dict__.copy()}
+    return Conjunctions(cols, job.threshold_km, start, stop, meta)
+
+
+def screen(catalog, start, stop, threshold_km: float, primaries: Iterable[int] | None = None, *,
+           config: ScreenConfig | None = None, scheduler: str | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Conjunctions:
+    """Every close approach (local minimum of range <= threshold_km, TEME/SGP4) in [start, stop] UTC.
+
+    catalog: orbitshare Catalog; start/stop: aware or naive-UTC datetimes or ISO text; primaries: NORAD ids
+    (None = all-vs-all; else each event has a primary as object 1); scheduler: a Dask scheduler address
+    ("tcp://HOST:PORT"), "local" for an in-process LocalCluster, or None to run here; progress(done, total)
+    is called with SGP4 steps done. Raises ValueError for stop <= start or threshold <= 0, KeyError for an
+    unknown primary.
+    """
+    job = prepare(catalog, start, stop, threshold_km, primaries, config)
+    start, stop = _as_utc(start), _as_utc(stop)
+    if scheduler is not None:
+        from orbitshare.ssa.distributed import screen_on_dask
+
+        raw = screen_on_dask(job, scheduler, progress)
+    else:
+        done = [0]
+
+        def step(n: int) -> None:
+            done[0] += n
+            if progress is not None:
+                progress(done[0], job.n_coarse)
+
+        raw = screen_blocks(job, job.blocks(), progress=step)
+    return build_conjunctions(catalog, job, raw, start, stop)
