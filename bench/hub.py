@@ -134,6 +134,9 @@ def bench_listing(hub, who, runs: int = 7) -> dict:
     from orbitshare.store.models import Product
 
     lux = who["LUX_analyst"]
+    t0 = time.perf_counter()
+    hub.list_products(lux, SDA, limit=100)
+    first = (time.perf_counter() - t0) * 1e3
     hub._labels.clear()
     hub._label_texts.clear()
     t0 = time.perf_counter()
@@ -152,6 +155,7 @@ def bench_listing(hub, who, runs: int = 7) -> dict:
         base.append((time.perf_counter() - t0) * 1e3)
     return {
         "permitted": page["total"],
+        "first_call_ms": first,
         "cold_ms": cold,
         "warm_median_ms": statistics.median(warm),
         "baseline_select_median_ms": statistics.median(base),
@@ -293,21 +297,24 @@ def _temporary_database(admin_url: str) -> Iterator[str | None]:
 def _report(r: dict, n: int) -> None:
     """Print the results as a table with the targets."""
     base = r["decision_us"]["baseline: bare check"]
-    print(f"{'measure':<52}{'value':>14}{'target':>12}{'vs baseline':>14}")
+    print(f"{'measure':<62}{'value':>14}{'target':>12}{'vs baseline':>14}")
+    print("(first call: first listing in a fresh process, SQL and file caches cold; cold label cache: label")
+    print(" cache emptied, as after start-up without the warm-up the server does; warm: median of 7)")
     for name, us in r["decision_us"].items():
         target = "" if name.startswith("baseline") else "<= 20 µs"
-        print(f"{'release decision: ' + name:<52}{us:>11.2f} µs{target:>12}{us / base:>13.1f}x")
+        print(f"{'release decision: ' + name:<62}{us:>11.2f} µs{target:>12}{us / base:>13.1f}x")
     for key in ("listing_sqlite", "listing_postgresql"):
         if key in r:
             x = r[key]
             label = f"listing {n:,} products for one user ({key.split('_')[1]})"
             ratio = x["warm_median_ms"] / x["baseline_select_median_ms"]
-            print(f"{label + ', warm':<52}{x['warm_median_ms']:>11.1f} ms{'<= 200 ms':>12}{ratio:>13.1f}x")
-            print(f"{label + ', cold':<52}{x['cold_ms']:>11.1f} ms{'<= 200 ms':>12}{'':>14}")
-            print(f"{'  (permitted: ' + str(x['permitted']) + ')':<52}")
+            print(f"{label + ', warm':<62}{x['warm_median_ms']:>11.1f} ms{'<= 200 ms':>12}{ratio:>13.1f}x")
+            print(f"{label + ', cold label cache':<62}{x['cold_ms']:>11.1f} ms{'<= 200 ms':>12}{'':>14}")
+            print(f"{label + ', first call':<62}{x['first_call_ms']:>11.1f} ms{'':>12}{'':>14}")
+            print(f"{'  (permitted: ' + str(x['permitted']) + ')':<62}")
     health = r["reads_per_s"]["GET /health (baseline)"]
     for name, rps in r["reads_per_s"].items():
-        print(f"{'reads: ' + name:<52}{rps:>10.0f} r/s{'':>12}{rps / health:>13.2f}x")
+        print(f"{'reads: ' + name:<62}{rps:>10.0f} r/s{'':>12}{rps / health:>13.2f}x")
 
 
 if __name__ == "__main__":

@@ -537,9 +537,12 @@ class Hub:
         """Labels of `ids`, from the cache or fetched in chunks (identical label texts parse once)."""
         cache = self._labels
         missing = [pid for pid in ids if pid not in cache]
-        for i in range(0, len(missing), 2000):
-            chunk = missing[i : i + 2000]
-            for pid, text in s.execute(select(Product.id, Product.label).where(Product.id.in_(chunk))):
+        if len(missing) > 1000:  # many misses (cold start): one scan beats many IN lists
+            queries = [select(Product.id, Product.label)]
+        else:
+            queries = [select(Product.id, Product.label).where(Product.id.in_(missing))] if missing else []
+        for query in queries:
+            for pid, text in s.execute(query):
                 parsed = self._label_texts.get(text)
                 if parsed is None:
                     parsed = self._label_texts[text] = SecurityLabel.from_dict(json.loads(text))
