@@ -421,6 +421,105 @@ def sda_overflights_cmd(
 # --- end of sda commands ------------------------------------------------------------------------------------
 
 
+# --- screening commands ---------------------------------------------------------------------------------------
+# `orbitshare screen` (owner: conjunction screening; see docs/screening.md).
+
+
+@app.command("screen")
+def screen_cmd(
+    catalog: list[str] = typer.Argument(..., help="Catalog file(s): TLE, OMM (KVN/XML/JSON/CSV), .gz ok."),
+    start: str = typer.Option(None, "--start", help="Window start, UTC ISO 8601 (default: now)."),
+    days: float = typer.Option(7.0, "--days", help="Window length (days)."),
+    threshold_km: float = typer.Option(5.0, "--threshold-km", help="Report minima of range below this (km)."),
+    primary: list[int] = typer.Option([], "--primary", help="NORAD id of a primary (repeatable)."),
+    out: str = typer.Option(None, "--out", help="Write all events to F.csv or F.parquet."),
+    cdm_dir: str = typer.Option(None, "--cdm-dir", help="Write one CCSDS CDM (KVN) per event here."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'."),
+) -> None:
+    """Screen a catalog for conjunctions (all-vs-all, or primaries vs all)."""
+    from datetime import UTC, datetime, timedelta
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from orbitshare.astro.time import parse_utc
+    from orbitshare.catalog import read_catalog
+    from orbitshare.ssa.screening import screen
+
+    console = Console(stderr=True)
+    cat, report = read_catalog(*catalog)
+    t0 = parse_utc(start) if start else datetime.now(UTC).replace(microsecond=0)
+    if days <= 0:
+        raise typer.BadParameter(f"--days must be positive, got {days}")
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("screening", total=None)
+        try:
+            res = screen(cat, t0, t0 + timedelta(days=days), threshold_km, primary or None,
+                         scheduler=scheduler, progress=lambda d, n: bar.update(task, completed=d, total=n))
+        except (ValueError, KeyError) as exc:
+            console.print(f"[red]error:[/red] {exc.args[0] if exc.args else exc}")
+            raise typer.Exit(2) from None
+    if out:
+        res.write(out)
+    if cdm_dir:
+        _write_screening_cdms(res, cat, cdm_dir)
+    _print_screening_summary(res, len(cat), len(report.rejects))
+
+
+def _write_screening_cdms(res, cat, cdm_dir: str) -> None:  # type: ignore[no-untyped-def]
+    """One CDM (KVN) per event, built with orbitshare.ssa.cdm from the TEME states at TCA."""
+    from pathlib import Path
+
+    from orbitshare.ssa.cdm import ConjunctionObject, cdm_from_conjunction, write_cdm_kvn
+
+    folder = Path(cdm_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(len(res)):
+        r1, v1, r2, v2 = res.state(k)
+        objs = []
+        for tag, r, v in (("1", r1, v1), ("2", r2, v2)):
+            row = cat.index_of([res[f"norad_id_{tag}"][k]])[0]
+            objs.append(ConjunctionObject(int(cat.norad_id[row]), str(cat.name[row]), tuple(r), tuple(v),
+                                          international_designator=str(cat["intl_des"][row] or "UNKNOWN"),
+                                          object_type=cat["object_type"][row]))
+        cdm = cdm_from_conjunction(objs[0], objs[1], tca_utc=res.tca_datetime(k), originator="ORBITSHARE",
+                                   message_id=f"OS-{res['norad_id_1'][k]}-{res['norad_id_2'][k]}-{k}",
+                                   miss_distance_m=float(res["miss_km"][k] * 1e3),
+                                   relative_speed_mps=float(res["rel_speed_kms"][k] * 1e3),
+                                   collision_probability=float(res["pc_max"][k]), pc_method="MAX_PC_ISOTROPIC")
+        write_cdm_kvn(cdm, folder / f"cdm_{k:06d}_{res['norad_id_1'][k]}_{res['norad_id_2'][k]}.txt")
+
+
+def _print_screening_summary(res, n_objects: int, n_rejects: int) -> None:  # type: ignore[no-untyped-def]
+    """Counts by regime pair, the closest events and the highest max-Pc events."""
+    import numpy as np
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"{len(res)} conjunctions <= {res.threshold_km} km among {n_objects} objects "
+                  f"({n_rejects} catalog records rejected)")
+    pairs = [" / ".join(sorted((a, b))) for a, b in zip(res["regime_1"], res["regime_2"], strict=True)]
+    counts = Table(title="events by regime")
+    counts.add_column("regimes")
+    counts.add_column("events", justify="right")
+    for name, n in zip(*np.unique(np.array(pairs, dtype=str), return_counts=True), strict=True):
+        counts.add_row(str(name), str(n))
+    console.print(counts)
+    for title, order in (("closest", np.argsort(res["miss_km"])), ("highest Pc (max)", np.argsort(-res["pc_max"]))):
+        table = Table(title=title)
+        for col in ("TCA (UTC)", "object 1", "object 2", "miss km", "speed km/s", "Pc max"):
+            table.add_column(col)
+        for k in order[:10]:
+            table.add_row(res["tca_utc"][k], f"{res['norad_id_1'][k]} {res['name_1'][k]}",
+                          f"{res['norad_id_2'][k]} {res['name_2'][k]}", f"{res['miss_km'][k]:.3f}",
+                          f"{res['rel_speed_kms'][k]:.3f}", f"{res['pc_max'][k]:.2e}")
+        console.print(table)
+
+
+# --- end of screening commands --------------------------------------------------------------------------------
+
+
 def main() -> None:
     """Entry point of the `orbitshare` console script."""
     app()
