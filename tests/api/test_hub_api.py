@@ -245,3 +245,17 @@ def test_audit_endpoints_give_verifiable_proofs(env) -> None:
     assert entries and all(e["entry"]["idx"] == e["index"] for e in entries)
     assert env.client.get("/audit/entries", headers=env.auth("svn_an")).status_code == 403
     assert env.hub.verify_audit().ok
+
+
+def test_bulk_export_is_bounded_in_bytes(env, monkeypatch) -> None:  # noqa: ANN001
+    """One export holds at most EXPORT_MAX_BYTES of content (but always at least one product)."""
+    from orbitshare.store import hub as hub_module
+
+    h = env.auth("svn_an")
+    everything = env.client.get("/export", headers=h).text.splitlines()
+    sizes = [json.loads(x)["size"] for x in everything]
+    assert len(sizes) >= 3
+    monkeypatch.setattr(hub_module, "EXPORT_MAX_BYTES", sizes[0] + sizes[1])
+    assert len(env.client.get("/export", headers=h).text.splitlines()) == 2
+    monkeypatch.setattr(hub_module, "EXPORT_MAX_BYTES", 1)
+    assert len(env.client.get("/export", headers=h).text.splitlines()) == 1

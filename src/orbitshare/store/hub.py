@@ -58,6 +58,7 @@ KINDS = (
     "file",
 )
 MAX_GRANT_DAYS = 366
+EXPORT_MAX_BYTES = 256 * 1024 * 1024  # one bulk export holds at most this much content (page with kind/q)
 _CODE = re.compile(r"[A-Za-z0-9_-]{2,16}")
 
 
@@ -592,7 +593,7 @@ class Hub:
         """Bulk export: every permitted product with its content; one audit entry per release."""
         with self.tx() as s:
             ids, permitted = self._permitted_ids(s, who, purpose, kind, q, None)
-            out = permitted[:limit]
+            out = self._within_budget(s, permitted[:limit], EXPORT_MAX_BYTES)
             self.audit(
                 s,
                 "access.export.summary",
@@ -609,6 +610,19 @@ class Hub:
             for pid in out:
                 self.audit(s, "access.export", who, product=pid, purpose=purpose, decision="permit")
             return [(_product_dict(full[p], self._labels[p]), bytes(full[p].content)) for p in out]
+
+    def _within_budget(self, s: Session, ids: list[str], budget: int) -> list[str]:
+        """The longest prefix of `ids` whose contents fit in `budget` bytes (at least one product)."""
+        if not ids:
+            return []
+        sizes = dict(s.execute(select(Product.id, Product.size).where(Product.id.in_(ids))).all())
+        out, total = [], 0
+        for pid in ids:
+            total += sizes[pid]
+            if out and total > budget:
+                break
+            out.append(pid)
+        return out
 
     def products_by_id(self, ids: list[str]) -> dict[str, Product]:
         """Raw rows by id (for callers that already hold a permit decision)."""
