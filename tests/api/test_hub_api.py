@@ -247,7 +247,7 @@ def test_audit_endpoints_give_verifiable_proofs(env) -> None:
     assert env.hub.verify_audit().ok
 
 
-def test_bulk_export_is_bounded_in_bytes(env, monkeypatch) -> None:  # noqa: ANN001
+def test_bulk_export_is_bounded_in_bytes(env, monkeypatch) -> None:
     """One export holds at most EXPORT_MAX_BYTES of content (but always at least one product)."""
     from orbitshare.store import hub as hub_module
 
