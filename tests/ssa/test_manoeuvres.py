@@ -74,9 +74,9 @@ def test_geo_detection_against_operator_truth(table):
 
 
 def test_leo_detection_against_operator_truth(table):
-    """LEO: pooled precision >= 0.8 and F1 >= 0.65 (issue target 0.8 not reached: see docs/sda.md)."""
+    """LEO: pooled precision >= 0.85 and F1 >= 0.8 (issue target; Haiyang-2A alone stays below, docs/sda.md)."""
     p, r, f1 = _pooled(table, LEO)
-    assert p >= 0.8 and f1 >= 0.65, (p, r, f1)
+    assert p >= 0.85 and f1 >= 0.8, (p, r, f1)
     assert all(table[n]["precision"] >= 0.75 for n in LEO), {n: table[n]["precision"] for n in LEO}
 
 

@@ -11,9 +11,12 @@ Method (one configuration per regime, see REGIME_CONFIG and docs/sda.md):
 4. Each step is converted to a delta-v component (Gauss equations for near-circular orbits) and compared
    with the local noise (scaled median absolute deviation of the increments): a boundary is a detection
    when a component exceeds both `z_threshold` noise units and the regime's delta-v floor. Neighbouring
-   boundaries that see the same step are merged into one detection placed at the largest single increment.
-5. The manoeuvre window is (epoch before, epoch after]; a detection that moves a back towards its long-term
-   median is labelled station-keeping.
+   boundaries that see the same step are merged into one detection placed at the largest detrended single
+   increment (in noise units, so natural e-vector rotation or drag decay never place it).
+5. Burn sequences days apart (LEO): a group with an in-track hit is split by binary segmentation of the
+   detrended semi-major axis (segments of >= 2 sets, each step >= z_split noise units); one detection per step.
+6. The manoeuvre window is (epoch before - catalog lag, epoch after]; a detection that moves a back towards
+   its long-term median is labelled station-keeping.
 """
 
 from __future__ import annotations
@@ -46,12 +49,15 @@ class DetectorConfig:
     min_dv_normal_mps: float = 0.5
     min_gap_s: float = 600.0  # element sets closer than this are merged (later one kept)
     merge_sets: int = 3  # boundaries closer than this many sets form one detection
+    split: bool = True  # split a hit group into several in-track steps (burn sequences days apart)
+    min_segment: int = 2  # fewest sets between two split steps
+    z_split: float = 60.0  # significance of each step of a split group, in noise units
 
 
 REGIME_CONFIG: dict[str, DetectorConfig] = {
     "LEO": DetectorConfig(),
-    "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=10.0, z_radial=20.0, z_normal=20.0, lag_days=0.5,
-                          min_dv_intrack_mps=0.02, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0),
+    "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=10.0, z_radial=20.0, z_normal=20.0, lag_days=2.0,
+                          min_dv_intrack_mps=0.02, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False),
 }
 REGIME_CONFIG["MEO"] = REGIME_CONFIG["LEO"]
 REGIME_CONFIG["HEO"] = REGIME_CONFIG["GEO"]
@@ -172,8 +178,9 @@ def _series(cat: Catalog) -> dict[str, np.ndarray]:
             "raan": np.unwrap(np.radians(cat["raan_deg"])), "v": np.sqrt(MU_KM3S2 / a) * 1000.0}
 
 
-def _steps(x: np.ndarray, t: np.ndarray, k: int, noise_window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Robust step at every boundary (n-1 values: level after minus level before) and local noise scale."""
+def _steps(x: np.ndarray, t: np.ndarray, k: int, noise_window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Robust step at every boundary (n-1 values: level after minus level before), local noise scale and the
+    detrended single increments (same units as x)."""
     n = len(x)
     dt = np.maximum(np.diff(t), 1e-6)
     d = np.diff(x)
@@ -190,7 +197,7 @@ def _steps(x: np.ndarray, t: np.ndarray, k: int, noise_window: int) -> tuple[np.
     tb = t[j]
     before = np.nanmedian(win_x[j] - s[:, None] * (win_t[j] - tb[:, None]), axis=1)
     after = np.nanmedian(win_x[j + k] - s[:, None] * (win_t[j + k] - tb[:, None]), axis=1)
-    return after - before, np.maximum(noise, 1e-12)
+    return after - before, np.maximum(noise, 1e-12), resid
 
 
 def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
@@ -206,11 +213,11 @@ def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
     k = min(cfg.k, max(1, (len(t) - 1) // 2))
     v = s["v"][1:]
     a = s["a"][1:]
-    da, na = _steps(s["a"], t, k, cfg.noise_window)
-    dex, nex = _steps(s["ex"], t, k, cfg.noise_window)
-    dey, ney = _steps(s["ey"], t, k, cfg.noise_window)
-    di, ni = _steps(s["i"], t, k, cfg.noise_window)
-    dn, nn = _steps(s["raan"], t, k, cfg.noise_window)
+    da, na, ea = _steps(s["a"], t, k, cfg.noise_window)
+    dex, nex, eex = _steps(s["ex"], t, k, cfg.noise_window)
+    dey, ney, eey = _steps(s["ey"], t, k, cfg.noise_window)
+    di, ni, ei = _steps(s["i"], t, k, cfg.noise_window)
+    dn, nn, en = _steps(s["raan"], t, k, cfg.noise_window)
     sin_i = np.maximum(np.sin(s["i"][1:]), 1e-3)
     dv_t = v * da / (2.0 * a)  # Gauss: da = 2 a dv_t / v (near-circular)
     de = np.hypot(dex, dey)
@@ -225,22 +232,70 @@ def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
     hit_n = (z_n > cfg.z_normal) & (dv_n > cfg.min_dv_normal_mps)
     hit = hit_t | hit_r | hit_n
     z = np.where(hit_t, z_t, 0.0) + np.where(hit_r, z_r, 0.0) + np.where(hit_n, z_n, 0.0)
-    jumps = _jump_size(s, t, v)
+    jumps = np.abs(ea) / na * hit_t + np.hypot(eex, eey) / np.hypot(nex, ney) * hit_r \
+        + np.hypot(ei, sin_i * en) / np.hypot(ni, sin_i * nn) * hit_n  # detrended increments in noise units
     out = []
     a_ref = _rolling_median(s["a"], 181)
+    sig_a = na / np.sqrt(2.0)  # noise of one set's a (km): increments carry sqrt(2) of it
     for group in _groups(np.flatnonzero(hit), cfg.merge_sets):
-        b = group[np.argmax(jumps[group])]  # boundary between sets b and b+1
-        m = _manoeuvre(cat, t, s, b, dv_r[b], dv_t[b], dv_n[b], da[b], di[b],
-                       (hit_t[b], hit_r[b], hit_n[b]), float(np.max(z[group])), cfg, a_ref)
-        m.window_start_jd = float(t[group[0]] - cfg.lag_days)  # onset of the step, less the catalog lag
-        out.append(m)
+        subs = _split_group(s["a"], t, group, k, sig_a, cfg) if cfg.split and np.any(hit_t[group]) else []
+        if len(subs) < 2:
+            b = group[np.argmax(_group_jumps(jumps, group))]  # boundary between sets b and b+1
+            m = _manoeuvre(cat, t, s, b, dv_r[b], dv_t[b], dv_n[b], da[b], di[b],
+                           (hit_t[b], hit_r[b], hit_n[b]), float(np.max(z[group])), cfg, a_ref)
+            m.window_start_jd = float(t[group[0]] - cfg.lag_days)  # onset of the step, less the catalog lag
+            out.append(m)
+            continue
+        for b, step_km, zs in subs:  # several burns inside one group: one in-track detection each
+            dvt = float(v[b] * step_km / (2.0 * a[b]))
+            m = _manoeuvre(cat, t, s, b, 0.0, dvt, 0.0, step_km, 0.0, (True, False, False), zs, cfg, a_ref)
+            m.window_start_jd = float(t[b] - cfg.lag_days)
+            out.append(m)
     return out
 
 
-def _jump_size(s: dict, t: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Size (m/s-equivalent) of the single increment at each boundary, to place a detection."""
-    return (v * np.abs(np.diff(s["a"])) / (2.0 * s["a"][1:]) + v * np.hypot(np.diff(s["ex"]), np.diff(s["ey"]))
-            + v * np.abs(np.diff(s["i"])))
+def _split_group(x: np.ndarray, t: np.ndarray, group: np.ndarray, k: int, sig: np.ndarray,
+                 cfg: DetectorConfig) -> list[tuple[int, float, float]]:
+    """Binary segmentation of the detrended series around one hit group into steps (boundary, step, z).
+
+    Segments hold at least `min_segment` sets, so one outlier or one half-updated (catalog-lag) set is never
+    a segment of its own; a step is kept when its median jump exceeds z_threshold noise units and the floor.
+    """
+    lo, hi = max(0, int(group[0]) - k + 1), min(len(x), int(group[-1]) + k + 1)
+    seg_t = t[lo:hi]
+    d = np.diff(x[max(0, lo - cfg.noise_window // 2):min(len(x), hi + cfg.noise_window // 2)])
+    dt = np.diff(t[max(0, lo - cfg.noise_window // 2):min(len(x), hi + cfg.noise_window // 2)])
+    slope = float(np.median(d / np.maximum(dt, 1e-6)))  # km/day (drag decay)
+    y = x[lo:hi] - slope * (seg_t - seg_t[0])
+    if len(y) >= 3:  # median-of-3 filter: removes isolated outlier sets, keeps step edges
+        y = np.concatenate([y[:1], np.median(sliding_window_view(y, 3), axis=1), y[-1:]])
+    noise = float(np.median(sig[group]))
+    steps: list[tuple[int, float, float]] = []
+    _bisect(y, 0, len(y), noise, cfg, steps)
+    return sorted((lo + j - 1, st, zs) for j, st, zs in steps)  # j = first set after the step
+
+
+def _bisect(y: np.ndarray, p: int, q: int, noise: float, cfg: DetectorConfig, out: list) -> None:
+    """Recursively split y[p:q] at its most significant median step (appends (j, step, z) to out)."""
+    m = cfg.min_segment
+    best = None
+    for j in range(p + m, q - m + 1):
+        left, right = y[p:j], y[j:q]
+        step = float(np.median(right) - np.median(left))
+        z = abs(step) / (1.25 * noise * np.sqrt(1.0 / len(left) + 1.0 / len(right)) + 1e-15)
+        if best is None or z > best[2]:
+            best = (j, step, z)
+    if best is None or best[2] < cfg.z_split:
+        return
+    out.append(best)
+    _bisect(y, p, best[0], noise, cfg, out)
+    _bisect(y, best[0], q, noise, cfg, out)
+
+
+def _group_jumps(jumps: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Single-increment sizes (noise units) at a group's boundaries; hit flags can differ along a group, so
+    boundaries without any component hit score by the hits of their neighbours (0 here)."""
+    return jumps[group]
 
 
 def _groups(idx: np.ndarray, gap: int) -> list[np.ndarray]:
