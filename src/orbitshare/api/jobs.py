@@ -48,62 +48,25 @@ def encode_result(content: bytes | dict[str, Any] | list[Any]) -> bytes:
 
 # --- catalogs: raw TLE / OMM files ----------------------------------------------------------------------
 
-CatalogParser = Callable[[str, str], dict[str, Any]]
-CATALOG_PARSER: list[CatalogParser] = []  # the lead wires orbitshare.catalog here: fn(text, fmt) -> meta
+MAX_REJECT_MESSAGES = 50
 
 
-def sniff_catalog(text: str) -> tuple[str, int]:
-    """Detect a catalog format (tle, omm-xml, omm-kvn, omm-json, omm-csv) and count objects; ValueError."""
-    head = text.lstrip()[:4000]
-    if head.startswith("<"):
-        if "<omm" not in head.lower() and "<ndm" not in head.lower():
-            raise ValueError("XML that is not a CCSDS OMM/NDM document")
-        return "omm-xml", max(text.lower().count("<omm"), 1)
-    if "CCSDS_OMM_VERS" in head:
-        return "omm-kvn", text.count("CCSDS_OMM_VERS")
-    if head.startswith(("[", "{")):
-        return "omm-json", _count_json(text)
-    if "NORAD_CAT_ID" in head.splitlines()[0] if head else False:
-        return "omm-csv", max(len([ln for ln in text.splitlines() if ln.strip()]) - 1, 0)
-    return "tle", _count_tle(text)
+def catalog_meta(text: str, source: str = "upload") -> dict[str, Any]:
+    """Metadata stored with a catalog product, from orbitshare.catalog's readers (ValueError if nothing usable).
 
+    Keeps the counts by regime and type, the epoch span and every reject (the first 50 messages in full);
+    a file whose records are all rejected is refused with the reasons.
+    """
+    import io
 
-def _count_json(text: str) -> int:
-    """Count OMM records in a JSON document."""
-    try:
-        data = json.loads(text)
-    except ValueError as e:
-        raise ValueError(f"invalid OMM JSON: {e}") from None
-    records = data if isinstance(data, list) else [data]
-    if not records or not all(isinstance(r, dict) and "NORAD_CAT_ID" in r for r in records):
-        raise ValueError("OMM JSON records must be objects with NORAD_CAT_ID")
-    return len(records)
+    from orbitshare.catalog import detect_format, read_catalog_file
 
-
-def _count_tle(text: str) -> int:
-    """Count TLE sets, checking line pairing and the modulo-10 checksums."""
-    lines = [ln.rstrip() for ln in text.splitlines() if ln.strip()]
-    ones = [i for i, ln in enumerate(lines) if ln.startswith("1 ")]
-    if not ones:
-        raise ValueError("not a TLE or OMM file (no TLE line 1 found)")
-    for i in ones:
-        if i + 1 >= len(lines) or not lines[i + 1].startswith("2 "):
-            raise ValueError(f"TLE line 1 at non-blank line {i + 1} is not followed by a line 2")
-        for ln in (lines[i], lines[i + 1]):
-            if len(ln) < 69 or not ln[68].isdigit() or _tle_checksum(ln) != int(ln[68]):
-                raise ValueError(f"TLE line fails its checksum or length: {ln[:20]}...")
-    return len(ones)
-
-
-def _tle_checksum(line: str) -> int:
-    """Modulo-10 checksum of the first 68 columns (digits count, '-' counts 1)."""
-    return sum(int(c) if c.isdigit() else (1 if c == "-" else 0) for c in line[:68]) % 10
-
-
-def catalog_meta(text: str) -> dict[str, Any]:
-    """Metadata stored with a catalog product; a wired parser may add to it."""
-    fmt, count = sniff_catalog(text)
-    meta: dict[str, Any] = {"format": fmt, "objects": count}
-    for parser in CATALOG_PARSER:
-        meta.update(parser(text, fmt))
-    return meta
+    fmt = detect_format(text[:4096])
+    catalog, report = read_catalog_file(io.StringIO(text), source, fmt)
+    rejects = [str(r) for r in report.rejects]
+    if len(catalog) == 0:
+        reasons = "; ".join(rejects[:5]) or "no element sets found"
+        raise ValueError(f"not a TLE or OMM catalog with a usable element set (read as {fmt}): {reasons}")
+    return {"format": fmt, **catalog.summary(), "records_read": report.records_read,
+            "rejects": len(rejects), "reject_messages": rejects[:MAX_REJECT_MESSAGES],
+            "duplicates_replaced": len(report.duplicates)}

@@ -377,7 +377,7 @@ def upload_catalog(
     data = file.file.read()
     try:
         text = data.decode("utf-8")
-        meta = catalog_meta(text)
+        meta = catalog_meta(text, file.filename or "upload")
     except UnicodeDecodeError:
         raise Invalid("catalog must be UTF-8 text") from None
     except ValueError as e:
