@@ -38,7 +38,9 @@ def _timed(label, fn):
 
 def _tle_ids(path: Path) -> list[int]:
     """NORAD id of each element set in file order (line 1 of each TLE)."""
-    return [int(line[2:7]) for line in path.read_text().splitlines() if line.startswith("1 ")]
+    lines = path.read_text().splitlines()
+    return [int(a[2:7]) for a, b in zip(lines, lines[1:], strict=False)
+            if a.startswith("1 ") and b.startswith("2 ") and len(a) >= 69 and a[2:7] == b[2:7]]
 
 
 def run_astroz(path: Path, days: float, threshold_km: float):
