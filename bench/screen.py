@@ -6,6 +6,7 @@ Usage: .venv/bin/python bench/screen.py [--days 7] [--skip-astroz] [--synthetic 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import platform
 import resource
@@ -39,7 +40,7 @@ def _timed(label, fn):
 def _tle_ids(path: Path) -> list[int]:
     """NORAD id of each element set in file order (line 1 of each TLE)."""
     lines = path.read_text().splitlines()
-    return [int(a[2:7]) for a, b in zip(lines, lines[1:], strict=False)
+    return [int(a[2:7]) for a, b in itertools.pairwise(lines)
             if a.startswith("1 ") and b.startswith("2 ") and len(a) >= 69 and a[2:7] == b[2:7]]
 
 
