@@ -1,0 +1,206 @@
+"""Proximity watch: every object that comes within a set distance of a protected asset over a window.
+
+Built on the conjunction screening engine (`orbitshare.ssa.screening.screen` with ``primaries=``): one run per
+watch distance (default 50 km for GEO assets, 10 km for the others). Per (asset, object) pair the close
+approaches are summarised (closest one: TCA, miss distance, RTN geometry in the asset's frame) and an approach
+trend is estimated from the range sampled every `trend_step_s` over the window: the line fitted to the daily
+minimum ranges (or, with three or more close approaches, the line fitted to their miss distances) gives
+closing / departing / station-keeping near. A GEO-belt view lists the longitude and drift
+of each GEO asset and the GEO objects drifting towards its slot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from orbitshare.astro.frames import itrs_to_geodetic, teme_to_itrs
+from orbitshare.astro.propagation import Sgp4Records, propagate, propagate_pairs
+from orbitshare.astro.time import datetime_to_jd, format_utc
+from orbitshare.ssa.screening import _as_utc, rtn_components, screen
+
+DEFAULT_DISTANCE_KM = {"GEO": 50.0, "LEO": 10.0, "MEO": 10.0, "HEO": 10.0}
+SIDEREAL_REV_PER_DAY = 1.002737909350795  # Earth rotation (rev/day): GEO mean motion
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    """Trend and GEO-belt settings of a proximity watch."""
+
+    trend_step_s: float = 600.0  # range sampling step for the trend (s)
+    trend_rate_fraction: float = 0.02  # |slope| below this fraction of the watch distance per day: near
+    belt_window_deg: float = 10.0  # GEO-belt view: objects within this longitude of an asset's slot
+    belt_horizon_days: float = 30.0  # ... that reach the slot within this time at their drift rates
+
+
+def watch_distances(catalog, assets, distance_km: float | None = None) -> dict[int, float]:
+    """Watch distance (km) of each asset: the given one, else the default of the asset's regime."""
+    rows = catalog.index_of(assets)
+    reg = catalog.regime[rows].astype(str)
+    return {int(catalog.norad_id[r]): float(distance_km or DEFAULT_DISTANCE_KM.get(g, 10.0))
+            for r, g in zip(rows, reg, strict=True)}
+
+
+def proximity_watch(catalog, assets, start, stop, distance_km: float | None = None,
+                    config: WatchConfig | None = None) -> list[dict]:
+    """One row per (asset, object) pair closer than the asset's watch distance in [start, stop] UTC.
+
+    Row: asset_id, asset_name, object_id, object_name, tca (ISO UTC of the closest approach), miss_km,
+    miss_r_km / miss_t_km / miss_n_km (object minus asset in the asset's RTN frame at TCA), rel_speed_kms,
+    approaches (local minima below the distance), range_rate_km_per_day (line through the approaches' miss
+    distances when >= 3 over more than half a day, else through the daily minimum ranges),
+    trend (closing | station-keeping near | departing), distance_km. Sorted by miss distance. The closest
+    point may be a window edge (approaches then counts the interior minima only).
+    """
+    config = config or WatchConfig()
+    dist = watch_distances(catalog, assets, distance_km)
+    rows = []
+    for d in sorted(set(dist.values())):
+        ids = [a for a, v in dist.items() if v == d]
+        conj = screen(catalog, start, stop, d, primaries=ids)
+        rows += _summarise(conj, d)
+    rows = _merge_edges(rows, _edge_rows(catalog, dist, _as_utc(start)) + _edge_rows(catalog, dist, _as_utc(stop)))
+    _add_trends(catalog, rows, _as_utc(start), _as_utc(stop), config)
+    return sorted(rows, key=lambda r: r["miss_km"])
+
+
+def _summarise(conj, distance_km: float) -> list[dict]:
+    """Closest approach and approach count of each (asset, object) pair of a screening result."""
+    c = conj.columns
+    if len(conj) == 0:
+        return []
+    key = c["norad_id_1"].astype(np.int64) * 10**9 + c["norad_id_2"].astype(np.int64)
+    out = []
+    for k in np.unique(key):
+        sel = np.flatnonzero(key == k)
+        i = sel[np.argmin(c["miss_km"][sel])]
+        out.append({"asset_id": int(c["norad_id_1"][i]), "asset_name": str(c["name_1"][i]),
+                    "object_id": int(c["norad_id_2"][i]), "object_name": str(c["name_2"][i]),
+                    "tca": str(c["tca_utc"][i]), "miss_km": float(c["miss_km"][i]),
+                    "miss_r_km": float(c["miss_r_km"][i]), "miss_t_km": float(c["miss_t_km"][i]),
+                    "miss_n_km": float(c["miss_n_km"][i]), "rel_speed_kms": float(c["rel_speed_kms"][i]),
+                    "approaches": int(sel.size), "distance_km": distance_km,
+                    "_minima": (c["tca_jd"][sel] + c["tca_fr"][sel], c["miss_km"][sel])})
+    return out
+
+
+def _edge_rows(catalog, dist: dict[int, float], when) -> list[dict]:
+    """Rows for objects within the watch distance at a window edge (range minima there are not local minima)."""
+    jd, fr = datetime_to_jd(when)
+    eph = propagate(Sgp4Records.from_catalog(catalog), jd, np.array([fr]))
+    r, v, ok = eph.r_km[:, 0], eph.v_kms[:, 0], eph.ok[:, 0]
+    out = []
+    for aid, d in dist.items():
+        a = int(catalog.index_of([aid])[0])
+        rel = r - r[a]
+        rng = np.linalg.norm(rel, axis=1)
+        for j in np.flatnonzero(ok & (rng <= d) & (np.arange(len(rng)) != a)):
+            rtn = rtn_components(r[a][None], v[a][None], rel[j][None])[0]
+            out.append({"asset_id": aid, "asset_name": str(catalog.name[a]), "object_id": int(catalog.norad_id[j]),
+                        "object_name": str(catalog.name[j]), "tca": str(format_utc(jd, fr)), "miss_km": float(rng[j]),
+                        "miss_r_km": float(rtn[0]), "miss_t_km": float(rtn[1]), "miss_n_km": float(rtn[2]),
+                        "rel_speed_kms": float(np.linalg.norm(v[j] - v[a])), "approaches": 0, "distance_km": d,
+                        "_minima": (np.array([jd + fr]), np.array([float(rng[j])]))})
+    return out
+
+
+def _merge_edges(rows: list[dict], edges: list[dict]) -> list[dict]:
+    """Screening rows plus window-edge rows: an edge row replaces its pair's row when closer, adds it if new."""
+    by_pair = {(r["asset_id"], r["object_id"]): r for r in rows}
+    for e in edges:
+        key = (e["asset_id"], e["object_id"])
+        old = by_pair.get(key)
+        if old is None:
+            by_pair[key] = e
+        elif e["miss_km"] < old["miss_km"]:
+            by_pair[key] = e | {"approaches": old["approaches"], "_minima": old["_minima"]}
+    return list(by_pair.values())
+
+
+def range_series(catalog, pairs: list[tuple[int, int]], start, stop, step_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Range (km, shape pairs x times) between the objects of each (id, id) pair, sampled every step_s (s)."""
+    start = _as_utc(start)
+    jd0, fr0 = datetime_to_jd(start)
+    t_s = np.arange(0.0, (_as_utc(stop) - start).total_seconds() + 1e-9, step_s)
+    ids = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    uniq, inv = np.unique(ids, return_inverse=True)
+    recs = Sgp4Records.from_catalog(catalog.take(catalog.index_of(uniq)))
+    m = t_s.size
+    idx = np.repeat(inv.reshape(-1, 2), m, axis=0)
+    fr = np.tile(fr0 + t_s / 86400.0, len(ids))
+    r1, _, _ = propagate_pairs(recs, idx[:, 0], jd0, fr)
+    r2, _, _ = propagate_pairs(recs, idx[:, 1], jd0, fr)
+    return t_s, np.linalg.norm(r2 - r1, axis=1).reshape(len(ids), m)
+
+
+def _add_trends(catalog, rows: list[dict], start, stop, config: WatchConfig) -> None:
+    """Set range_rate_km_per_day and trend of each row from its sampled range (daily minima, line fit)."""
+    if not rows:
+        return
+    t_s, rng = range_series(catalog, [(r["asset_id"], r["object_id"]) for r in rows], start, stop,
+                            config.trend_step_s)
+    day = np.floor(t_s / 86400.0).astype(int)
+    for r, series in zip(rows, rng, strict=True):
+        tca, miss = r.pop("_minima")
+        # three or more close approaches: the trend of their miss distances (LEO encounters once or twice
+        # per revolution); fewer: the daily minima of the sampled range (GEO neighbours, slow relative motion)
+        rate = float(np.polyfit(tca - tca.min(), miss, 1)[0]) if tca.size >= 3 and np.ptp(tca) > 0.5 \
+            else _daily_min_slope(day, t_s, series)
+        r["range_rate_km_per_day"] = rate
+        tol = config.trend_rate_fraction * r["distance_km"]
+        r["trend"] = "closing" if rate < -tol else "departing" if rate > tol else "station-keeping near"
+
+
+def _daily_min_slope(day: np.ndarray, t_s: np.ndarray, series: np.ndarray) -> float:
+    """Slope (km/day) of the line through the minimum range of each day (all samples when under 2 days)."""
+    days = np.unique(day)
+    if days.size < 2:
+        return float(np.polyfit(t_s / 86400.0, series, 1)[0]) if t_s.size > 1 else 0.0
+    tt = np.array([t_s[day == d][np.argmin(series[day == d])] for d in days]) / 86400.0
+    mins = np.array([series[day == d].min() for d in days])
+    return float(np.polyfit(tt, mins, 1)[0])
+
+
+def geo_longitudes(catalog, when) -> tuple[np.ndarray, np.ndarray]:
+    """Sub-satellite longitude (deg, -180..180) at `when` and mean drift rate (deg/day, + eastward)."""
+    jd, fr = datetime_to_jd(_as_utc(when))
+    eph = propagate(Sgp4Records.from_catalog(catalog), jd, np.array([fr]))
+    r_itrs, _ = teme_to_itrs(eph.r_km, eph.v_kms, np.array([jd]), np.array([fr]))
+    _, lon, _ = itrs_to_geodetic(r_itrs[:, 0, :])
+    drift = (catalog["mean_motion_revday"] - SIDEREAL_REV_PER_DAY) * 360.0
+    return np.asarray(lon), np.asarray(drift)
+
+
+def geo_belt_view(catalog, assets, when, config: WatchConfig | None = None) -> list[dict]:
+    """GEO assets' longitude and drift, and GEO objects within belt_window_deg drifting towards each slot.
+
+    Row per (asset, object): asset_id, asset_lon_deg, asset_drift_deg_per_day, object_id, object_name,
+    object_lon_deg, object_drift_deg_per_day, separation_deg (object minus asset, east +), closing_deg_per_day,
+    days_to_slot (separation / closing rate). Only objects that close on the slot within belt_horizon_days.
+    """
+    config = config or WatchConfig()
+    geo = catalog.select(regime="GEO")
+    if len(geo) == 0:
+        return []
+    lon, drift = geo_longitudes(geo, when)
+    ok = np.isfinite(lon)
+    out = []
+    for a in catalog.index_of(assets):
+        aid = int(catalog.norad_id[a])
+        if str(catalog.regime[a]) != "GEO":
+            continue
+        ia = int(geo.index_of([aid])[0])
+        sep = (lon - lon[ia] + 180.0) % 360.0 - 180.0
+        closing = -np.sign(sep) * (drift - drift[ia])  # > 0: separation shrinking
+        with np.errstate(divide="ignore", invalid="ignore"):
+            days = np.abs(sep) / closing
+        near = ok & (np.abs(sep) <= config.belt_window_deg) & (closing > 0) & (days <= config.belt_horizon_days)
+        near[ia] = False
+        for j in np.flatnonzero(near):
+            out.append({"asset_id": aid, "asset_lon_deg": float(lon[ia]), "asset_drift_deg_per_day": float(drift[ia]),
+                        "object_id": int(geo.norad_id[j]), "object_name": str(geo.name[j]),
+                        "object_lon_deg": float(lon[j]), "object_drift_deg_per_day": float(drift[j]),
+                        "separation_deg": float(sep[j]), "closing_deg_per_day": float(closing[j]),
+                        "days_to_slot": float(days[j]), "epoch": str(format_utc(*datetime_to_jd(_as_utc(when))))})
+    return sorted(out, key=lambda r: (r["asset_id"], r["days_to_slot"]))
