@@ -196,7 +196,7 @@ def test_registered_jobs_store_labelled_results(env) -> None:
     from orbitshare.api.jobs import JOBS, register_job
 
     @register_job("sum-test", "conjunction_report", "adds numbers")
-    def _sum(params: dict) -> tuple:
+    def _sum(params: dict, ctx) -> tuple:
         """Add the given numbers."""
         return {"total": sum(params["values"])}, "application/json", {"n": len(params["values"])}
 

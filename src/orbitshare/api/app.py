@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import orbitshare
+from orbitshare.api import capabilities  # noqa: F401  (registers the capability jobs)
 from orbitshare.api.auth import JwtSettings
 from orbitshare.api.routes import router
 from orbitshare.api.schemas import Health

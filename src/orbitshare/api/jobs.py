@@ -16,22 +16,48 @@ JobResult = tuple[bytes | dict[str, Any] | list[Any], str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
+class JobContext:
+    """What a job may use besides its parameters: reading input products as the caller, own partner only.
+
+    A job's result is originated by the caller's partner, so an input originated by another partner would
+    be re-originated and could then be released without that partner's consent: such inputs are refused.
+    """
+
+    read_product: Callable[[str], tuple[dict[str, Any], bytes]]
+    partner: str
+
+    def read_own_product(self, product_id: str, kind: str | None = None) -> tuple[dict[str, Any], bytes]:
+        """Metadata and content of an input product (release decision and audit apply); ValueError if unusable."""
+        info, data = self.read_product(product_id)
+        if info["originator"] != self.partner:
+            raise PermissionError(
+                f"product {product_id} was originated by {info['originator']}: a job result would re-originate "
+                f"it under {self.partner}; run the job at {info['originator']} or share their result instead")
+        if kind is not None and info["kind"] != kind:
+            raise ValueError(f"product {product_id} is a {info['kind']!r}, this job needs a {kind!r}")
+        return info, data
+
+
+JobFunction = Callable[[dict[str, Any], JobContext], JobResult]
+
+
+@dataclass(frozen=True)
 class Job:
     """A registered job: name, kind of product it makes, and the function."""
 
     name: str
     result_kind: str
     summary: str
-    run: Callable[[dict[str, Any]], JobResult]
+    run: JobFunction
 
 
 JOBS: dict[str, Job] = {}
 
 
 def register_job(name: str, result_kind: str, summary: str) -> Callable:
-    """Decorator: register `fn(params) -> (content, media_type, meta)` as POST /jobs/{name}."""
+    """Decorator: register `fn(params, ctx) -> (content, media_type, meta)` as POST /jobs/{name}."""
 
-    def wrap(fn: Callable[[dict[str, Any]], JobResult]) -> Callable[[dict[str, Any]], JobResult]:
+    def wrap(fn: JobFunction) -> JobFunction:
         """Record the job."""
         if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", name):
             raise ValueError(f"bad job name {name!r}")

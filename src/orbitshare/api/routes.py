@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from orbitshare.api import schemas as S
 from orbitshare.api.auth import authenticate, bearer
-from orbitshare.api.jobs import JOBS, catalog_meta, encode_result
+from orbitshare.api.jobs import JOBS, JobContext, catalog_meta, encode_result
 from orbitshare.store.hub import Forbidden, Hub, Invalid, NotFound, Principal
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -357,8 +357,12 @@ def run_job(name: str, body: S.JobIn, who: Who, hub: HubDep) -> dict[str, Any]:
     if not who.can_write():
         raise Forbidden("viewers may not run jobs")
     lab = _label(body.label)
+    purpose = _purpose(who, None)
+    ctx = JobContext(lambda pid: hub.get_product(who, purpose, pid, event="access.job-input"), who.partner)
     try:
-        content, media, meta = job.run(body.params)
+        content, media, meta = job.run(body.params, ctx)
+    except PermissionError as e:
+        raise Forbidden(f"job {name}: {e}") from None
     except (ValueError, TypeError, KeyError) as e:
         raise Invalid(f"job {name} rejected its parameters: {e}") from None
     meta = {**meta, "job": name, "params": body.params}
