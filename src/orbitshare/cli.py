@@ -418,6 +418,38 @@ def sda_overflights_cmd(
         typer.echo(f"{name}: {len(items)} overflights", err=True)
 
 
+@sda_app.command("proximity")
+def sda_proximity_cmd(
+    catalog: str = typer.Argument(..., help="Catalog (TLE/OMM) holding the assets and the objects to watch."),
+    assets: str = typer.Option(..., "--assets", help="Comma-separated NORAD ids of the protected assets."),
+    start: str = typer.Option(..., "--start", help="Window start, ISO 8601 UTC."),
+    stop: str = typer.Option(..., "--stop", help="Window end, ISO 8601 UTC."),
+    distance: float = typer.Option(None, "--distance-km", help="Watch distance (default 50 km GEO, 10 km other)."),
+    out: str = typer.Option(None, "--out", help="Output .csv or .json (one row per asset/object pair)."),
+    belt: str = typer.Option(None, "--belt", help="Also write the GEO-belt view (.csv or .json)."),
+    alerts: str = typer.Option(None, "--alerts", help="Also write proximity alerts (.json/.jsonl/.csv)."),
+) -> None:
+    """Objects within the watch distance of protected assets: closest approach, RTN geometry, trend."""
+    from orbitshare.catalog import read_catalog
+    from orbitshare.ssa.alerts import proximity_alert, write_alerts
+    from orbitshare.ssa.proximity import geo_belt_view, proximity_watch
+
+    try:
+        ids = [int(x) for x in assets.split(",") if x.strip()]
+        cat, _ = read_catalog(catalog)
+        rows = proximity_watch(cat, ids, start, stop, distance)
+        view = geo_belt_view(cat, ids, start) if belt else []
+    except (ValueError, KeyError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    _sda_write_rows(rows, out)
+    if belt:
+        _sda_write_rows(view, belt)
+    if alerts:
+        write_alerts([proximity_alert(r) for r in rows], alerts)
+    typer.echo(f"{len(rows)} objects within the watch distance of {len(ids)} assets", err=True)
+
+
 # --- end of sda commands ------------------------------------------------------------------------------------
 
 

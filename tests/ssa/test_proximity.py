@@ -119,3 +119,20 @@ def test_alert_and_errors(geo):
         proximity_watch(cat, [999999], START, STOP)
     with pytest.raises(ValueError, match="after start"):
         proximity_watch(cat, _assets(g, 1), STOP, START)
+
+
+def test_cli_proximity(tmp_path, geo):
+    from typer.testing import CliRunner
+
+    from orbitshare.cli import app
+
+    _, g = geo
+    ids = ",".join(str(a) for a in _assets(g))
+    out, belt = tmp_path / "p.csv", tmp_path / "b.json"
+    res = CliRunner().invoke(app, ["sda", "proximity", str(ACTIVE), "--assets", ids, "--start", START,
+                                   "--stop", STOP, "--out", str(out), "--belt", str(belt)])
+    assert res.exit_code == 0, res.output
+    assert out.read_text().splitlines()[0].startswith("asset_id,asset_name,object_id")
+    res = CliRunner().invoke(app, ["sda", "proximity", str(ACTIVE), "--assets", "999999", "--start", START,
+                                   "--stop", STOP])
+    assert res.exit_code == 2 and "999999" in res.output
