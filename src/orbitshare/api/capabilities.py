@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from orbitshare.api.jobs import JobContext, JobResult, register_job
+from orbitshare.astro.time import as_utc
 
 #: Synchronous all-vs-all screening is limited to this many objects; larger catalogs need primaries.
 MAX_ALL_VS_ALL_OBJECTS = 3000
@@ -79,7 +80,7 @@ def _catalog(ctx: JobContext, product_id: str):
 def _utc(value: datetime | None, catalog) -> datetime:
     """Aware UTC start: the given time, or the catalog's newest epoch rounded up to the minute."""
     if value is not None:
-        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        return as_utc(value)
     newest = catalog.epoch.max().astype("datetime64[m]").astype(datetime) + timedelta(minutes=1)
     return newest.replace(tzinfo=UTC)
 

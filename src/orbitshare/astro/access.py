@@ -16,7 +16,7 @@ import numpy as np
 
 from orbitshare.astro.frames import geodetic_to_itrs, gmst82_rad, look_angles, teme_to_itrs
 from orbitshare.astro.propagation import Sgp4Records, propagate, propagate_pairs
-from orbitshare.astro.time import datetime_to_jd
+from orbitshare.astro.time import as_utc, datetime_to_jd
 
 DAY_S = 86400.0
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
@@ -135,17 +135,6 @@ def as_records(catalog_or_records) -> tuple[Sgp4Records, np.ndarray, np.ndarray]
     if not hasattr(cat, "columns"):
         raise TypeError(f"expected a Catalog or Sgp4Records, got {type(cat).__name__}")
     return Sgp4Records.from_catalog(cat), cat.norad_id, cat.name
-
-
-def _to_datetime(value) -> datetime:
-    """Aware UTC datetime from a datetime (naive = UTC) or ISO text."""
-    if isinstance(value, str):
-        from orbitshare.astro.time import parse_utc
-
-        return parse_utc(value)
-    if not isinstance(value, datetime):
-        raise TypeError(f"expected a datetime or ISO 8601 text, got {value!r}")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _state_geometry(recs: Sgp4Records, idx, jd0: float, fr0: float, t_s, site: Site):
@@ -279,7 +268,7 @@ def access_windows(
     refined by bisection) and `start_clipped`/`stop_clipped` (still visible at the extended grid's edge)."""
     c = constraints or Constraints()
     recs, ids, names = as_records(catalog_or_records)
-    start, stop = _to_datetime(start), _to_datetime(stop)
+    start, stop = as_utc(start), as_utc(stop)
     if stop <= start:
         raise ValueError(f"stop {stop.isoformat()} is not after start {start.isoformat()}")
     if len(recs) == 0:
@@ -365,8 +354,8 @@ def passes(
 ) -> list[Pass]:
     """Passes of every satellite over a site between start and stop (datetimes or ISO text; default: now
     to 24 h later): rise, culmination, set (UTC), max elevation, azimuths; sorted by rise time."""
-    start = _to_datetime(start) if start is not None else datetime.now(UTC)
-    stop = _to_datetime(stop) if stop is not None else start + timedelta(days=1)
+    start = as_utc(start) if start is not None else datetime.now(UTC)
+    stop = as_utc(stop) if stop is not None else start + timedelta(days=1)
     site = Site(lat_deg, lon_deg, h_km)
     c = Constraints(min_elevation_deg, max_off_nadir_deg, min_sun_elevation_deg)
     recs, ids, names = as_records(catalog_or_records)

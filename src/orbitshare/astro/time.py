@@ -51,6 +51,15 @@ def parse_utc(text: str) -> datetime:
     return dt.astimezone(UTC)
 
 
+def as_utc(value: datetime | str) -> datetime:
+    """Aware UTC datetime from a datetime (naive means UTC) or ISO 8601 text; TypeError for anything else."""
+    if isinstance(value, str):
+        return parse_utc(value)
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime or ISO 8601 text, got {type(value).__name__}: {value!r}")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def datetime_to_jd(dt: datetime):
     """Two-part Julian date of a datetime (naive means UTC), exact to the microsecond."""
     if dt.tzinfo is not None:
