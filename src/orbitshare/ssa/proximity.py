@@ -17,8 +17,9 @@ import numpy as np
 
 from orbitshare.astro.frames import itrs_to_geodetic, teme_to_itrs
 from orbitshare.astro.propagation import Sgp4Records, propagate, propagate_pairs
+from orbitshare.astro.time import as_utc as _as_utc
 from orbitshare.astro.time import datetime_to_jd, format_utc
-from orbitshare.ssa.screening import _as_utc, rtn_components, screen
+from orbitshare.ssa.screening import rtn_components, screen
 
 DEFAULT_DISTANCE_KM = {"GEO": 50.0, "LEO": 10.0, "MEO": 10.0, "HEO": 10.0}
 SIDEREAL_REV_PER_DAY = 1.002737909350795  # Earth rotation (rev/day): GEO mean motion
