@@ -46,14 +46,6 @@ def motion_bounds(r_km, ok, sma_km, ecc, coarse_s, sub_s, eps, chord, rhodev, am
         rhodev[i] = g * (e + RHO_PERTURB) * sub_s * sub_s / 8.0
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _hermite(r_km, v_kms, i, c, h00, h10, h01, h11, h_s, out, o):
-    """Cubic Hermite position of object i in coarse interval c at the basis weights given (km); r, v (m, n, 3)."""
-    for a in range(3):
-        out[o, a] = (h00 * r_km[c, i, a] + h10 * h_s * v_kms[c, i, a]
-                     + h01 * r_km[c + 1, i, a] + h11 * h_s * v_kms[c + 1, i, a])
-
-
 @njit(cache=True, nogil=True)
 def _grow(arr, need):
     """Return arr, or a copy with at least `need` rows (doubling)."""
@@ -65,174 +57,378 @@ def _grow(arr, need):
     return out
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _hash(cx, cy, cz, cr, mask):
-    """Bucket of a 4-D cell (x, y, z, radius)."""
-    h = (cx * 73856093) ^ (cy * 19349663) ^ (cz * 83492791) ^ (cr * 2654435761)
-    return h & mask
+# ----------------------------------------------------------------------------------------------- step geometry
 
 
 @njit(cache=True, nogil=True)
-def broad_phase(r_km, v_kms, ok, coarse_s, nsub, k_lo, k_hi, eps, chord, rhodev, threshold_km, cell_km,
-                rcell_km, primary, primary_mode, k_offset):
-    """Candidate (i, j, k) with i < j whose bounded paths may come within threshold in sub-interval k.
+def hermite_weights(nsub):
+    """Cubic Hermite basis (h00, h10, h01, h11) at the nsub + 1 sub-interval ends of one SGP4 step."""
+    w = np.empty((nsub + 1, 4))
+    for s in range(nsub + 1):
+        t = s / nsub
+        w[s, 0] = 2 * t**3 - 3 * t**2 + 1
+        w[s, 1] = t**3 - 2 * t**2 + t
+        w[s, 2] = -2 * t**3 + 3 * t**2
+        w[s, 3] = t**3 - t**2
+    return w
 
-    r_km, v_kms: SGP4 samples (m, n, 3), time-major; ok: (m, n) validity.
-    k counts sub-intervals of length coarse_s / nsub from the block start; k_offset is added to the output.
+
+@njit(cache=True, nogil=True)
+def step_box(r_km, v_kms, c, i, coarse_s, eps, rhodev_step, half, lo, hi):
+    """4-D box (x, y, z, radius; km) certainly holding object i's path over SGP4 step c, padded by half.
+
+    x, y, z: the Hermite cubic lies in the convex hull of its Bezier control points r0, r0 + v0 h/3,
+    r1 - v1 h/3, r1; the true path within eps of it. Radius: within rhodev_step of the chord of the exact
+    SGP4 radii at both ends. r_km, v_kms: (m, n, 3) time-major.
+    """
+    third = coarse_s / 3.0
+    pad = eps[i] + half
+    for a in range(3):
+        p0 = r_km[c, i, a]
+        p3 = r_km[c + 1, i, a]
+        p1 = p0 + third * v_kms[c, i, a]
+        p2 = p3 - third * v_kms[c + 1, i, a]
+        lo[i, a] = min(min(p0, p1), min(p2, p3)) - pad
+        hi[i, a] = max(max(p0, p1), max(p2, p3)) + pad
+    rho0 = math.sqrt(r_km[c, i, 0] ** 2 + r_km[c, i, 1] ** 2 + r_km[c, i, 2] ** 2)
+    rho1 = math.sqrt(r_km[c + 1, i, 0] ** 2 + r_km[c + 1, i, 1] ** 2 + r_km[c + 1, i, 2] ** 2)
+    lo[i, 3] = min(rho0, rho1) - rhodev_step[i] - half
+    hi[i, 3] = max(rho0, rho1) + rhodev_step[i] + half
+
+
+@njit(cache=True, nogil=True)
+def _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp):
+    """Hermite positions (km) and radii of object i at the sub-interval ends of step c (cached by stamp)."""
+    if stamp[i] == c:
+        return
+    stamp[i] = c
+    ns = w.shape[0]
+    for s in range(ns):
+        for a in range(3):
+            pts[i, s, a] = (w[s, 0] * r_km[c, i, a] + w[s, 1] * coarse_s * v_kms[c, i, a]
+                            + w[s, 2] * r_km[c + 1, i, a] + w[s, 3] * coarse_s * v_kms[c + 1, i, a])
+        rad[i, s] = math.sqrt(pts[i, s, 0] ** 2 + pts[i, s, 1] ** 2 + pts[i, s, 2] ** 2)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sub_meet(pts, rad, i, j, s, pad_i, pad_j, rpad_i, rpad_j):
+    """Whether the padded sub-interval boxes (x, y, z, radius) of i and j overlap in sub-interval s."""
+    for a in range(3):
+        lo_i = min(pts[i, s, a], pts[i, s + 1, a]) - pad_i
+        hi_i = max(pts[i, s, a], pts[i, s + 1, a]) + pad_i
+        lo_j = min(pts[j, s, a], pts[j, s + 1, a]) - pad_j
+        hi_j = max(pts[j, s, a], pts[j, s + 1, a]) + pad_j
+        if lo_i > hi_j or lo_j > hi_i:
+            return False
+    lo_i = min(rad[i, s], rad[i, s + 1]) - rpad_i
+    hi_i = max(rad[i, s], rad[i, s + 1]) + rpad_i
+    lo_j = min(rad[j, s], rad[j, s + 1]) - rpad_j
+    hi_j = max(rad[j, s], rad[j, s + 1]) + rpad_j
+    return not (lo_i > hi_j or lo_j > hi_i)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _chord_close(pts, i, j, s, limit_km):
+    """Whether the sub-interval s chords of i and j (same parameter) come within limit_km of each other."""
+    d0x = pts[j, s, 0] - pts[i, s, 0]
+    d0y = pts[j, s, 1] - pts[i, s, 1]
+    d0z = pts[j, s, 2] - pts[i, s, 2]
+    ddx = pts[j, s + 1, 0] - pts[i, s + 1, 0] - d0x
+    ddy = pts[j, s + 1, 1] - pts[i, s + 1, 1] - d0y
+    ddz = pts[j, s + 1, 2] - pts[i, s + 1, 2] - d0z
+    dd2 = ddx * ddx + ddy * ddy + ddz * ddz
+    u = 0.0
+    if dd2 > 0.0:
+        u = min(max(-(d0x * ddx + d0y * ddy + d0z * ddz) / dd2, 0.0), 1.0)
+    x = d0x + u * ddx
+    y = d0y + u * ddy
+    z = d0z + u * ddz
+    return x * x + y * y + z * z <= limit_km * limit_km
+
+
+@njit(cache=True, nogil=True)
+def _pair_subs(i, j, c, g, out, nout):
+    """Emit (i, j, k) for every sub-interval of step c where i and j pass the sub-box and chord tests.
+
+    g: the step's geometry tuple (r, v, coarse_s, w, pts, rad, stamp, eps, chord, rhodev, threshold, nsub,
+    k_stop, k_offset); k = c * nsub + s, sub-intervals k >= k_stop (past the window end) are skipped.
+    """
+    r_km, v_kms, coarse_s, w, pts, rad, stamp, eps, chord, rhodev, threshold_km, nsub, k_stop, k_offset = g
+    _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp)
+    _sub_points(r_km, v_kms, c, j, coarse_s, w, pts, rad, stamp)
+    half = 0.5 * threshold_km
+    pad_i, pad_j = eps[i] + chord[i] + half, eps[j] + chord[j] + half
+    rpad_i, rpad_j = eps[i] + rhodev[i] + half, eps[j] + rhodev[j] + half
+    limit = threshold_km + eps[i] + eps[j] + chord[i] + chord[j]
+    for s in range(nsub):
+        k = c * nsub + s
+        if k >= k_stop:
+            break
+        if _sub_meet(pts, rad, i, j, s, pad_i, pad_j, rpad_i, rpad_j) and _chord_close(pts, i, j, s, limit):
+            out, nout = _emit(out, nout, i, j, k + k_offset)
+    return out, nout
+
+
+# ----------------------------------------------------------------------------------------------- broad phase
+
+
+@njit(cache=True, nogil=True)
+def broad_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chord, rhodev, threshold_km,
+                cell_km, rcell_km, k_offset):
+    """All-vs-all candidates (i, j, k), i < j, whose bounded paths may come within threshold in sub-interval k.
+
+    Per sub-interval of the SGP4 steps c_lo..c_hi - 1: each object's padded box (x, y, z, radius) around its
+    Hermite chord goes into a 4-D hash grid; a pair is examined once, in the cell of the low corner of its
+    boxes' intersection, then by the chord test. r_km, v_kms: (m, n, 3) time-major samples of the block;
+    ok: (m, n); k counts sub-intervals from the block start (k < k_stop), k_offset is added to the output.
     """
     n = ok.shape[1]
-    p0 = np.empty((n, 3))
-    p1 = np.empty((n, 3))
     lo = np.empty((n, 4))
     hi = np.empty((n, 4))
-    cell = np.empty((n, 4), np.int64)
+    cell = np.empty((n, 8), np.int64)  # first and last cell index per dimension
     live = np.zeros(n, np.bool_)
     wide = np.empty(n, np.int64)
-    ent_obj = np.empty(8 * n, np.int64)
-    ent_key = np.empty((8 * n, 4), np.int64)
-    ent_h = np.empty(8 * n, np.int64)
-    nb = 1
-    while nb < 8 * n:
-        nb *= 2
-    counts = np.zeros(nb + 1, np.int64)
-    order = np.empty(8 * n, np.int64)
-    sobj = np.empty(8 * n, np.int64)
-    skey = np.empty((8 * n, 4), np.int64)
-    sh = np.empty(8 * n, np.int64)
+    w = hermite_weights(nsub)
+    pts = np.empty((n, nsub + 1, 3))
+    rad = np.empty((n, nsub + 1))
+    stamp = np.full(n, -1, np.int64)
+    grid = _grid_alloc(8 * n)
     out = np.empty((1024, 3), np.int64)
     nout = 0
     half = 0.5 * threshold_km
-    for k in range(k_lo, k_hi):
-        c = k // nsub
-        s = k % nsub
-        t0 = s / nsub
-        t1 = (s + 1) / nsub
-        a00, a10, a01, a11 = 2 * t0**3 - 3 * t0**2 + 1, t0**3 - 2 * t0**2 + t0, -2 * t0**3 + 3 * t0**2, t0**3 - t0**2
-        b00, b10, b01, b11 = 2 * t1**3 - 3 * t1**2 + 1, t1**3 - 2 * t1**2 + t1, -2 * t1**3 + 3 * t1**2, t1**3 - t1**2
-        ne = 0
-        nw = 0
+    for c in range(c_lo, c_hi):
         for i in range(n):
             live[i] = ok[c, i] and ok[c + 1, i]
-            if not live[i]:
-                continue
-            if s == 0:
-                for a in range(3):
-                    p0[i, a] = r_km[c, i, a]
-            else:
-                _hermite(r_km, v_kms, i, c, a00, a10, a01, a11, coarse_s, p0, i)
-            _hermite(r_km, v_kms, i, c, b00, b10, b01, b11, coarse_s, p1, i)
-            pad = eps[i] + chord[i] + half
-            for a in range(3):
-                lo[i, a] = min(p0[i, a], p1[i, a]) - pad
-                hi[i, a] = max(p0[i, a], p1[i, a]) + pad
-                cell[i, a] = math.floor(lo[i, a] / cell_km)
-            rho0 = math.sqrt(p0[i, 0] ** 2 + p0[i, 1] ** 2 + p0[i, 2] ** 2)
-            rho1 = math.sqrt(p1[i, 0] ** 2 + p1[i, 1] ** 2 + p1[i, 2] ** 2)
-            rpad = eps[i] + rhodev[i] + half
-            lo[i, 3] = min(rho0, rho1) - rpad
-            hi[i, 3] = max(rho0, rho1) + rpad
-            cell[i, 3] = math.floor(lo[i, 3] / rcell_km)
-            ncell_f = _cell_count(hi, cell, i, cell_km, rcell_km)
-            if ncell_f > MAX_ENTRIES:
-                wide[nw] = i
-                nw += 1
-                continue
-            ncell = int(ncell_f)
-            if ne + ncell > ent_obj.shape[0]:
-                ent_obj = _grow(ent_obj, ne + ncell)
-                ent_key = _grow(ent_key, ne + ncell)
-                ent_h = _grow(ent_h, ne + ncell)
-                order = _grow(order, ne + ncell)
-            ne = _insert(hi, cell, i, cell_km, rcell_km, ent_obj, ent_key, ne)
-        if ne > nb:
-            while nb < ne:
-                nb *= 2
-            counts = np.zeros(nb + 1, np.int64)
-        mask = nb - 1
-        for e in range(ne):
-            h = _hash(ent_key[e, 0], ent_key[e, 1], ent_key[e, 2], ent_key[e, 3], mask)
-            ent_h[e] = h
-            counts[h + 1] += 1
-        # prefix sums only over touched buckets would need sorting; a full pass is cheap at this size
-        for b in range(nb):
-            counts[b + 1] += counts[b]
-        if sobj.shape[0] < ne:
-            sobj = np.empty(ent_obj.shape[0], np.int64)
-            skey = np.empty((ent_obj.shape[0], 4), np.int64)
-            sh = np.empty(ent_obj.shape[0], np.int64)
-        for e in range(ne):
-            h = ent_h[e]
-            x = counts[h]
-            sobj[x] = ent_obj[e]
-            sh[x] = h
-            for a in range(4):
-                skey[x, a] = ent_key[e, a]
-            counts[h] += 1
-        # counts[h] now holds the end of bucket h; its start is the end of bucket h-1
-        for x in range(ne):
-            i = sobj[x]
-            hx = sh[x]
-            for y in range(x + 1, ne):
-                if sh[y] != hx:
-                    break
-                j = sobj[y]
-                if i == j:
+            if live[i]:
+                _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp)
+        for s in range(nsub):
+            k = c * nsub + s
+            if k >= k_stop:
+                break
+            nw = 0
+            total = 0
+            for i in range(n):
+                if not live[i]:
                     continue
-                if (skey[x, 0] != skey[y, 0] or skey[x, 1] != skey[y, 1]
-                        or skey[x, 2] != skey[y, 2] or skey[x, 3] != skey[y, 3]):
-                    continue
-                if True:
-                    ea = x
-                    if primary_mode and not (primary[i] or primary[j]):
-                        continue
-                    if not _boxes_meet(lo, hi, i, j):
-                        continue
-                    if not _owner_cell(cell, skey, ea, i, j):
-                        continue
-                    if not _chord_close(p0, p1, i, j, threshold_km + eps[i] + eps[j] + chord[i] + chord[j]):
-                        continue
-                    out, nout = _emit(out, nout, i, j, k + k_offset)
-        for w in range(nw):
-            out, nout = _wide_pairs(wide[w], wide, w, nw, live, n, lo, hi, cell, p0, p1, eps, chord, counts,
-                                    sobj, skey, mask, cell_km, rcell_km, threshold_km, primary,
-                                    primary_mode, out, nout, k + k_offset)
-        counts[:] = 0
+                _sub_box(pts, rad, i, s, eps[i] + chord[i] + half, eps[i] + rhodev[i] + half, lo, hi)
+                m = _cells(lo, hi, i, cell_km, rcell_km, cell)
+                if m > MAX_ENTRIES:
+                    wide[nw] = i
+                    nw += 1
+                else:
+                    total += int(m)
+            if total > grid[0].shape[0]:
+                grid = _grid_alloc(2 * total)
+            ne = 0
+            for i in range(n):
+                if live[i] and _cell_count(cell, i) <= MAX_ENTRIES:
+                    ne = _insert(grid, cell, i, ne)
+            _grid_sort(grid, ne)
+            out, nout = _grid_pairs(grid, ne, lo, hi, cell, pts, eps, chord, threshold_km, s, k + k_offset,
+                                    out, nout)
+            for q in range(nw):
+                out, nout = _wide_pairs(wide[q], wide, q, nw, live, n, lo, hi, cell, grid, pts, eps, chord,
+                                        threshold_km, s, k + k_offset, out, nout)
+    return out[:nout]
+
+
+CELL_LIMIT = 30000  # cell indices are clamped to +-CELL_LIMIT so that packed keys stay unique (16 bits each)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _cidx(x, size):
+    """Cell index of coordinate x (km) for cells of `size` km, clamped to +-CELL_LIMIT."""
+    return min(max(math.floor(x / size), -CELL_LIMIT), CELL_LIMIT)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pack(cx, cy, cz, cr):
+    """One int64 key of a 4-D cell (16 bits per clamped index)."""
+    return (((cx + 32768) << 48) | ((cy + 32768) << 32) | ((cz + 32768) << 16) | (cr + 32768))
+
+
+@njit(cache=True, nogil=True)
+def _cells(lo, hi, i, cell_km, rcell_km, cell):
+    """First/last cell per dimension of object i's box into cell[i]; returns the number of cells."""
+    total = 1.0
+    for a in range(4):
+        size = cell_km if a < 3 else rcell_km
+        cell[i, a] = _cidx(lo[i, a], size)
+        cell[i, 4 + a] = _cidx(hi[i, a], size)
+        total *= cell[i, 4 + a] - cell[i, a] + 1.0
+    return total
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _cell_count(cell, i):
+    """Number of 4-D cells of object i's box (float: wide boxes would overflow int64)."""
+    total = 1.0
+    for a in range(4):
+        total *= cell[i, 4 + a] - cell[i, a] + 1.0
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _grid_alloc(cap):
+    """Arrays of a hash grid with room for cap entries: (obj, key, bucket, counts, sorted obj/key/bucket)."""
+    nb = 1
+    while nb < cap:
+        nb *= 2
+    return (np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64),
+            np.zeros(nb + 1, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _hash(key, mask):
+    """Bucket of a packed cell key."""
+    h = key ^ (key >> 29)
+    h = h * 0x5BD1E995
+    return (h ^ (h >> 32)) & mask
+
+
+@njit(cache=True, nogil=True)
+def _insert(grid, cell, i, ne):
+    """Append one entry per 4-D cell of object i's box; returns the new entry count."""
+    ent_obj, ent_key = grid[0], grid[1]
+    for cx in range(cell[i, 0], cell[i, 4] + 1):
+        for cy in range(cell[i, 1], cell[i, 5] + 1):
+            for cz in range(cell[i, 2], cell[i, 6] + 1):
+                for cr in range(cell[i, 3], cell[i, 7] + 1):
+                    ent_obj[ne] = i
+                    ent_key[ne] = _pack(cx, cy, cz, cr)
+                    ne += 1
+    return ne
+
+
+@njit(cache=True, nogil=True)
+def _grid_sort(grid, ne):
+    """Counting sort of the ne entries by bucket; counts[b] becomes the end of bucket b."""
+    ent_obj, ent_key, ent_h, counts, sobj, skey, sh = grid
+    nb = counts.shape[0] - 1
+    mask = nb - 1
+    counts[:] = 0
+    for e in range(ne):
+        h = _hash(ent_key[e], mask)
+        ent_h[e] = h
+        counts[h + 1] += 1
+    for b in range(nb):
+        counts[b + 1] += counts[b]
+    for e in range(ne):
+        h = ent_h[e]
+        x = counts[h]
+        sobj[x] = ent_obj[e]
+        skey[x] = ent_key[e]
+        sh[x] = h
+        counts[h] += 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _owner_cell(cell, key, i, j):
+    """Whether cell `key` holds the low corner of the two boxes' intersection (reports each pair once)."""
+    return key == _pack(max(cell[i, 0], cell[j, 0]), max(cell[i, 1], cell[j, 1]), max(cell[i, 2], cell[j, 2]),
+                        max(cell[i, 3], cell[j, 3]))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sub_box(pts, rad, i, s, pad, rpad, lo, hi):
+    """Box (x, y, z, radius) of object i over sub-interval s: hull of its Hermite end points, padded (km)."""
+    for a in range(3):
+        lo[i, a] = min(pts[i, s, a], pts[i, s + 1, a]) - pad
+        hi[i, a] = max(pts[i, s, a], pts[i, s + 1, a]) + pad
+    lo[i, 3] = min(rad[i, s], rad[i, s + 1]) - rpad
+    hi[i, 3] = max(rad[i, s], rad[i, s + 1]) + rpad
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
+    """Box and chord tests of pair (i, j) in sub-interval s."""
+    return _boxes_meet(lo, hi, i, j) and _chord_close(pts, i, j, s, threshold_km + eps[i] + eps[j] + chord[i]
+                                                      + chord[j])
+
+
+@njit(cache=True, nogil=True)
+def _grid_pairs(grid, ne, lo, hi, cell, pts, eps, chord, threshold_km, s, k, out, nout):
+    """Emit (i, j, k) for pairs examined in their owner cell whose boxes meet and chords pass."""
+    sobj, skey, sh = grid[4], grid[5], grid[6]
+    for x in range(ne):
+        i = sobj[x]
+        hx = sh[x]
+        kx = skey[x]
+        for y in range(x + 1, ne):
+            if sh[y] != hx:
+                break
+            j = sobj[y]
+            if skey[y] != kx or i == j:
+                continue
+            if _owner_cell(cell, kx, i, j) and _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
+                out, nout = _emit(out, nout, i, j, k)
+    return out, nout
+
+
+@njit(cache=True, nogil=True)
+def _wide_pairs(i, wide, q, nw, live, n, lo, hi, cell, grid, pts, eps, chord, threshold_km, s, k, out, nout):
+    """Candidates of wide object i: grid query (or every object) plus the wide objects after it."""
+    for u in range(q + 1, nw):
+        j = wide[u]
+        if _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
+            out, nout = _emit(out, nout, i, j, k)
+    if _cell_count(cell, i) > MAX_QUERY:
+        for j in range(n):
+            if live[j] and j != i and _cell_count(cell, j) <= MAX_ENTRIES:
+                if _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
+                    out, nout = _emit(out, nout, i, j, k)
+        return out, nout
+    counts, sobj, skey = grid[3], grid[4], grid[5]
+    mask = counts.shape[0] - 2
+    for cx in range(cell[i, 0], cell[i, 4] + 1):
+        for cy in range(cell[i, 1], cell[i, 5] + 1):
+            for cz in range(cell[i, 2], cell[i, 6] + 1):
+                for cr in range(cell[i, 3], cell[i, 7] + 1):
+                    key = _pack(cx, cy, cz, cr)
+                    b = _hash(key, mask)
+                    start = counts[b - 1] if b > 0 else 0
+                    for e in range(start, counts[b]):
+                        j = sobj[e]
+                        if skey[e] == key and _owner_cell(cell, key, i, j):
+                            if _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
+                                out, nout = _emit(out, nout, i, j, k)
+    return out, nout
+
+
+@njit(cache=True, nogil=True)
+def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chord, rhodev, threshold_km,
+                  pair_i, pair_j, k_offset):
+    """Primaries-mode candidates (i, j, k): the listed pairs (i < j, bands overlapping) whose step boxes meet
+    get the per-sub-interval box and chord tests; same arguments as :func:`broad_phase`."""
+    n = ok.shape[1]
+    lo = np.empty((n, 4))
+    hi = np.empty((n, 4))
+    live = np.zeros(n, np.bool_)
+    w = hermite_weights(nsub)
+    pts = np.empty((n, nsub + 1, 3))
+    rad = np.empty((n, nsub + 1))
+    stamp = np.full(n, -1, np.int64)
+    rhodev_step = rhodev * nsub * nsub
+    out = np.empty((1024, 3), np.int64)
+    nout = 0
+    half = 0.5 * threshold_km
+    g = (r_km, v_kms, coarse_s, w, pts, rad, stamp, eps, chord, rhodev, threshold_km, nsub, k_stop, k_offset)
+    for c in range(c_lo, c_hi):
+        if c * nsub >= k_stop:
+            break
+        for i in range(n):
+            live[i] = ok[c, i] and ok[c + 1, i]
+            if live[i]:
+                step_box(r_km, v_kms, c, i, coarse_s, eps, rhodev_step, half, lo, hi)
+        for q in range(pair_i.shape[0]):
+            i, j = pair_i[q], pair_j[q]
+            if live[i] and live[j] and _boxes_meet(lo, hi, i, j):
+                out, nout = _pair_subs(i, j, c, g, out, nout)
     return out[:nout]
 
 
 MAX_ENTRIES = 32  # cells above which an object's box is handled as "wide" (queries instead of inserts)
 MAX_QUERY = 4096  # cells above which a wide object is tested against every object directly
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _cell_range(hi, cell, i, a, cell_km, rcell_km):
-    """Last cell index of object i's box along dimension a (x, y, z, radius)."""
-    return math.floor(hi[i, a] / (cell_km if a < 3 else rcell_km))
-
-
-@njit(cache=True, nogil=True)
-def _cell_count(hi, cell, i, cell_km, rcell_km):
-    """Number of 4-D cells object i's box touches."""
-    total = 1.0
-    for a in range(4):
-        total *= _cell_range(hi, cell, i, a, cell_km, rcell_km) - cell[i, a] + 1.0
-    return total
-
-
-@njit(cache=True, nogil=True)
-def _insert(hi, cell, i, cell_km, rcell_km, ent_obj, ent_key, ne):
-    """Append one entry per 4-D cell of object i's box; returns the new entry count."""
-    for cx in range(cell[i, 0], _cell_range(hi, cell, i, 0, cell_km, rcell_km) + 1):
-        for cy in range(cell[i, 1], _cell_range(hi, cell, i, 1, cell_km, rcell_km) + 1):
-            for cz in range(cell[i, 2], _cell_range(hi, cell, i, 2, cell_km, rcell_km) + 1):
-                for cr in range(cell[i, 3], _cell_range(hi, cell, i, 3, cell_km, rcell_km) + 1):
-                    ent_obj[ne] = i
-                    ent_key[ne, 0] = cx
-                    ent_key[ne, 1] = cy
-                    ent_key[ne, 2] = cz
-                    ent_key[ne, 3] = cr
-                    ne += 1
-    return ne
 
 
 @njit(cache=True, nogil=True)
@@ -247,82 +443,12 @@ def _emit(out, nout, i, j, k):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _pair_passes(i, j, lo, hi, p0, p1, eps, chord, threshold_km, primary, primary_mode):
-    """Box, primary and chord tests of a pair."""
-    if primary_mode and not (primary[i] or primary[j]):
-        return False
-    if not _boxes_meet(lo, hi, i, j):
-        return False
-    return _chord_close(p0, p1, i, j, threshold_km + eps[i] + eps[j] + chord[i] + chord[j])
-
-
-@njit(cache=True, nogil=True)
-def _wide_pairs(i, wide, w, nw, live, n, lo, hi, cell, p0, p1, eps, chord, counts, sobj, skey,
-                mask, cell_km, rcell_km, threshold_km, primary, primary_mode, out, nout, k):
-    """Candidates of wide object i: grid query (or every object) plus the wide objects after it."""
-    for v in range(w + 1, nw):
-        j = wide[v]
-        if _pair_passes(i, j, lo, hi, p0, p1, eps, chord, threshold_km, primary, primary_mode):
-            out, nout = _emit(out, nout, i, j, k)
-    if _cell_count(hi, cell, i, cell_km, rcell_km) > MAX_QUERY:
-        for j in range(n):
-            if live[j] and j != i and _cell_count(hi, cell, j, cell_km, rcell_km) <= MAX_ENTRIES:
-                if _pair_passes(i, j, lo, hi, p0, p1, eps, chord, threshold_km, primary, primary_mode):
-                    out, nout = _emit(out, nout, i, j, k)
-        return out, nout
-    for cx in range(cell[i, 0], _cell_range(hi, cell, i, 0, cell_km, rcell_km) + 1):
-        for cy in range(cell[i, 1], _cell_range(hi, cell, i, 1, cell_km, rcell_km) + 1):
-            for cz in range(cell[i, 2], _cell_range(hi, cell, i, 2, cell_km, rcell_km) + 1):
-                for cr in range(cell[i, 3], _cell_range(hi, cell, i, 3, cell_km, rcell_km) + 1):
-                    b = _hash(cx, cy, cz, cr, mask)
-                    start = counts[b - 1] if b > 0 else 0
-                    for e in range(start, counts[b]):
-                        if (skey[e, 0] != cx or skey[e, 1] != cy or skey[e, 2] != cz
-                                or skey[e, 3] != cr):
-                            continue
-                        j = sobj[e]
-                        if not _owner_cell(cell, skey, e, i, j):
-                            continue
-                        if _pair_passes(i, j, lo, hi, p0, p1, eps, chord, threshold_km, primary, primary_mode):
-                            out, nout = _emit(out, nout, i, j, k)
-    return out, nout
-
-
-@njit(cache=True, nogil=True, inline="always")
 def _boxes_meet(lo, hi, i, j):
     """Whether the padded boxes (x, y, z, radius) of objects i and j overlap."""
     for a in range(4):
         if lo[i, a] > hi[j, a] or lo[j, a] > hi[i, a]:
             return False
     return True
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _owner_cell(cell, ent_key, e, i, j):
-    """Whether entry e's cell holds the low corner of the two boxes' intersection (reports each pair once)."""
-    for a in range(4):
-        if ent_key[e, a] != max(cell[i, a], cell[j, a]):
-            return False
-    return True
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _chord_close(p0, p1, i, j, limit_km):
-    """Whether the chords of i and j (same parameter) come within limit_km of each other."""
-    d0x = p0[j, 0] - p0[i, 0]
-    d0y = p0[j, 1] - p0[i, 1]
-    d0z = p0[j, 2] - p0[i, 2]
-    ddx = p1[j, 0] - p1[i, 0] - d0x
-    ddy = p1[j, 1] - p1[i, 1] - d0y
-    ddz = p1[j, 2] - p1[i, 2] - d0z
-    dd2 = ddx * ddx + ddy * ddy + ddz * ddz
-    u = 0.0
-    if dd2 > 0.0:
-        u = min(max(-(d0x * ddx + d0y * ddy + d0z * ddz) / dd2, 0.0), 1.0)
-    x = d0x + u * ddx
-    y = d0y + u * ddy
-    z = d0z + u * ddz
-    return x * x + y * y + z * z <= limit_km * limit_km
 
 
 # ----------------------------------------------------------------------------------------------- narrow phase

@@ -17,7 +17,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,17 +37,25 @@ BAND_MARGIN_FRACTION = 0.01  # plus 1 % of the semi-major axis (deep-space luni-
 class ScreenConfig:
     """Tuning of the screening engine; defaults are what bench/screen.py measured fastest (docs/screening.md)."""
 
-    coarse_s: float = 300.0  # SGP4 sample step (s)
+    coarse_s: float = 300.0  # SGP4 sample step (s), all-vs-all
     nsub: int = 5  # broad-phase sub-intervals per SGP4 step
     block_steps: int = 48  # SGP4 steps per streamed time block
-    cell_km: float = 320.0  # spatial cell edge of the broad-phase grid (km)
-    rcell_km: float = 60.0  # radial cell of the broad-phase grid (km)
+    cell_km: float = 800.0  # spatial cell edge of the broad-phase grid (km)
+    rcell_km: float = 20.0  # radial cell of the broad-phase grid (km)
+    primary_coarse_s: float = 900.0  # SGP4 sample step (s) with primaries; a multiple of sub_s
     workers: int | None = None  # threads (default: usable CPUs)
 
     @property
     def sub_s(self) -> float:
         """Broad-phase sub-interval (s)."""
         return self.coarse_s / self.nsub
+
+    def for_primaries(self) -> ScreenConfig:
+        """The configuration primaries mode runs with: SGP4 step primary_coarse_s, same sub-interval."""
+        nsub = round(self.primary_coarse_s / self.sub_s)
+        if nsub < 1 or abs(nsub * self.sub_s - self.primary_coarse_s) > 1e-9:
+            raise ValueError(f"primary_coarse_s {self.primary_coarse_s} must be a multiple of {self.sub_s} s")
+        return replace(self, coarse_s=self.primary_coarse_s, nsub=nsub)
 
 
 # ------------------------------------------------------------------------------------------------ result
@@ -163,6 +171,7 @@ class ScreenJob:
     span_s: float
     threshold_km: float
     config: ScreenConfig
+    pairs: np.ndarray | None = None  # primaries mode: (p, 2) screened-object pairs i < j with overlapping bands
 
     @property
     def n_sub(self) -> int:
@@ -196,17 +205,31 @@ def _as_utc(t) -> datetime:
     return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
+def _bands(sma_km: np.ndarray, ecc: np.ndarray, threshold_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Padded perigee and apogee radii (km) of each object."""
+    pad = threshold_km + BAND_MARGIN_KM + BAND_MARGIN_FRACTION * sma_km
+    return sma_km * (1 - ecc) - pad, sma_km * (1 + ecc) + pad
+
+
 def _band_overlap(catalog, primary_rows: np.ndarray, threshold_km: float) -> np.ndarray:
     """Mask of objects whose perigee-apogee band (padded) overlaps that of at least one primary."""
-    sma = catalog.sma_km
-    pad = threshold_km + BAND_MARGIN_KM + BAND_MARGIN_FRACTION * sma
-    lo = sma * (1 - catalog["ecc"]) - pad
-    hi = sma * (1 + catalog["ecc"]) + pad
+    lo, hi = _bands(catalog.sma_km, catalog["ecc"], threshold_km)
     keep = np.zeros(len(catalog), dtype=bool)
     for p in primary_rows:
         keep |= (lo <= hi[p]) & (hi >= lo[p])
     keep[primary_rows] = True
     return keep
+
+
+def _primary_pairs(sma_km: np.ndarray, ecc: np.ndarray, primary: np.ndarray, threshold_km: float) -> np.ndarray:
+    """(p, 2) pairs i < j of screened objects, one a primary, whose padded bands overlap (sorted by j, i)."""
+    lo, hi = _bands(sma_km, ecc, threshold_km)
+    parts = []
+    for p in np.flatnonzero(primary):
+        other = np.flatnonzero((lo <= hi[p]) & (hi >= lo[p]) & ((~primary) | (np.arange(lo.size) > p)))
+        parts.append(np.stack([np.minimum(other, p), np.maximum(other, p)], axis=1))
+    pairs = np.concatenate(parts) if parts else np.empty((0, 2), np.int64)
+    return pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))].astype(np.int64)
 
 
 def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] | None = None,
@@ -237,9 +260,11 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
     recs = Sgp4Records(recs.records[sub_idx], recs.epoch_jd[sub_idx], recs.epoch_fr[sub_idx])
     is_primary = is_primary[usable] if primary_mode else np.ones(rows.size, dtype=bool)
     jd0, fr0 = datetime_to_jd(start)
-    return ScreenJob(recs, rows, is_primary, primary_mode, catalog.sma_km[rows].copy(),
-                     catalog["ecc"][rows].copy(), float(jd0), float(fr0), (stop - start).total_seconds(),
-                     float(threshold_km), config)
+    sma, ecc = catalog.sma_km[rows].copy(), catalog["ecc"][rows].copy()
+    pairs = _primary_pairs(sma, ecc, is_primary, threshold_km) if primary_mode else None
+    return ScreenJob(recs, rows, is_primary, primary_mode, sma, ecc, float(jd0), float(fr0),
+                     (stop - start).total_seconds(), float(threshold_km),
+                     config.for_primaries() if primary_mode else config, pairs)
 
 
 # ------------------------------------------------------------------------------------------------ blocks
@@ -267,18 +292,23 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int) -> 
     n = len(job.recs)
     eps, chord, rhodev, amax = (np.empty(n) for _ in range(4))
     _k.motion_bounds(r, ok, job.sma_km, job.ecc, cfg.coarse_s, cfg.sub_s, eps, chord, rhodev, amax)
-    k_total = min((c_hi - c_lo) * cfg.nsub, job.n_sub - c_lo * cfg.nsub)
+    k_stop = min((c_hi - c_lo) * cfg.nsub, job.n_sub - c_lo * cfg.nsub)
 
     r_t, v_t = np.ascontiguousarray(r.transpose(1, 0, 2)), np.ascontiguousarray(v.transpose(1, 0, 2))
     ok_t = np.ascontiguousarray(ok.T)
     del r, v
 
-    def run(piece):
-        return _k.broad_phase(r_t, v_t, ok_t, cfg.coarse_s, cfg.nsub, piece[0], piece[1], eps, chord, rhodev,
-                              job.threshold_km, cfg.cell_km, cfg.rcell_km, job.primary, job.primary_mode,
-                              c_lo * cfg.nsub)
+    if job.primary_mode:
+        pair_i, pair_j = np.ascontiguousarray(job.pairs[:, 0]), np.ascontiguousarray(job.pairs[:, 1])
 
-    pieces = [p for p in _split(k_total, workers) if p[1] > p[0]]
+    def run(piece):
+        common = (r_t, v_t, ok_t, cfg.coarse_s, cfg.nsub, piece[0], piece[1], k_stop, eps, chord, rhodev,
+                  job.threshold_km)
+        if job.primary_mode:
+            return _k.primary_phase(*common, pair_i, pair_j, c_lo * cfg.nsub)
+        return _k.broad_phase(*common, cfg.cell_km, cfg.rcell_km, c_lo * cfg.nsub)
+
+    pieces = [p for p in _split(c_hi - c_lo, workers) if p[1] > p[0]]
     with ThreadPoolExecutor(max(1, len(pieces))) as pool:
         found = list(pool.map(run, pieces))
     return np.concatenate(found) if found else np.empty((0, 3), np.int64)
