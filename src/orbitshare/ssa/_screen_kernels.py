@@ -73,30 +73,7 @@ def hermite_weights(nsub):
     return w
 
 
-@njit(cache=True, nogil=True)
-def step_box(r_km, v_kms, c, i, coarse_s, eps, rhodev_step, half, lo, hi):
-    """4-D box (x, y, z, radius; km) certainly holding object i's path over SGP4 step c, padded by half.
-
-    x, y, z: the Hermite cubic lies in the convex hull of its Bezier control points r0, r0 + v0 h/3,
-    r1 - v1 h/3, r1; the true path within eps of it. Radius: within rhodev_step of the chord of the exact
-    SGP4 radii at both ends. r_km, v_kms: (m, n, 3) time-major.
-    """
-    third = coarse_s / 3.0
-    pad = eps[i] + half
-    for a in range(3):
-        p0 = r_km[c, i, a]
-        p3 = r_km[c + 1, i, a]
-        p1 = p0 + third * v_kms[c, i, a]
-        p2 = p3 - third * v_kms[c + 1, i, a]
-        lo[i, a] = min(min(p0, p1), min(p2, p3)) - pad
-        hi[i, a] = max(max(p0, p1), max(p2, p3)) + pad
-    rho0 = math.sqrt(r_km[c, i, 0] ** 2 + r_km[c, i, 1] ** 2 + r_km[c, i, 2] ** 2)
-    rho1 = math.sqrt(r_km[c + 1, i, 0] ** 2 + r_km[c + 1, i, 1] ** 2 + r_km[c + 1, i, 2] ** 2)
-    lo[i, 3] = min(rho0, rho1) - rhodev_step[i] - half
-    hi[i, 3] = max(rho0, rho1) + rhodev_step[i] + half
-
-
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp):
     """Hermite positions (km) and radii of object i at the sub-interval ends of step c (cached by stamp)."""
     if stamp[i] == c:
@@ -144,29 +121,6 @@ def _chord_close(pts, i, j, s, limit_km):
     y = d0y + u * ddy
     z = d0z + u * ddz
     return x * x + y * y + z * z <= limit_km * limit_km
-
-
-@njit(cache=True, nogil=True)
-def _pair_subs(i, j, c, g, out, nout):
-    """Emit (i, j, k) for every sub-interval of step c where i and j pass the sub-box and chord tests.
-
-    g: the step's geometry tuple (r, v, coarse_s, w, pts, rad, stamp, eps, chord, rhodev, threshold, nsub,
-    k_stop, k_offset); k = c * nsub + s, sub-intervals k >= k_stop (past the window end) are skipped.
-    """
-    r_km, v_kms, coarse_s, w, pts, rad, stamp, eps, chord, rhodev, threshold_km, nsub, k_stop, k_offset = g
-    _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp)
-    _sub_points(r_km, v_kms, c, j, coarse_s, w, pts, rad, stamp)
-    half = 0.5 * threshold_km
-    pad_i, pad_j = eps[i] + chord[i] + half, eps[j] + chord[j] + half
-    rpad_i, rpad_j = eps[i] + rhodev[i] + half, eps[j] + rhodev[j] + half
-    limit = threshold_km + eps[i] + eps[j] + chord[i] + chord[j]
-    for s in range(nsub):
-        k = c * nsub + s
-        if k >= k_stop:
-            break
-        if _sub_meet(pts, rad, i, j, s, pad_i, pad_j, rpad_i, rpad_j) and _chord_close(pts, i, j, s, limit):
-            out, nout = _emit(out, nout, i, j, k + k_offset)
-    return out, nout
 
 
 # ----------------------------------------------------------------------------------------------- broad phase
@@ -395,36 +349,176 @@ def _wide_pairs(i, wide, q, nw, live, n, lo, hi, cell, grid, pts, eps, chord, th
     return out, nout
 
 
+SEG_SUBS = 5  # sub-intervals per segment of the primaries-mode hierarchy (segment boxes, then sub-intervals)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi):
+    """Boxes (x, y, z, radius; km) of object i's path over each segment of step c, and their union.
+
+    A segment [ta, tb] of the Hermite cubic H lies in the hull of its Bezier points H(ta), H(ta) + H'(ta)
+    (tb - ta) / 3, H(tb) - H'(tb) (tb - ta) / 3, H(tb); the true path within eps of it. Radius: within
+    eps + rhodev_seg of the chord of the Hermite radii at the segment ends.
+    """
+    nseg = (nsub + SEG_SUBS - 1) // SEG_SUBS
+    for a in range(4):
+        lo[i, a] = math.inf
+        hi[i, a] = -math.inf
+    pad = eps[i] + half
+    for g in range(nseg):
+        ta = g * SEG_SUBS / nsub
+        tb = min((g + 1) * SEG_SUBS, nsub) / nsub
+        rho_a = 0.0
+        rho_b = 0.0
+        for a in range(3):
+            pa, da = _hermite_pd(r_km, v_kms, c, i, a, ta, coarse_s)
+            pb, db = _hermite_pd(r_km, v_kms, c, i, a, tb, coarse_s)
+            p1 = pa + da * (tb - ta) / 3.0
+            p2 = pb - db * (tb - ta) / 3.0
+            lo1[i, g, a] = min(min(pa, p1), min(p2, pb)) - pad
+            hi1[i, g, a] = max(max(pa, p1), max(p2, pb)) + pad
+            rho_a += pa * pa
+            rho_b += pb * pb
+        rpad = eps[i] + rhodev_seg[i] + half
+        lo1[i, g, 3] = min(math.sqrt(rho_a), math.sqrt(rho_b)) - rpad
+        hi1[i, g, 3] = max(math.sqrt(rho_a), math.sqrt(rho_b)) + rpad
+        for a in range(4):
+            lo[i, a] = min(lo[i, a], lo1[i, g, a])
+            hi[i, a] = max(hi[i, a], hi1[i, g, a])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _hermite_pd(r_km, v_kms, c, i, a, t, coarse_s):
+    """Hermite position (km) and its derivative per unit step parameter (km) along axis a at t in [0, 1]."""
+    r0, r1 = r_km[c, i, a], r_km[c + 1, i, a]
+    m0, m1 = coarse_s * v_kms[c, i, a], coarse_s * v_kms[c + 1, i, a]
+    t2 = t * t
+    t3 = t2 * t
+    p = (2 * t3 - 3 * t2 + 1) * r0 + (t3 - 2 * t2 + t) * m0 + (-2 * t3 + 3 * t2) * r1 + (t3 - t2) * m1
+    d = (6 * t2 - 6 * t) * r0 + (3 * t2 - 4 * t + 1) * m0 + (-6 * t2 + 6 * t) * r1 + (3 * t2 - 2 * t) * m1
+    return p, d
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _seg_meet(lo1, hi1, i, j, g):
+    """Whether segment g boxes (radius first) of objects i and j overlap."""
+    for b in range(4):
+        a = 3 - b
+        if lo1[i, g, a] > hi1[j, g, a] or lo1[j, g, a] > hi1[i, g, a]:
+            return False
+    return True
+
+
+WIDE_PRIMARY_KM = 200.0  # primaries whose step radius interval is wider are tested against every object
+
+
 @njit(cache=True, nogil=True)
 def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chord, rhodev, threshold_km,
-                  pair_i, pair_j, k_offset):
-    """Primaries-mode candidates (i, j, k): the listed pairs (i < j, bands overlapping) whose step boxes meet
-    get the per-sub-interval box and chord tests; same arguments as :func:`broad_phase`."""
+                  prim, k_offset):
+    """Primaries-mode candidates (i, j, k), i < j, one of them in `prim` (screened-object indices).
+
+    Per SGP4 step: primaries sorted by the low end of their radius interval; each object meets the primaries
+    whose radius intervals overlap its own (binary search), then union box, segment boxes
+    (:func:`_segment_boxes`) and the per-sub-interval box and chord tests. Other arguments as
+    :func:`broad_phase`.
+    """
     n = ok.shape[1]
+    nseg = (nsub + SEG_SUBS - 1) // SEG_SUBS
     lo = np.empty((n, 4))
     hi = np.empty((n, 4))
+    lo1 = np.empty((n, nseg, 4))
+    hi1 = np.empty((n, nseg, 4))
     live = np.zeros(n, np.bool_)
+    is_prim = np.zeros(n, np.bool_)
+    is_prim[prim] = True
     w = hermite_weights(nsub)
     pts = np.empty((n, nsub + 1, 3))
     rad = np.empty((n, nsub + 1))
     stamp = np.full(n, -1, np.int64)
-    rhodev_step = rhodev * nsub * nsub
+    rhodev_seg = rhodev * SEG_SUBS * SEG_SUBS
+    narrow_p = np.empty(prim.shape[0], np.int64)
+    wide_p = np.empty(prim.shape[0], np.int64)
+    plo = np.empty(prim.shape[0])
     out = np.empty((1024, 3), np.int64)
     nout = 0
     half = 0.5 * threshold_km
-    g = (r_km, v_kms, coarse_s, w, pts, rad, stamp, eps, chord, rhodev, threshold_km, nsub, k_stop, k_offset)
+    g = (r_km, v_kms, coarse_s, nsub, k_stop, k_offset, w, pts, rad, stamp, eps, chord, rhodev, threshold_km)
     for c in range(c_lo, c_hi):
         if c * nsub >= k_stop:
             break
         for i in range(n):
             live[i] = ok[c, i] and ok[c + 1, i]
             if live[i]:
-                step_box(r_km, v_kms, c, i, coarse_s, eps, rhodev_step, half, lo, hi)
-        for q in range(pair_i.shape[0]):
-            i, j = pair_i[q], pair_j[q]
-            if live[i] and live[j] and _boxes_meet(lo, hi, i, j):
-                out, nout = _pair_subs(i, j, c, g, out, nout)
+                _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi)
+        nn = 0
+        nwp = 0
+        width = 0.0
+        for p in prim:
+            if not live[p]:
+                continue
+            if hi[p, 3] - lo[p, 3] > WIDE_PRIMARY_KM:
+                wide_p[nwp] = p
+                nwp += 1
+            else:
+                narrow_p[nn] = p
+                nn += 1
+                width = max(width, hi[p, 3] - lo[p, 3])
+        order = np.argsort(lo[narrow_p[:nn], 3])
+        sp = narrow_p[:nn][order]
+        for q in range(nn):
+            plo[q] = lo[sp[q], 3]
+        for i in range(n):
+            if not live[i]:
+                continue
+            q = _lower_bound(plo, nn, lo[i, 3] - width)
+            while q < nn and plo[q] <= hi[i, 3]:
+                p = sp[q]
+                q += 1
+                if p != i and not (is_prim[i] and i < p) and _boxes_meet(lo, hi, p, i):
+                    out, nout = _primary_pair(p, i, c, lo1, hi1, nseg, g, out, nout)
+            for u in range(nwp):
+                p = wide_p[u]
+                if p != i and not (is_prim[i] and i < p) and _boxes_meet(lo, hi, p, i):
+                    out, nout = _primary_pair(p, i, c, lo1, hi1, nseg, g, out, nout)
     return out[:nout]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _lower_bound(arr, n, x):
+    """First index q < n with arr[q] >= x (n when none); arr[:n] sorted."""
+    a, b = 0, n
+    while a < b:
+        m = (a + b) // 2
+        if arr[m] < x:
+            a = m + 1
+        else:
+            b = m
+    return a
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _primary_pair(p, i, c, lo1, hi1, nseg, g, out, nout):
+    """Segment and sub-interval tests of primary p with object i in step c; emits (p, i, k) candidates."""
+    r_km, v_kms, coarse_s, nsub, k_stop, k_offset, w, pts, rad, stamp, eps, chord, rhodev, threshold_km = g
+    for s_g in range(nseg):
+        if _seg_meet(lo1, hi1, p, i, s_g):
+            _sub_points(r_km, v_kms, c, p, coarse_s, w, pts, rad, stamp)
+            _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp)
+            for s in range(s_g * SEG_SUBS, min((s_g + 1) * SEG_SUBS, nsub)):
+                k = c * nsub + s
+                if k < k_stop and _sub_tests(pts, rad, p, i, s, eps, chord, rhodev, threshold_km):
+                    out, nout = _emit(out, nout, p, i, k + k_offset)
+    return out, nout
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sub_tests(pts, rad, i, j, s, eps, chord, rhodev, threshold_km):
+    """Sub-interval box (x, y, z, radius) and chord tests of pair (i, j) from cached Hermite points."""
+    half = 0.5 * threshold_km
+    if not _sub_meet(pts, rad, i, j, s, eps[i] + chord[i] + half, eps[j] + chord[j] + half,
+                     eps[i] + rhodev[i] + half, eps[j] + rhodev[j] + half):
+        return False
+    return _chord_close(pts, i, j, s, threshold_km + eps[i] + eps[j] + chord[i] + chord[j])
 
 
 MAX_ENTRIES = 32  # cells above which an object's box is handled as "wide" (queries instead of inserts)
@@ -444,8 +538,9 @@ def _emit(out, nout, i, j, k):
 
 @njit(cache=True, nogil=True, inline="always")
 def _boxes_meet(lo, hi, i, j):
-    """Whether the padded boxes (x, y, z, radius) of objects i and j overlap."""
-    for a in range(4):
+    """Whether the padded boxes (x, y, z, radius) of objects i and j overlap (radius tested first)."""
+    for b in range(4):
+        a = 3 - b
         if lo[i, a] > hi[j, a] or lo[j, a] > hi[i, a]:
             return False
     return True

@@ -41,7 +41,7 @@ class ScreenConfig:
     nsub: int = 5  # broad-phase sub-intervals per SGP4 step
     block_steps: int = 48  # SGP4 steps per streamed time block
     cell_km: float = 800.0  # spatial cell edge of the broad-phase grid (km)
-    rcell_km: float = 20.0  # radial cell of the broad-phase grid (km)
+    rcell_km: float = 30.0  # radial cell of the broad-phase grid (km)
     primary_coarse_s: float = 900.0  # SGP4 sample step (s) with primaries; a multiple of sub_s
     workers: int | None = None  # threads (default: usable CPUs)
 
@@ -171,7 +171,6 @@ class ScreenJob:
     span_s: float
     threshold_km: float
     config: ScreenConfig
-    pairs: np.ndarray | None = None  # primaries mode: (p, 2) screened-object pairs i < j with overlapping bands
 
     @property
     def n_sub(self) -> int:
@@ -221,17 +220,6 @@ def _band_overlap(catalog, primary_rows: np.ndarray, threshold_km: float) -> np.
     return keep
 
 
-def _primary_pairs(sma_km: np.ndarray, ecc: np.ndarray, primary: np.ndarray, threshold_km: float) -> np.ndarray:
-    """(p, 2) pairs i < j of screened objects, one a primary, whose padded bands overlap (sorted by j, i)."""
-    lo, hi = _bands(sma_km, ecc, threshold_km)
-    parts = []
-    for p in np.flatnonzero(primary):
-        other = np.flatnonzero((lo <= hi[p]) & (hi >= lo[p]) & ((~primary) | (np.arange(lo.size) > p)))
-        parts.append(np.stack([np.minimum(other, p), np.maximum(other, p)], axis=1))
-    pairs = np.concatenate(parts) if parts else np.empty((0, 2), np.int64)
-    return pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))].astype(np.int64)
-
-
 def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] | None = None,
             config: ScreenConfig | None = None) -> ScreenJob:
     """Validate inputs, prefilter and initialise SGP4 for a screening run (raises ValueError/KeyError)."""
@@ -261,10 +249,9 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
     is_primary = is_primary[usable] if primary_mode else np.ones(rows.size, dtype=bool)
     jd0, fr0 = datetime_to_jd(start)
     sma, ecc = catalog.sma_km[rows].copy(), catalog["ecc"][rows].copy()
-    pairs = _primary_pairs(sma, ecc, is_primary, threshold_km) if primary_mode else None
     return ScreenJob(recs, rows, is_primary, primary_mode, sma, ecc, float(jd0), float(fr0),
                      (stop - start).total_seconds(), float(threshold_km),
-                     config.for_primaries() if primary_mode else config, pairs)
+                     config.for_primaries() if primary_mode else config)
 
 
 # ------------------------------------------------------------------------------------------------ blocks
@@ -298,14 +285,13 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int) -> 
     ok_t = np.ascontiguousarray(ok.T)
     del r, v
 
-    if job.primary_mode:
-        pair_i, pair_j = np.ascontiguousarray(job.pairs[:, 0]), np.ascontiguousarray(job.pairs[:, 1])
+    prim = np.flatnonzero(job.primary)
 
     def run(piece):
         common = (r_t, v_t, ok_t, cfg.coarse_s, cfg.nsub, piece[0], piece[1], k_stop, eps, chord, rhodev,
                   job.threshold_km)
         if job.primary_mode:
-            return _k.primary_phase(*common, pair_i, pair_j, c_lo * cfg.nsub)
+            return _k.primary_phase(*common, prim, c_lo * cfg.nsub)
         return _k.broad_phase(*common, cfg.cell_km, cfg.rcell_km, c_lo * cfg.nsub)
 
     pieces = [p for p in _split(c_hi - c_lo, workers) if p[1] > p[0]]
