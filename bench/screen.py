@@ -66,6 +66,22 @@ def _explain(unmatched, mine, other, tol_s: float, threshold_km: float) -> dict:
     return out
 
 
+def identical_state_events(cat, ids_1, ids_2, t_s) -> int:
+    """How many events are of pairs whose SGP4 positions coincide (< 1 mm) at the event and 60 s later."""
+    from orbitshare.astro.propagation import Sgp4Records, propagate_pairs
+
+    if len(t_s) == 0:
+        return 0
+    recs = Sgp4Records.from_catalog(cat)
+    jd0 = 2459602.5  # START
+    same = np.ones(len(t_s), dtype=bool)
+    for dt in (0.0, 60.0):
+        r1, _, _ = propagate_pairs(recs, cat.index_of(ids_1), jd0, (t_s + dt) / 86400.0)
+        r2, _, _ = propagate_pairs(recs, cat.index_of(ids_2), jd0, (t_s + dt) / 86400.0)
+        same &= np.linalg.norm(r2 - r1, axis=1) < 1e-6
+    return int(same.sum())
+
+
 def agreement(ours, theirs, threshold_km: float, tol_s: float = 1.0, tol_km: float = 0.01) -> dict:
     """Events matched by pair and TCA within tol_s (and miss within tol_km); unmatched ones explained."""
     a1, a2, at, am = ours
@@ -92,7 +108,8 @@ def agreement(ours, theirs, threshold_km: float, tol_s: float = 1.0, tol_km: flo
             "matched_miss_diff_km_max": float(dmiss.max()) if dmiss.size else None,
             "matched_tca_diff_s_max": float(max(dt)) if dt else None,
             "only_ours": len(only_a), "only_ours_why": _explain(only_a, ours, theirs, tol_s, threshold_km),
-            "only_astroz": len(only_b), "only_astroz_why": _explain(only_b, theirs, ours, tol_s, threshold_km)}
+            "only_astroz": len(only_b), "only_astroz_why": _explain(only_b, theirs, ours, tol_s, threshold_km),
+            "only_astroz_index": only_b}
 
 
 def synthetic_child(n: int, days: float, threshold_km: float) -> dict:
@@ -102,7 +119,7 @@ def synthetic_child(n: int, days: float, threshold_km: float) -> dict:
     syn = synthetic_catalog(n, epoch=START)
     screen(syn.take(np.arange(200)), START, START + timedelta(hours=1), threshold_km)  # JIT (cached)
     res, dt = _timed(f"synthetic {n}", lambda: screen(syn, START, START + timedelta(days=days), threshold_km))
-    return {"objects": n, "seconds": dt, "events": len(res), "peak_gb": _peak_gb()}
+    return {"objects": n, "days": days, "seconds": dt, "events": len(res), "peak_gb": _peak_gb()}
 
 
 def main() -> None:
@@ -111,6 +128,7 @@ def main() -> None:
     ap.add_argument("--threshold-km", type=float, default=5.0)
     ap.add_argument("--skip-astroz", action="store_true")
     ap.add_argument("--synthetic", type=int, default=0, help="also screen a synthetic catalog of N objects")
+    ap.add_argument("--synthetic-days", type=float, default=None, help="window of the synthetic run (default --days)")
     ap.add_argument("--synthetic-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "screen.json"))
     args = ap.parse_args()
@@ -134,13 +152,20 @@ def main() -> None:
         theirs, adt = _timed("astroz all-vs-all", lambda: run_astroz(FULL, args.days, args.threshold_km))
         results["astroz"] = {"seconds": adt, "events": len(theirs[0]), "ratio_astroz_over_ours": adt / dt,
                              "agreement": agreement(ours, theirs, args.threshold_km)}
+        only_b = np.array(results["astroz"]["agreement"].pop("only_astroz_index"), dtype=np.int64)
+        results["astroz"]["agreement"]["only_astroz_range_identically_zero"] = identical_state_events(
+            cat, theirs[0][only_b], theirs[1][only_b], theirs[2][only_b])
+        results["astroz"]["agreement"]["only_astroz_pairs"] = len({(min(int(a), int(b)), max(int(a), int(b)))
+                                                                  for a, b in zip(theirs[0][only_b],
+                                                                                  theirs[1][only_b],
+                                                                                  strict=True)})
         print(json.dumps(results["astroz"], indent=1))
     if args.synthetic:  # separate process: its own peak memory
         import subprocess
         import sys
 
         cmd = [sys.executable, __file__, "--synthetic-child", "--synthetic", str(args.synthetic),
-               "--days", str(args.days), "--threshold-km", str(args.threshold_km)]
+               "--days", str(args.synthetic_days or args.days), "--threshold-km", str(args.threshold_km)]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()
         results["synthetic"] = json.loads(out[-1])
     Path(args.out).write_text(json.dumps(results, indent=1, default=float))

@@ -231,3 +231,12 @@ def test_bad_input(subset):
         screen(subset, START, STOP, 0.0)
     with pytest.raises(ValueError, match="empty"):
         screen(subset, START, STOP, 5.0, primaries=[])
+
+
+def test_primary_step_must_be_a_multiple_of_the_sub_interval():
+    """Primaries mode samples SGP4 every primary_coarse_s, which must hold whole 60 s sub-intervals."""
+    from orbitshare.ssa.screening import ScreenConfig
+
+    assert ScreenConfig().for_primaries().sub_s == ScreenConfig().sub_s
+    with pytest.raises(ValueError, match="multiple"):
+        ScreenConfig(primary_coarse_s=870.0).for_primaries()
