@@ -65,7 +65,7 @@ def main() -> None:
     reentered = (e_ref == 0) & (both.error == 6)
     ref_radius = np.linalg.norm(r_ref[reentered], axis=-1)
     implausible = float(np.mean((ref_radius < 6478.0) | (ref_radius > 50000.0))) if reentered.any() else 1.0
-    same_errors = float(np.mean((e_ref != 0) == (both.error != 0) | reentered))
+    same_errors = float(np.mean(((e_ref != 0) == (both.error != 0)) | reentered))
     del one
     props = n * N_TIMES
     rows = [
