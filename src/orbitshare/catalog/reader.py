@@ -34,11 +34,15 @@ def detect_format(head: str) -> str:
     return "tle"
 
 
-def _open_text(path: Path) -> IO[str]:
-    """Text file object for a path, decompressing .gz."""
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace", newline="")
-    return open(path, encoding="utf-8", errors="replace", newline="")
+def open_text(path: str | Path) -> IO[str]:
+    """Text file object for a catalog path, decompressing .gz; FileNotFoundError naming the path otherwise."""
+    path = Path(path)
+    try:
+        if path.suffix == ".gz":
+            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace", newline="")
+        return open(path, encoding="utf-8", errors="replace", newline="")
+    except OSError as exc:
+        raise FileNotFoundError(f"{path}: cannot open ({exc.strerror or exc})") from None
 
 
 def parse_text_records(fileobj: IO[str], source: str, fmt: str | None = None, strict: bool = False):
@@ -93,13 +97,8 @@ def read_catalog(*paths: str | Path, fmt: str | None = None, strict: bool = Fals
     report = ParseReport()
     catalogs = []
     for p in paths:
-        path = Path(p)
-        try:
-            fh = _open_text(path)
-        except OSError as exc:
-            raise FileNotFoundError(f"{path}: cannot open ({exc.strerror or exc})") from None
-        with fh:
-            cat, rep = read_catalog_file(fh, str(path), fmt, strict, now)
+        with open_text(p) as fh:
+            cat, rep = read_catalog_file(fh, str(p), fmt, strict, now)
         catalogs.append(cat)
         report.extend(rep)
     if not catalogs:

@@ -98,24 +98,21 @@ def object_type_from_name(name: str) -> str:
 
 def check_elements(rec: dict) -> tuple[str, str] | None:
     """First (field, reason) by which mean elements are out of range for SGP4, else None."""
-    checks = (
-        ("MEAN_MOTION", rec["mean_motion_revday"], 0.0, 20.0, False, "rev/day"),
-        ("ECCENTRICITY", rec["ecc"], 0.0, 1.0, False, ""),
-        ("INCLINATION", rec["incl_deg"], 0.0, 180.0, True, "deg"),
-        ("RA_OF_ASC_NODE", rec["raan_deg"], 0.0, 360.0, True, "deg"),
-        ("ARG_OF_PERICENTER", rec["argp_deg"], 0.0, 360.0, True, "deg"),
-        ("MEAN_ANOMALY", rec["mean_anomaly_deg"], 0.0, 360.0, True, "deg"),
+    checks = (  # field, value, lowest, highest, low end allowed, high end allowed, unit
+        ("MEAN_MOTION", rec["mean_motion_revday"], 0.0, 20.0, False, True, " rev/day"),
+        ("ECCENTRICITY", rec["ecc"], 0.0, 1.0, True, False, ""),
+        ("INCLINATION", rec["incl_deg"], 0.0, 180.0, True, True, " deg"),
+        ("RA_OF_ASC_NODE", rec["raan_deg"], 0.0, 360.0, True, False, " deg"),
+        ("ARG_OF_PERICENTER", rec["argp_deg"], 0.0, 360.0, True, False, " deg"),
+        ("MEAN_ANOMALY", rec["mean_anomaly_deg"], 0.0, 360.0, True, False, " deg"),
     )
-    for name, value, lo, hi, closed_hi, unit in checks:
+    for name, value, lo, hi, lo_in, hi_in, unit in checks:
         if not math.isfinite(value):
             return name, f"value {value!r} is not a finite number"
-        inside = lo <= value <= hi if closed_hi else lo <= value < hi
-        if name == "MEAN_MOTION":
-            inside = lo < value <= hi
-        if not inside:
-            bracket = "]" if closed_hi else ")"
-            lo_b = "(" if name == "MEAN_MOTION" else "["
-            return name, f"value {value} {unit} outside {lo_b}{lo}, {hi}{bracket}".replace("  ", " ")
+        above = value >= lo if lo_in else value > lo
+        below = value <= hi if hi_in else value < hi
+        if not (above and below):
+            return name, f"value {value}{unit} outside {'[' if lo_in else '('}{lo}, {hi}{']' if hi_in else ')'}"
     for name in ("bstar", "ndot", "nddot"):
         if not math.isfinite(rec[name]):
             return name.upper(), f"value {rec[name]!r} is not a finite number"

@@ -114,14 +114,9 @@ class History:
 
 def read_history(path: str | Path, norad_id: int | None = None) -> History:
     """Every element set in a TLE/OMM file (no deduplication), one object, sorted and cleaned."""
-    from orbitshare.catalog.reader import _open_text, parse_text_records
+    from orbitshare.catalog.reader import open_text, parse_text_records
 
-    path = Path(path)
-    try:
-        fh = _open_text(path)
-    except OSError as exc:
-        raise FileNotFoundError(f"{path}: cannot open ({exc.strerror or exc})") from None
-    with fh:
+    with open_text(path) as fh:
         items = list(parse_text_records(fh, str(path)))
     return history_from_records(items, str(path), norad_id)
 
