@@ -7,18 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Kind = Literal[
-    "catalog",
-    "conjunction_report",
-    "cdm",
-    "alert",
-    "imaging_opportunities",
-    "collection_plan",
-    "stac_item",
-    "satcom_evaluation",
-    "file",
-]
-Role = Literal["focal_point", "analyst", "viewer"]
+from orbitshare.store.hub import KINDS, ROLES
+
+Kind = Literal[KINDS]  # the hub's product kinds, one list (store.hub.KINDS)
+Role = Literal[ROLES]
 Short = Field(min_length=1, max_length=200)
 
 
