@@ -439,6 +439,9 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
     narrow_p = np.empty(prim.shape[0], np.int64)
     wide_p = np.empty(prim.shape[0], np.int64)
     plo = np.empty(prim.shape[0])
+    clo = np.empty(n)
+    chi = np.empty(n)
+    seg_stamp = np.full(n, -1, np.int64)
     out = np.empty((1024, 3), np.int64)
     nout = 0
     half = 0.5 * threshold_km
@@ -449,37 +452,53 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
         for i in range(n):
             live[i] = ok[c, i] and ok[c + 1, i]
             if live[i]:
-                _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi)
+                # step radius interval from the exact SGP4 end radii: the true radius stays within
+                # rhodev(step) = nsub^2 rhodev(sub) of their chord (docs/screening.md, "step radius")
+                ra = math.sqrt(r_km[c, i, 0] ** 2 + r_km[c, i, 1] ** 2 + r_km[c, i, 2] ** 2)
+                rb = math.sqrt(r_km[c + 1, i, 0] ** 2 + r_km[c + 1, i, 1] ** 2 + r_km[c + 1, i, 2] ** 2)
+                pad = rhodev[i] * nsub * nsub + half
+                clo[i] = min(ra, rb) - pad
+                chi[i] = max(ra, rb) + pad
         nn = 0
         nwp = 0
         width = 0.0
         for p in prim:
             if not live[p]:
                 continue
-            if hi[p, 3] - lo[p, 3] > WIDE_PRIMARY_KM:
+            _segment_boxes(r_km, v_kms, c, p, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi)
+            seg_stamp[p] = c
+            if chi[p] - clo[p] > WIDE_PRIMARY_KM:
                 wide_p[nwp] = p
                 nwp += 1
             else:
                 narrow_p[nn] = p
                 nn += 1
-                width = max(width, hi[p, 3] - lo[p, 3])
-        order = np.argsort(lo[narrow_p[:nn], 3])
+                width = max(width, chi[p] - clo[p])
+        order = np.argsort(clo[narrow_p[:nn]])
         sp = narrow_p[:nn][order]
         for q in range(nn):
-            plo[q] = lo[sp[q], 3]
+            plo[q] = clo[sp[q]]
         for i in range(n):
             if not live[i]:
                 continue
-            q = _lower_bound(plo, nn, lo[i, 3] - width)
-            while q < nn and plo[q] <= hi[i, 3]:
+            q = _lower_bound(plo, nn, clo[i] - width)
+            while q < nn and plo[q] <= chi[i]:
                 p = sp[q]
                 q += 1
-                if p != i and not (is_prim[i] and i < p) and _boxes_meet(lo, hi, p, i):
-                    out, nout = _primary_pair(p, i, c, lo1, hi1, nseg, g, out, nout)
+                if p != i and not (is_prim[i] and i < p) and chi[p] >= clo[i]:
+                    if seg_stamp[i] != c:
+                        _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi)
+                        seg_stamp[i] = c
+                    if _boxes_meet(lo, hi, p, i):
+                        out, nout = _primary_pair(p, i, c, lo1, hi1, nseg, g, out, nout)
             for u in range(nwp):
                 p = wide_p[u]
-                if p != i and not (is_prim[i] and i < p) and _boxes_meet(lo, hi, p, i):
-                    out, nout = _primary_pair(p, i, c, lo1, hi1, nseg, g, out, nout)
+                if p != i and not (is_prim[i] and i < p) and chi[p] >= clo[i] and clo[p] <= chi[i]:
+                    if seg_stamp[i] != c:
+                        _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi)
+                        seg_stamp[i] = c
+                    if _boxes_meet(lo, hi, p, i):
+                        out, nout = _primary_pair(p, i, c, lo1, hi1, nseg, g, out, nout)
     return out[:nout]
 
 
