@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from orbitshare.astro.frames import itrs_to_geodetic, teme_to_itrs
-from orbitshare.astro.propagation import Sgp4Records, default_workers, propagate
+from orbitshare.astro.propagation import Sgp4Records, propagate
 from orbitshare.astro.time import jd_to_datetime64
 
 FRAMES = ("teme", "itrs", "geodetic")
@@ -45,12 +45,11 @@ def write_ephemeris(catalog, jd, fr, frame: str, out: Path, block: int = 256,
     writer = None
     rows = errors = 0
     failed: list[int] = []
-    workers = default_workers()
     try:
         for lo in range(0, len(catalog), block):
             hi = min(lo + block, len(catalog))
             sub = Sgp4Records(recs.records[lo:hi], recs.epoch_jd[lo:hi], recs.epoch_fr[lo:hi])
-            eph = propagate(sub, jd, fr, workers=workers)
+            eph = propagate(sub, jd, fr)
             n, m = eph.error.shape
             cols = {"norad_id": np.repeat(catalog.norad_id[lo:hi], m),
                     "name": np.repeat(catalog.name[lo:hi].astype(str), m),
