@@ -4,7 +4,9 @@ Derived from python-sgp4 (Brandon Rhodes, MIT licence; itself a port of David Va
 "Revisiting Spacetrack Report #3", AIAA 2006-6753).  Element records live in a numpy structured array
 (`SATREC_DTYPE`), one row per object, so that the kernels can run over objects in parallel threads
 with no Python objects.  WGS-72 constants as in the reference.  Comments of the original are omitted:
-read them in python-sgp4 or Vallado's C++ source, whose structure this file keeps exactly.
+read them in python-sgp4 or Vallado's C++ source, whose structure this file keeps.  Departures: cached
+near-Earth constants (marked "orbitshare:"), sine/cosine pairs through `_sincos` (one libm call), angle
+reduction through `_mod2pi` (floor division), and the drivers' re-entry rule (docs/catalog-and-propagation.md).
 """
 # ruff: noqa
 from math import atan2, cos, fabs, pi, sin, sqrt
