@@ -17,8 +17,7 @@ import numpy as np
 
 from orbitshare.astro.frames import itrs_to_geodetic, teme_to_itrs
 from orbitshare.astro.propagation import Sgp4Records, propagate, propagate_pairs
-from orbitshare.astro.time import as_utc as _as_utc
-from orbitshare.astro.time import datetime_to_jd, format_utc
+from orbitshare.astro.time import as_utc, datetime_to_jd, format_utc
 from orbitshare.ssa.screening import rtn_components, screen
 
 DEFAULT_DISTANCE_KM = {"GEO": 50.0, "LEO": 10.0, "MEO": 10.0, "HEO": 10.0}
@@ -61,8 +60,8 @@ def proximity_watch(catalog, assets, start, stop, distance_km: float | None = No
         ids = [a for a, v in dist.items() if v == d]
         conj = screen(catalog, start, stop, d, primaries=ids)
         rows += _summarise(conj, d)
-    rows = _merge_edges(rows, _edge_rows(catalog, dist, _as_utc(start)) + _edge_rows(catalog, dist, _as_utc(stop)))
-    _add_trends(catalog, rows, _as_utc(start), _as_utc(stop), config)
+    rows = _merge_edges(rows, _edge_rows(catalog, dist, as_utc(start)) + _edge_rows(catalog, dist, as_utc(stop)))
+    _add_trends(catalog, rows, as_utc(start), as_utc(stop), config)
     return sorted(rows, key=lambda r: r["miss_km"])
 
 
@@ -121,9 +120,9 @@ def _merge_edges(rows: list[dict], edges: list[dict]) -> list[dict]:
 
 def range_series(catalog, pairs: list[tuple[int, int]], start, stop, step_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Range (km, shape pairs x times) between the objects of each (id, id) pair, sampled every step_s (s)."""
-    start = _as_utc(start)
+    start = as_utc(start)
     jd0, fr0 = datetime_to_jd(start)
-    t_s = np.arange(0.0, (_as_utc(stop) - start).total_seconds() + 1e-9, step_s)
+    t_s = np.arange(0.0, (as_utc(stop) - start).total_seconds() + 1e-9, step_s)
     ids = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     uniq, inv = np.unique(ids, return_inverse=True)
     recs = Sgp4Records.from_catalog(catalog.take(catalog.index_of(uniq)))
@@ -165,7 +164,7 @@ def _daily_min_slope(day: np.ndarray, t_s: np.ndarray, series: np.ndarray) -> fl
 
 def geo_longitudes(catalog, when) -> tuple[np.ndarray, np.ndarray]:
     """Sub-satellite longitude (deg, -180..180) at `when` and mean drift rate (deg/day, + eastward)."""
-    jd, fr = datetime_to_jd(_as_utc(when))
+    jd, fr = datetime_to_jd(as_utc(when))
     eph = propagate(Sgp4Records.from_catalog(catalog), jd, np.array([fr]))
     r_itrs, _ = teme_to_itrs(eph.r_km, eph.v_kms, np.array([jd]), np.array([fr]))
     _, lon, _ = itrs_to_geodetic(r_itrs[:, 0, :])
@@ -203,5 +202,5 @@ def geo_belt_view(catalog, assets, when, config: WatchConfig | None = None) -> l
                         "object_id": int(geo.norad_id[j]), "object_name": str(geo.name[j]),
                         "object_lon_deg": float(lon[j]), "object_drift_deg_per_day": float(drift[j]),
                         "separation_deg": float(sep[j]), "closing_deg_per_day": float(closing[j]),
-                        "days_to_slot": float(days[j]), "epoch": str(format_utc(*datetime_to_jd(_as_utc(when))))})
+                        "days_to_slot": float(days[j]), "epoch": str(format_utc(*datetime_to_jd(as_utc(when))))})
     return sorted(out, key=lambda r: (r["asset_id"], r["days_to_slot"]))

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from orbitshare.astro.propagation import Sgp4Records, default_workers, propagate
-from orbitshare.astro.time import datetime_to_jd, jd_to_datetime64
+from orbitshare.astro.time import as_utc, datetime_to_jd, jd_to_datetime64
 from orbitshare.ssa import _screen_kernels as _k
 
 #: Margin (km) added to the perigee/apogee prefilter of primaries mode, beyond the threshold: covers
@@ -193,17 +193,6 @@ class ScreenJob:
         return ((self.jd0 - self.recs.epoch_jd) + (self.fr0 - self.recs.epoch_fr)) * 1440.0
 
 
-def _as_utc(t) -> datetime:
-    """Aware UTC datetime from a datetime (naive = UTC) or ISO text."""
-    from orbitshare.astro.time import parse_utc
-
-    if isinstance(t, str):
-        return parse_utc(t)
-    if not isinstance(t, datetime):
-        raise TypeError(f"time must be a datetime or ISO text, not {type(t).__name__}")
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
-
-
 def _bands(sma_km: np.ndarray, ecc: np.ndarray, threshold_km: float) -> tuple[np.ndarray, np.ndarray]:
     """Padded perigee and apogee radii (km) of each object."""
     pad = threshold_km + BAND_MARGIN_KM + BAND_MARGIN_FRACTION * sma_km
@@ -224,7 +213,7 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
             config: ScreenConfig | None = None) -> ScreenJob:
     """Validate inputs, prefilter and initialise SGP4 for a screening run (raises ValueError/KeyError)."""
     config = config or ScreenConfig()
-    start, stop = _as_utc(start), _as_utc(stop)
+    start, stop = as_utc(start), as_utc(stop)
     if not (threshold_km > 0 and math.isfinite(threshold_km)):
         raise ValueError(f"threshold must be a positive number of km, got {threshold_km}")
     if stop <= start:
@@ -427,7 +416,7 @@ def screen(catalog, start, stop, threshold_km: float, primaries: Iterable[int] |
     unknown primary.
     """
     job = prepare(catalog, start, stop, threshold_km, primaries, config)
-    start, stop = _as_utc(start), _as_utc(stop)
+    start, stop = as_utc(start), as_utc(stop)
     if scheduler is not None:
         from orbitshare.ssa.distributed import screen_on_dask
 
