@@ -14,9 +14,15 @@ Method (one configuration per regime, see REGIME_CONFIG and docs/sda.md):
    boundaries that see the same step are merged into one detection placed at the largest detrended single
    increment (in noise units, so natural e-vector rotation or drag decay never place it).
 5. Burn sequences days apart (LEO): a group with an in-track hit is split by binary segmentation of the
-   detrended semi-major axis (segments of >= 2 sets, each step >= z_split noise units); one detection per step.
+   detrended semi-major axis (segments of >= 2 sets, each step >= z_split noise units); one detection per step,
+   moved to the largest single increment next to the split (a set between two burns a day apart is the only
+   one at its level, and 2-set segments would otherwise put the split one set off).
 6. The manoeuvre window is (epoch before - catalog lag, epoch after]; a detection that moves a back towards
    its long-term median is labelled station-keeping.
+7. Burn time (`time_jd`, inside the window): "intersection" (GEO) solves for the crossing of the along-track
+   angle lines before and after the step (an impulsive burn keeps the position continuous; the slopes differ
+   by the mean-motion change), independent of when the catalog first shows the step; "after" (LEO) takes the
+   epoch of the first set after the step less a fixed offset.
 """
 
 from __future__ import annotations
@@ -52,12 +58,17 @@ class DetectorConfig:
     split: bool = True  # split a hit group into several in-track steps (burn sequences days apart)
     min_segment: int = 2  # fewest sets between two split steps
     z_split: float = 60.0  # significance of each step of a split group, in noise units
+    relocate: bool = True  # move each split step to the largest single increment next to it
+    timing: str = "intersection"  # burn time: "intersection" of the along-track lines, or "after" (epoch after)
+    time_offset_days: float = 0.0  # subtracted from the epoch after the step when timing == "after"
+    k_time: int = 3  # sets on each side used to time the burn
+    transition_frac: float = 0.5  # sets further than this fraction of the step from their level are not used
 
 
 REGIME_CONFIG: dict[str, DetectorConfig] = {
-    "LEO": DetectorConfig(),
-    "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=10.0, z_radial=20.0, z_normal=20.0, lag_days=2.0,
-                          min_dv_intrack_mps=0.02, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False),
+    "LEO": DetectorConfig(timing="after", time_offset_days=0.25),
+    "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=10.0, z_radial=40.0, z_normal=20.0, lag_days=2.0,
+                          min_dv_intrack_mps=0.05, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False),
 }
 REGIME_CONFIG["MEO"] = REGIME_CONFIG["LEO"]
 REGIME_CONFIG["HEO"] = REGIME_CONFIG["GEO"]
@@ -81,6 +92,7 @@ class Manoeuvre:
     delta_incl_deg: float
     element_sets: tuple[int, int] = (0, 0)  # row indices (before, after) in the cleaned history
     evidence: dict = field(default_factory=dict)
+    time_jd: float = float("nan")  # estimated burn time (UTC JD), inside the window
 
     @property
     def dv_mps(self) -> float:
@@ -96,7 +108,8 @@ class Manoeuvre:
                 "dv_intrack_mps": round(self.dv_intrack_mps, 5), "dv_normal_mps": round(self.dv_normal_mps, 5),
                 "direction": self.direction, "kind": self.kind, "confidence": round(self.confidence, 3),
                 "z_score": round(self.z_score, 2), "delta_sma_m": round(self.delta_sma_km * 1000.0, 2),
-                "delta_incl_deg": round(self.delta_incl_deg, 5)}
+                "delta_incl_deg": round(self.delta_incl_deg, 5),
+                "time": str(format_utc(self.time_jd, 0.0)) if np.isfinite(self.time_jd) else ""}
 
 
 @dataclass
@@ -173,9 +186,9 @@ def _series(cat: Catalog) -> dict[str, np.ndarray]:
             "raan": np.unwrap(np.radians(cat["raan_deg"])), "v": np.sqrt(MU_KM3S2 / a) * 1000.0}
 
 
-def _steps(x: np.ndarray, t: np.ndarray, k: int, noise_window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Robust step at every boundary (n-1 values: level after minus level before), local noise scale and the
-    detrended single increments (same units as x)."""
+def _steps(x: np.ndarray, t: np.ndarray, k: int, noise_window: int) -> tuple[np.ndarray, ...]:
+    """Robust step at every boundary (n-1 values: level after minus level before), local noise scale, the
+    detrended single increments (same units as x) and the local slope (per day)."""
     n = len(x)
     dt = np.maximum(np.diff(t), 1e-6)
     d = np.diff(x)
@@ -192,7 +205,7 @@ def _steps(x: np.ndarray, t: np.ndarray, k: int, noise_window: int) -> tuple[np.
     tb = t[j]
     before = np.nanmedian(win_x[j] - s[:, None] * (win_t[j] - tb[:, None]), axis=1)
     after = np.nanmedian(win_x[j + k] - s[:, None] * (win_t[j + k] - tb[:, None]), axis=1)
-    return after - before, np.maximum(noise, 1e-12), resid
+    return after - before, np.maximum(noise, 1e-12), resid, slope
 
 
 def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
@@ -208,11 +221,11 @@ def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
     k = min(cfg.k, max(1, (len(t) - 1) // 2))
     v = s["v"][1:]
     a = s["a"][1:]
-    da, na, ea = _steps(s["a"], t, k, cfg.noise_window)
-    dex, nex, eex = _steps(s["ex"], t, k, cfg.noise_window)
-    dey, ney, eey = _steps(s["ey"], t, k, cfg.noise_window)
-    di, ni, ei = _steps(s["i"], t, k, cfg.noise_window)
-    dn, nn, en = _steps(s["raan"], t, k, cfg.noise_window)
+    da, na, ea, slope_a = _steps(s["a"], t, k, cfg.noise_window)
+    dex, nex, eex, _ = _steps(s["ex"], t, k, cfg.noise_window)
+    dey, ney, eey, _ = _steps(s["ey"], t, k, cfg.noise_window)
+    di, ni, ei, _ = _steps(s["i"], t, k, cfg.noise_window)
+    dn, nn, en, _ = _steps(s["raan"], t, k, cfg.noise_window)
     sin_i = np.maximum(np.sin(s["i"][1:]), 1e-3)
     dv_t = v * da / (2.0 * a)  # Gauss: da = 2 a dv_t / v (near-circular)
     de = np.hypot(dex, dey)
@@ -232,6 +245,7 @@ def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
     out = []
     a_ref = _rolling_median(s["a"], 181)
     sig_a = na / np.sqrt(2.0)  # noise of one set's a (km): increments carry sqrt(2) of it
+    lam, nrad = _along_track(cat), cat["mean_motion_revday"] * (2.0 * np.pi)
     for group in _groups(np.flatnonzero(hit), cfg.merge_sets):
         subs = _split_group(s["a"], t, group, k, sig_a, cfg) if cfg.split and np.any(hit_t[group]) else []
         if len(subs) < 2:
@@ -240,13 +254,62 @@ def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
                            (hit_t[b], hit_r[b], hit_n[b]), float(np.max(z[group])), cfg, a_ref)
             m.window_start_jd = float(t[group[0]] - cfg.lag_days)  # onset of the step, less the catalog lag
             out.append(m)
-            continue
-        for b, step_km, zs in subs:  # several burns inside one group: one in-track detection each
-            dvt = float(v[b] * step_km / (2.0 * a[b]))
-            m = _manoeuvre(cat, t, s, b, 0.0, dvt, 0.0, step_km, 0.0, (True, False, False), zs, cfg, a_ref)
-            m.window_start_jd = float(t[b] - cfg.lag_days)
-            out.append(m)
+        else:
+            for b, step_km, zs in subs:  # several burns inside one group: one in-track detection each
+                dvt = float(v[b] * step_km / (2.0 * a[b]))
+                m = _manoeuvre(cat, t, s, b, 0.0, dvt, 0.0, step_km, 0.0, (True, False, False), zs, cfg, a_ref)
+                m.window_start_jd = float(t[b] - cfg.lag_days)
+                out.append(m)
+    bounds = [m.element_sets[0] for m in out]
+    kt = cfg.k_time
+    for i, m in enumerate(out):  # burn time from the sets between the neighbouring detections only
+        b = bounds[i]
+        lo = max(b - kt + 1, bounds[i - 1] + 1 if i else 0)
+        hi = min(b + kt + 1, bounds[i + 1] + 1 if i + 1 < len(out) else len(t))
+        m.time_jd = _burn_time(t, lam, nrad, s["a"] - slope_a[b] * (t - t[b]), b, lo, hi, m.window_start_jd,
+                               m.direction.startswith("in-track"), cfg)
     return out
+
+
+def _along_track(cat: Catalog) -> np.ndarray:
+    """Mean along-track angle (rad): mean argument of latitude plus the node projected on the orbit plane,
+    so a plane change at the burn point leaves it unchanged; mean longitude for equatorial orbits."""
+    return np.radians(cat["mean_anomaly_deg"] + cat["argp_deg"]) \
+        + np.radians(cat["raan_deg"]) * np.cos(np.radians(cat["incl_deg"]))
+
+
+def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: int, lo: int, hi: int,
+               earliest: float, in_track: bool, cfg: DetectorConfig) -> float:
+    """Burn time of the step between sets b and b+1, inside (earliest, t[b+1]].
+
+    "intersection": an impulsive in-track burn leaves the position continuous, so the along-track angle of the
+    sets before (one line) and after (a line steeper by the mean-motion change) cross at the burn. Sets lo..b and
+    b+1..hi-1 are fitted with a common slope (J2 and resonance drift cancel) and that crossing is solved for; it
+    does not depend on when the catalog first showed the step (catalog lag). Falls back to the epoch after.
+    "after": epoch of the first set after the step less `time_offset_days`.
+    """
+    t_after = float(t[b + 1])
+    est = t_after - cfg.time_offset_days
+    if cfg.timing == "intersection" and not in_track:
+        est = float(t[b]) + cfg.time_offset_days  # no drift change to time it by
+    elif cfg.timing == "intersection":
+        idx = np.arange(lo, hi)
+        post = idx > b
+        m0, m1 = np.median(a[idx[~post]]), np.median(a[idx[post]])
+        keep = np.abs(a[idx] - np.where(post, m1, m0)) <= cfg.transition_frac * abs(m1 - m0)
+        idx, post = idx[keep], post[keep]  # sets part-way between the levels (partly updated fits) left out
+        if len(idx) < 3 or not np.any(post) or np.all(post):
+            return float(min(max(est, earliest), t_after))
+        dn = float(np.median(n[idx[post]]) - np.median(n[idx[~post]]))  # rad/day
+        dt = t[idx] - t[b]
+        r = np.angle(np.exp(1j * (lam[idx] - lam[b] - n[b] * dt)))  # wrapped residual of a reference line
+        if abs(dn) > 1e-12:
+            x = np.column_stack([np.ones(len(idx)), dt, post.astype(np.float64)])
+            coef = np.linalg.lstsq(x, r - post * dn * dt, rcond=None)[0]
+            cross = float(t[b] - coef[2] / dn)
+            if np.isfinite(cross):
+                est = cross
+    return float(min(max(est, earliest), t_after))
 
 
 def _split_group(x: np.ndarray, t: np.ndarray, group: np.ndarray, k: int, sig: np.ndarray,
@@ -261,13 +324,31 @@ def _split_group(x: np.ndarray, t: np.ndarray, group: np.ndarray, k: int, sig: n
     d = np.diff(x[max(0, lo - cfg.noise_window // 2):min(len(x), hi + cfg.noise_window // 2)])
     dt = np.diff(t[max(0, lo - cfg.noise_window // 2):min(len(x), hi + cfg.noise_window // 2)])
     slope = float(np.median(d / np.maximum(dt, 1e-6)))  # km/day (drag decay)
-    y = x[lo:hi] - slope * (seg_t - seg_t[0])
+    raw = x[lo:hi] - slope * (seg_t - seg_t[0])
+    y = raw
     if len(y) >= 3:  # median-of-3 filter: removes isolated outlier sets, keeps step edges
         y = np.concatenate([y[:1], np.median(sliding_window_view(y, 3), axis=1), y[-1:]])
     noise = float(np.median(sig[group]))
     steps: list[tuple[int, float, float]] = []
     _bisect(y, 0, len(y), noise, cfg, steps)
+    if cfg.relocate:
+        steps = _relocate(raw, steps)
     return sorted((lo + j - 1, st, zs) for j, st, zs in steps)  # j = first set after the step
+
+
+def _relocate(raw: np.ndarray, steps: list[tuple[int, float, float]]) -> list[tuple[int, float, float]]:
+    """Move each split step to the neighbouring boundary (one set either way) with the largest single increment
+    in the step's direction: segments of >= min_segment sets put the split one set early or late when a set
+    between two burns is the only one at its level (burns a day apart)."""
+    taken = {j for j, _, _ in steps}
+    out = []
+    for j, st, zs in sorted(steps):
+        cand = [c for c in (j - 1, j, j + 1) if 1 <= c < len(raw) and (c == j or c not in taken)]
+        best = max(cand, key=lambda c: np.sign(st) * (raw[c] - raw[c - 1]))
+        taken.discard(j)
+        taken.add(best)
+        out.append((best, st, zs))
+    return out
 
 
 def _bisect(y: np.ndarray, p: int, q: int, noise: float, cfg: DetectorConfig, out: list) -> None:
@@ -326,17 +407,22 @@ def _manoeuvre(cat, t, s, b, dv_r, dv_t, dv_n, da, di, hits, z, cfg, a_ref) -> M
                       "element_set_no": (int(cat["element_set_no"][b]), int(cat["element_set_no"][b + 1]))})
 
 
-def match_detections(detections: list[Manoeuvre], truth_jd: np.ndarray, tolerance_days: float = 1.0):
-    """One-to-one matching: a true time matches a detection whose window, widened by the tolerance on
-    each side, contains it (greedy by distance to the window). Returns (tp, fp, fn, pairs)."""
+def match_detections(detections: list[Manoeuvre], truth_jd: np.ndarray, tolerance_days: float = 1.0,
+                     by: str = "window"):
+    """One-to-one matching (greedy by distance). by="window": a true time matches a detection whose window,
+    widened by the tolerance on each side, contains it; by="time": a true time matches a detection whose
+    estimated burn time is within the tolerance. Returns (tp, fp, fn, pairs)."""
+    if by not in ("window", "time"):
+        raise ValueError(f"by must be 'window' or 'time', not {by!r}")
     truth_jd = np.sort(np.asarray(truth_jd, dtype=np.float64))
     used = np.zeros(len(truth_jd), dtype=bool)
     pairs = []
     cand = []
     for di_, d in enumerate(detections):
-        lo, hi = d.window_start_jd - tolerance_days, d.window_end_jd + tolerance_days
+        w0, w1 = (d.window_start_jd, d.window_end_jd) if by == "window" else (d.time_jd, d.time_jd)
+        lo, hi = w0 - tolerance_days, w1 + tolerance_days
         for ti in np.flatnonzero((truth_jd >= lo) & (truth_jd <= hi)):
-            gap = max(d.window_start_jd - truth_jd[ti], truth_jd[ti] - d.window_end_jd, 0.0)
+            gap = max(w0 - truth_jd[ti], truth_jd[ti] - w1, 0.0)
             cand.append((gap, di_, ti))
     matched_det = set()
     for _, di_, ti in sorted(cand):
@@ -370,12 +456,13 @@ def read_truth(path: str | Path) -> tuple[int | None, np.ndarray]:
 
 
 def evaluate(history: History, truth_jd: np.ndarray, tolerance_days: float = 1.0,
-             regime: str | None = None) -> dict:
-    """Precision, recall and F1 of the detections against true manoeuvre times inside the history span."""
+             regime: str | None = None, by: str = "window") -> dict:
+    """Precision, recall and F1 of the detections against true manoeuvre times inside the history span
+    (matching `by` window or estimated burn time, see match_detections)."""
     t = history.t_jd
     truth_jd = truth_jd[(truth_jd >= t[0]) & (truth_jd <= t[-1])]
     det = detect_manoeuvres(history, regime)
-    tp, fp, fn, _ = match_detections(det, truth_jd, tolerance_days)
+    tp, fp, fn, _ = match_detections(det, truth_jd, tolerance_days, by)
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
