@@ -176,7 +176,7 @@ def broad_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chord,
             ne = 0
             for i in range(n):
                 if live[i] and _cell_count(cell, i) <= MAX_ENTRIES:
-                    ne = _insert(grid, cell, i, ne)
+                    ne = _insert(grid, cell, i, ne, lo[i, 3], hi[i, 3])
             _grid_sort(grid, ne)
             out, nout = _grid_pairs(grid, ne, lo, hi, cell, pts, eps, chord, threshold_km, s, k + k_offset,
                                     out, nout)
@@ -224,12 +224,12 @@ def _cell_count(cell, i):
 
 @njit(cache=True, nogil=True)
 def _grid_alloc(cap):
-    """Arrays of a hash grid with room for cap entries: (obj, key, bucket, counts, sorted obj/key/bucket)."""
+    """Arrays of a hash grid with room for cap entries: (obj, key, bucket, rlo, rhi, counts, sorted obj/key/rlo/rhi)."""
     nb = 1
-    while nb < cap:
+    while nb < cap // 2:
         nb *= 2
-    return (np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64),
-            np.zeros(nb + 1, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64))
+    return (np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap), np.empty(cap),
+            np.zeros(nb + 1, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap), np.empty(cap))
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -241,15 +241,20 @@ def _hash(key, mask):
 
 
 @njit(cache=True, nogil=True)
-def _insert(grid, cell, i, ne):
+def _insert(grid, cell, i, ne, rlo, rhi):
     """Append one entry per 4-D cell of object i's box; returns the new entry count."""
-    ent_obj, ent_key = grid[0], grid[1]
+    ent_obj, ent_key, ent_h, ent_lo, ent_hi, counts = grid[0], grid[1], grid[2], grid[3], grid[4], grid[5]
+    mask = counts.shape[0] - 2
     for cx in range(cell[i, 0], cell[i, 4] + 1):
         for cy in range(cell[i, 1], cell[i, 5] + 1):
             for cz in range(cell[i, 2], cell[i, 6] + 1):
                 for cr in range(cell[i, 3], cell[i, 7] + 1):
+                    key = _pack(cx, cy, cz, cr)
                     ent_obj[ne] = i
-                    ent_key[ne] = _pack(cx, cy, cz, cr)
+                    ent_key[ne] = key
+                    ent_h[ne] = _hash(key, mask)
+                    ent_lo[ne] = rlo
+                    ent_hi[ne] = rhi
                     ne += 1
     return ne
 
@@ -257,14 +262,11 @@ def _insert(grid, cell, i, ne):
 @njit(cache=True, nogil=True)
 def _grid_sort(grid, ne):
     """Counting sort of the ne entries by bucket; counts[b] becomes the end of bucket b."""
-    ent_obj, ent_key, ent_h, counts, sobj, skey, sh = grid
+    ent_obj, ent_key, ent_h, ent_lo, ent_hi, counts, sobj, skey, slo, shi = grid
     nb = counts.shape[0] - 1
-    mask = nb - 1
     counts[:] = 0
     for e in range(ne):
-        h = _hash(ent_key[e], mask)
-        ent_h[e] = h
-        counts[h + 1] += 1
+        counts[ent_h[e] + 1] += 1
     for b in range(nb):
         counts[b + 1] += counts[b]
     for e in range(ne):
@@ -272,7 +274,8 @@ def _grid_sort(grid, ne):
         x = counts[h]
         sobj[x] = ent_obj[e]
         skey[x] = ent_key[e]
-        sh[x] = h
+        slo[x] = ent_lo[e]
+        shi[x] = ent_hi[e]
         counts[h] += 1
 
 
@@ -303,19 +306,23 @@ def _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
 @njit(cache=True, nogil=True)
 def _grid_pairs(grid, ne, lo, hi, cell, pts, eps, chord, threshold_km, s, k, out, nout):
     """Emit (i, j, k) for pairs examined in their owner cell whose boxes meet and chords pass."""
-    sobj, skey, sh = grid[4], grid[5], grid[6]
-    for x in range(ne):
-        i = sobj[x]
-        hx = sh[x]
-        kx = skey[x]
-        for y in range(x + 1, ne):
-            if sh[y] != hx:
-                break
-            j = sobj[y]
-            if skey[y] != kx or i == j:
-                continue
-            if _owner_cell(cell, kx, i, j) and _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
-                out, nout = _emit(out, nout, i, j, k)
+    counts, sobj, skey, slo, shi = grid[5], grid[6], grid[7], grid[8], grid[9]
+    nb = counts.shape[0] - 1
+    start = 0
+    for b in range(nb):
+        end = counts[b]
+        for x in range(start, end - 1):
+            kx = skey[x]
+            rl = slo[x]
+            rh = shi[x]
+            for y in range(x + 1, end):
+                if skey[y] != kx or slo[y] > rh or rl > shi[y]:
+                    continue
+                i = sobj[x]
+                j = sobj[y]
+                if _owner_cell(cell, kx, i, j) and _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
+                    out, nout = _emit(out, nout, i, j, k)
+        start = end
     return out, nout
 
 
@@ -332,7 +339,7 @@ def _wide_pairs(i, wide, q, nw, live, n, lo, hi, cell, grid, pts, eps, chord, th
                 if _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
                     out, nout = _emit(out, nout, i, j, k)
         return out, nout
-    counts, sobj, skey = grid[3], grid[4], grid[5]
+    counts, sobj, skey = grid[5], grid[6], grid[7]
     mask = counts.shape[0] - 2
     for cx in range(cell[i, 0], cell[i, 4] + 1):
         for cy in range(cell[i, 1], cell[i, 5] + 1):
