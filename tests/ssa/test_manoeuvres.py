@@ -11,9 +11,11 @@ import pytest
 from orbitshare.catalog.tle import read_tle
 from orbitshare.ssa.manoeuvres import (
     REGIME_CONFIG,
+    Manoeuvre,
     detect_manoeuvres,
     evaluate,
     history_from_records,
+    match_detections,
     read_history,
     read_truth,
 )
@@ -45,12 +47,20 @@ def read_truth_gz(path: Path):
 
 
 @pytest.fixture(scope="module")
-def table():
-    rows = {}
-    for name in LEO + GEO:
-        hist, truth = _load(name)
-        rows[name] = evaluate(hist, truth, TOLERANCE_DAYS)
-    return rows
+def histories():
+    return {name: _load(name) for name in LEO + GEO}
+
+
+@pytest.fixture(scope="module")
+def table(histories):
+    """Matching by window: a true time within the detection window widened by the tolerance."""
+    return {name: evaluate(hist, truth, TOLERANCE_DAYS) for name, (hist, truth) in histories.items()}
+
+
+@pytest.fixture(scope="module")
+def time_table(histories):
+    """Matching by estimated burn time: a true time within the tolerance of the detection's time_jd."""
+    return {name: evaluate(hist, truth, TOLERANCE_DAYS, by="time") for name, (hist, truth) in histories.items()}
 
 
 def _pooled(rows, names):
@@ -67,17 +77,79 @@ def test_regimes_are_classified(table):
 
 
 def test_geo_detection_against_operator_truth(table):
-    """GEO: pooled F1 >= 0.85, every satellite >= 0.75 (issue target 0.9: see docs/sda.md for the table)."""
+    """GEO, window matching: pooled F1 >= 0.9 (issue target; reached 0.911), every satellite >= 0.85."""
     p, r, f1 = _pooled(table, GEO)
-    assert f1 >= 0.85, (p, r, f1)
-    assert all(table[n]["f1"] >= 0.75 for n in GEO), {n: table[n]["f1"] for n in GEO}
+    assert f1 >= 0.91, (p, r, f1)
+    assert all(table[n]["f1"] >= 0.85 for n in GEO), {n: table[n]["f1"] for n in GEO}
 
 
 def test_leo_detection_against_operator_truth(table):
-    """LEO: pooled precision >= 0.85 and F1 >= 0.8 (issue target; Haiyang-2A alone stays below, docs/sda.md)."""
+    """LEO, window matching: pooled precision >= 0.89 and F1 >= 0.8 (issue target; reached 0.816). Haiyang-2A
+    alone stays far below (recall 0.43, its burns are within its 2014-2018 noise; docs/sda.md)."""
     p, r, f1 = _pooled(table, LEO)
-    assert p >= 0.85 and f1 >= 0.8, (p, r, f1)
+    assert p >= 0.89 and f1 >= 0.81, (p, r, f1)
     assert all(table[n]["precision"] >= 0.75 for n in LEO), {n: table[n]["precision"] for n in LEO}
+
+
+def test_detection_times_against_operator_truth(time_table):
+    """Matching by the estimated burn time (+-1 day, the stricter reading of the issue's tolerance): the levels
+    reached (docs/sda.md) -- GEO 0.87, LEO 0.69; both below the issue targets 0.9 / 0.8."""
+    p, r, f1 = _pooled(time_table, GEO)
+    assert f1 >= 0.86, (p, r, f1)
+    p, r, f1 = _pooled(time_table, LEO)
+    assert f1 >= 0.68, (p, r, f1)
+    assert time_table["Sentinel-3A"]["f1"] >= 0.9 and time_table["Fengyun-2E"]["f1"] >= 0.9
+
+
+def test_burn_time_lies_in_the_window(histories):
+    for name in ("Jason-2", "Fengyun-4A"):
+        for m in detect_manoeuvres(histories[name][0]):
+            assert m.window_start_jd <= m.time_jd <= m.window_end_jd, m.as_dict()
+            assert m.as_dict()["time"]
+
+
+def _synthetic_geo(burn_day: float, lag_days: float, rng) -> list[dict]:
+    """Daily GEO element sets with one in-track burn (n += 2e-4 rev/day, about 0.2 m/s) at burn_day: mean
+    longitude continuous at the burn; sets less than lag_days after it still carry the old orbit (catalog lag)."""
+    base = {"norad_id": 99999, "name": "", "intl_des": "2000-001A", "object_type": "PAYLOAD", "classification": "U",
+            "ecc": 0.0002, "incl_deg": 0.05, "raan_deg": 0.0, "argp_deg": 0.0, "bstar": 0.0, "ndot": 0.0,
+            "nddot": 0.0, "element_set_no": 999, "rev_at_epoch": 1}
+    n0, dn, t0 = 1.0027, 2e-4, 2459000.5
+    recs = []
+    for day in range(90):
+        t = day + 0.3 + rng.uniform(-0.15, 0.15)
+        post = t > burn_day + lag_days
+        n = n0 + dn * post
+        lam = 360.0 * (n0 * t + (dn * (t - burn_day) if post else 0.0)) + rng.normal(0.0, 0.002)
+        recs.append(base | {"epoch_jd": t0 + np.floor(t), "epoch_fr": t - np.floor(t), "mean_anomaly_deg": lam % 360.0,
+                            "mean_motion_revday": n + rng.normal(0.0, 2e-7)})
+    return recs
+
+
+@pytest.mark.parametrize("lag_days", [0.0, 0.6, 1.7])
+def test_geo_burn_time_from_the_along_track_crossing(lag_days):
+    """The crossing of the along-track lines times a GEO burn to within 0.2 d, however late the catalog shows it."""
+    rng = np.random.default_rng(3)
+    burn = 45.55
+    hist = history_from_records(_synthetic_geo(burn, lag_days, rng), "synthetic")
+    found = detect_manoeuvres(hist)
+    assert len(found) == 1, [m.as_dict() for m in found]
+    m = found[0]
+    assert abs(m.time_jd - (2459000.5 + burn)) < 0.2, (m.time_jd - 2459000.5, lag_days)
+    assert m.direction == "in-track -" and 0.1 < abs(m.dv_intrack_mps) < 0.3
+
+
+def test_match_by_window_or_time():
+    def det(t0, t1, tm):
+        return Manoeuvre(1, t0, t1, 0.0, 0.01, 0.0, "in-track +", "orbit change", 0.9, 20.0, 0.01, 0.0, time_jd=tm)
+
+    dets = [det(10.0, 14.0, 13.5), det(20.0, 21.0, 20.5)]
+    truth = np.array([9.5, 20.2, 30.0])
+    assert match_detections(dets, truth, 1.0)[:3] == (2, 0, 1)  # 9.5 lies in [10 - 1, 14 + 1]
+    tp, fp, fn, pairs = match_detections(dets, truth, 1.0, by="time")  # 9.5 is 4 days from 13.5
+    assert (tp, fp, fn) == (1, 1, 2) and pairs == [(1, 1)]
+    with pytest.raises(ValueError, match="by must be"):
+        match_detections(dets, truth, 1.0, by="nearest")
 
 
 def test_single_outliers_and_duplicates_do_not_create_detections():

@@ -59,7 +59,6 @@ class DetectorConfig:
     min_segment: int = 2  # fewest sets between two split steps
     z_split: float = 60.0  # significance of each step of a split group, in noise units
     relocate: bool = True  # move each split step to the largest single increment next to it
-    drag_decorrelate: bool = False  # remove the part of a that follows the fitted B* (see _decorrelate)
     timing: str = "intersection"  # burn time: "intersection" of the along-track lines, or "after" (epoch after)
     time_offset_days: float = 0.0  # subtracted from the epoch after the step when timing == "after"
     k_time: int = 3  # sets on each side used to time the burn
@@ -69,7 +68,8 @@ class DetectorConfig:
 
 
 REGIME_CONFIG: dict[str, DetectorConfig] = {
-    "LEO": DetectorConfig(timing="onset", onset_sets=3, onset_frac=0.15, time_offset_days=0.25),
+    "LEO": DetectorConfig(z_radial=40.0, min_dv_normal_mps=1.5, timing="onset", onset_sets=3, onset_frac=0.15,
+                          time_offset_days=0.25),
     "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=10.0, z_radial=40.0, z_normal=20.0, lag_days=2.0,
                           min_dv_intrack_mps=0.05, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False),
 }
@@ -189,29 +189,6 @@ def _series(cat: Catalog) -> dict[str, np.ndarray]:
             "raan": np.unwrap(np.radians(cat["raan_deg"])), "v": np.sqrt(MU_KM3S2 / a) * 1000.0}
 
 
-def _rolling_sum(x: np.ndarray, window: int) -> np.ndarray:
-    """Centred rolling sum (window shrinks at the ends)."""
-    return np.convolve(x, np.ones(min(window, len(x))), mode="same")
-
-
-def _decorrelate(a: np.ndarray, bstar: np.ndarray, t: np.ndarray, window: int) -> np.ndarray:
-    """Semi-major axis less the part that follows the fitted drag term: a TLE fit trades mean motion against
-    B* (a larger B* with a lower a fits the same positions over the fit span), so where B* is poorly determined
-    (little drag) it wanders and a with it. The local coefficient is the rolling least-squares slope of the
-    detrended a increments on the B* increments, increments clipped at 5 noise units so manoeuvres do not set it."""
-    if len(a) < 3:
-        return a
-    d, db = np.diff(a), np.diff(bstar)
-    dt = np.maximum(np.diff(t), 1e-6)
-    y = d - _rolling_median(d / dt, window) * dt
-    mad = 1.4826 * _rolling_median(np.abs(y - _rolling_median(y, window)), window)
-    y = np.clip(y, -5.0 * mad, 5.0 * mad)
-    sxx = _rolling_sum(db * db, window)
-    beta = np.where(sxx > 0, _rolling_sum(y * db, window) / np.where(sxx > 0, sxx, 1.0), 0.0)
-    beta = np.concatenate([beta[:1], beta])  # per set
-    return a - beta * (bstar - _rolling_median(bstar, window))
-
-
 def _steps(x: np.ndarray, t: np.ndarray, k: int, noise_window: int) -> tuple[np.ndarray, ...]:
     """Robust step at every boundary (n-1 values: level after minus level before), local noise scale, the
     detrended single increments (same units as x) and the local slope (per day)."""
@@ -244,8 +221,6 @@ def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
     cfg = config or REGIME_CONFIG.get(regime, REGIME_CONFIG["LEO"])
     t = cat["epoch_jd"] + cat["epoch_fr"]
     s = _series(cat)
-    if cfg.drag_decorrelate:
-        s["a"] = _decorrelate(s["a"], cat["bstar"], t, cfg.noise_window)
     k = min(cfg.k, max(1, (len(t) - 1) // 2))
     v = s["v"][1:]
     a = s["a"][1:]
