@@ -66,20 +66,53 @@ def _explain(unmatched, mine, other, tol_s: float, threshold_km: float) -> dict:
     return out
 
 
-def identical_state_events(cat, ids_1, ids_2, t_s) -> int:
-    """How many events are of pairs whose SGP4 positions coincide (< 1 mm) at the event and 60 s later."""
+def identical_state_mask(cat, ids_1, ids_2, t_s) -> np.ndarray:
+    """Which events are of pairs whose SGP4 positions coincide (< 1 mm) at the event and 60 s later."""
     from orbitshare.astro.propagation import Sgp4Records, propagate_pairs
 
+    same = np.ones(len(t_s), dtype=bool)
     if len(t_s) == 0:
-        return 0
+        return same
     recs = Sgp4Records.from_catalog(cat)
     jd0 = 2459602.5  # START
-    same = np.ones(len(t_s), dtype=bool)
     for dt in (0.0, 60.0):
         r1, _, _ = propagate_pairs(recs, cat.index_of(ids_1), jd0, (t_s + dt) / 86400.0)
         r2, _, _ = propagate_pairs(recs, cat.index_of(ids_2), jd0, (t_s + dt) / 86400.0)
         same &= np.linalg.norm(r2 - r1, axis=1) < 1e-6
-    return int(same.sum())
+    return same
+
+
+def identical_state_events(cat, ids_1, ids_2, t_s) -> int:
+    """How many events are of pairs whose SGP4 positions coincide (< 1 mm) at the event and 60 s later."""
+    return int(identical_state_mask(cat, ids_1, ids_2, t_s).sum())
+
+
+def python_sgp4_check(path: Path, ids_1, ids_2, t_s, threshold_km: float, half_s: float = 120.0) -> list[dict]:
+    """Independent look at events: python-sgp4 (TLE text via twoline2rv) range every 0.1 s within +-half_s.
+
+    Per event: the smallest range there, and the interior local minima of range <= threshold (time from the
+    event, range), which is what a complete screen must report.
+    """
+    from sgp4.api import Satrec
+
+    lines = Path(path).read_text().splitlines()
+    tle = {}
+    for k, line in enumerate(lines):
+        if line.startswith("1 ") and k + 1 < len(lines) and lines[k + 1].startswith("2 "):
+            sat = Satrec.twoline2rv(line, lines[k + 1])
+            tle[int(sat.satnum)] = sat
+    out = []
+    off = np.arange(-half_s, half_s + 0.05, 0.1)
+    for a, b, t in zip(ids_1, ids_2, t_s, strict=True):
+        jd = 2459602.5 + np.zeros(off.size)
+        fr = (t + off) / 86400.0
+        ra = tle[int(a)].sgp4_array(jd, fr)[1]
+        rb = tle[int(b)].sgp4_array(jd, fr)[1]
+        rng = np.linalg.norm(rb - ra, axis=1)
+        k = np.flatnonzero((rng[1:-1] < rng[:-2]) & (rng[1:-1] <= rng[2:]) & (rng[1:-1] <= threshold_km)) + 1
+        out.append({"id_1": int(a), "id_2": int(b), "t_s": float(t), "min_range_km": float(rng.min()),
+                    "local_minima_le_threshold": [(round(float(off[x]), 1), float(rng[x])) for x in k]})
+    return out
 
 
 def agreement(ours, theirs, threshold_km: float, tol_s: float = 1.0, tol_km: float = 0.01) -> dict:
@@ -155,6 +188,9 @@ def main() -> None:
         only_b = np.array(results["astroz"]["agreement"].pop("only_astroz_index"), dtype=np.int64)
         results["astroz"]["agreement"]["only_astroz_range_identically_zero"] = identical_state_events(
             cat, theirs[0][only_b], theirs[1][only_b], theirs[2][only_b])
+        rest = only_b[~identical_state_mask(cat, theirs[0][only_b], theirs[1][only_b], theirs[2][only_b])]
+        results["astroz"]["agreement"]["only_astroz_other_python_sgp4"] = python_sgp4_check(
+            FULL, theirs[0][rest], theirs[1][rest], theirs[2][rest], args.threshold_km)
         results["astroz"]["agreement"]["only_astroz_pairs"] = len({(min(int(a), int(b)), max(int(a), int(b)))
                                                                   for a, b in zip(theirs[0][only_b],
                                                                                   theirs[1][only_b],
