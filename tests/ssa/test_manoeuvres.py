@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 from pathlib import Path
 
@@ -150,6 +151,8 @@ def test_match_by_window_or_time():
     assert (tp, fp, fn) == (1, 1, 2) and pairs == [(1, 1)]
     with pytest.raises(ValueError, match="by must be"):
         match_detections(dets, truth, 1.0, by="nearest")
+    with pytest.raises(ValueError, match="timing must be"):
+        dataclasses.replace(REGIME_CONFIG["GEO"], timing="middle")
 
 
 def test_single_outliers_and_duplicates_do_not_create_detections():

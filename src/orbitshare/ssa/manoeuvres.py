@@ -21,8 +21,9 @@ Method (one configuration per regime, see REGIME_CONFIG and docs/sda.md):
    its long-term median is labelled station-keeping.
 7. Burn time (`time_jd`, inside the window): "intersection" (GEO) solves for the crossing of the along-track
    angle lines before and after the step (an impulsive burn keeps the position continuous; the slopes differ
-   by the mean-motion change), independent of when the catalog first shows the step; "after" (LEO) takes the
-   epoch of the first set after the step less a fixed offset.
+   by the mean-motion change), independent of when the catalog first shows the step; "onset" (LEO) takes the
+   first set that has started moving towards the new level (small burns are absorbed over several sets), less
+   a fixed offset. match_detections / evaluate match true times by window or by this time.
 """
 
 from __future__ import annotations
@@ -59,17 +60,19 @@ class DetectorConfig:
     min_segment: int = 2  # fewest sets between two split steps
     z_split: float = 60.0  # significance of each step of a split group, in noise units
     relocate: bool = True  # move each split step to the largest single increment next to it
-    timing: str = "intersection"  # burn time: "intersection" of the along-track lines, or "after" (epoch after)
-    time_offset_days: float = 0.0  # subtracted from the epoch after the step when timing == "after"
-    k_time: int = 3  # sets on each side used to time the burn
+    timing: str = "intersection"  # burn time: "intersection" of along-track lines, "onset" of the step, "after"
+    time_offset_days: float = 0.0  # subtracted from the "onset" / "after" epoch
+    k_time: int = 3  # sets on each side fitted by the "intersection" lines
     onset_sets: int = 3  # "onset" timing: sets before the step that may already carry part of it
-    onset_frac: float = 0.25  # "onset" timing: first set this far from the level before towards the one after
-    transition_frac: float = 0.5  # sets further than this fraction of the step from their level are not used
+    onset_frac: float = 0.15  # "onset" timing: first set this far from the level before towards the one after
+
+    def __post_init__(self) -> None:
+        if self.timing not in ("intersection", "onset", "after"):
+            raise ValueError(f"timing must be 'intersection', 'onset' or 'after', not {self.timing!r}")
 
 
 REGIME_CONFIG: dict[str, DetectorConfig] = {
-    "LEO": DetectorConfig(z_radial=40.0, min_dv_normal_mps=1.5, timing="onset", onset_sets=3, onset_frac=0.15,
-                          time_offset_days=0.25),
+    "LEO": DetectorConfig(z_radial=40.0, min_dv_normal_mps=1.5, timing="onset", time_offset_days=0.25),
     "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=10.0, z_radial=40.0, z_normal=20.0, lag_days=2.0,
                           min_dv_intrack_mps=0.05, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False),
 }
@@ -283,47 +286,45 @@ def _along_track(cat: Catalog) -> np.ndarray:
 
 def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: int, lo: int, hi: int,
                earliest: float, in_track: bool, cfg: DetectorConfig, lo_prev: int = 0) -> float:
-    """Burn time of the step between sets b and b+1, inside (earliest, t[b+1]].
+    """Burn time of the step between sets b and b+1, clipped to (earliest, t[b+1]].
 
-    "intersection": an impulsive in-track burn leaves the position continuous, so the along-track angle of the
-    sets before (one line) and after (a line steeper by the mean-motion change) cross at the burn. Sets lo..b and
-    b+1..hi-1 are fitted with a common slope (J2 and resonance drift cancel) and that crossing is solved for; it
-    does not depend on when the catalog first showed the step (catalog lag). Falls back to the epoch after.
-    "after": epoch of the first set after the step less `time_offset_days`.
+    lam: along-track angle (rad), n: mean motion (rad/day), a: detrended semi-major axis; sets lo..hi-1 lie
+    between the neighbouring detections, lo_prev is the first set after the previous detection.
+    "intersection" (in-track steps): an impulsive burn leaves the position continuous, so the along-track angle
+    of the sets before (one line) and after (a line steeper by the mean-motion change, from the TLE mean motions)
+    cross at the burn. Both lines are fitted with one common slope (J2 and resonance drift cancel); the crossing
+    does not depend on when the catalog first showed the step. Other steps (no drift change to time them by):
+    the epoch before the step.
+    "onset" (in-track steps): the first of the sets up to `onset_sets` before the step that has moved
+    `onset_frac` of the way from the level before towards the level after (small burns are absorbed over
+    several sets), less `time_offset_days`. "after", and other steps with "onset": the epoch after the step
+    less `time_offset_days`.
     """
-    t_after = float(t[b + 1])
+    t_before, t_after = float(t[b]), float(t[b + 1])
     est = t_after - cfg.time_offset_days
-    if cfg.timing == "onset" and in_track:
-        r = cfg.onset_sets
-        first = max(b + 1 - r, lo_prev)  # earliest set that may carry part of the step
-        pre = a[max(first - 3, lo_prev):first]
-        post = a[b + 1:b + 4]
-        if len(pre) and len(post):
-            m0, m1 = np.median(pre), np.median(post)
+    if cfg.timing == "intersection":
+        est = t_before
+        idx = np.arange(lo, hi)
+        post = idx > b
+        dn = float(np.median(n[idx[post]]) - np.median(n[idx[~post]]))  # rad/day
+        if in_track and len(idx) >= 4 and abs(dn) > 1e-12:
+            dt = t[idx] - t_before
+            r = np.angle(np.exp(1j * (lam[idx] - lam[b] - n[b] * dt)))  # wrapped residual of a reference line
+            x = np.column_stack([np.ones(len(idx)), dt, post.astype(np.float64)])
+            coef = np.linalg.lstsq(x, r - post * dn * dt, rcond=None)[0]  # post line = pre line + dn dt + jump
+            cross = t_before - coef[2] / dn
+            if np.isfinite(cross):
+                est = float(cross)
+    elif cfg.timing == "onset" and in_track:
+        first = max(b + 1 - cfg.onset_sets, lo_prev)  # earliest set that may carry part of the step
+        pre, post_ = a[max(first - 3, lo_prev):first], a[b + 1:b + 4]
+        if len(pre) and len(post_):
+            m0, m1 = np.median(pre), np.median(post_)
             ok = (a[first:b + 2] - m0) / (m1 - m0 if m1 != m0 else 1.0) >= cfg.onset_frac
             j = len(ok) - 1
             while j > 0 and ok[j - 1]:
                 j -= 1
             est = float(t[first + j]) - cfg.time_offset_days
-    if cfg.timing == "intersection" and not in_track:
-        est = float(t[b]) + cfg.time_offset_days  # no drift change to time it by
-    elif cfg.timing == "intersection":
-        idx = np.arange(lo, hi)
-        post = idx > b
-        m0, m1 = np.median(a[idx[~post]]), np.median(a[idx[post]])
-        keep = np.abs(a[idx] - np.where(post, m1, m0)) <= cfg.transition_frac * abs(m1 - m0)
-        idx, post = idx[keep], post[keep]  # sets part-way between the levels (partly updated fits) left out
-        if len(idx) < 3 or not np.any(post) or np.all(post):
-            return float(min(max(est, earliest), t_after))
-        dn = float(np.median(n[idx[post]]) - np.median(n[idx[~post]]))  # rad/day
-        dt = t[idx] - t[b]
-        r = np.angle(np.exp(1j * (lam[idx] - lam[b] - n[b] * dt)))  # wrapped residual of a reference line
-        if abs(dn) > 1e-12:
-            x = np.column_stack([np.ones(len(idx)), dt, post.astype(np.float64)])
-            coef = np.linalg.lstsq(x, r - post * dn * dt, rcond=None)[0]
-            cross = float(t[b] - coef[2] / dn)
-            if np.isfinite(cross):
-                est = cross
     return float(min(max(est, earliest), t_after))
 
 
