@@ -82,11 +82,6 @@ def identical_state_mask(cat, ids_1, ids_2, t_s) -> np.ndarray:
     return same
 
 
-def identical_state_events(cat, ids_1, ids_2, t_s) -> int:
-    """How many events are of pairs whose SGP4 positions coincide (< 1 mm) at the event and 60 s later."""
-    return int(identical_state_mask(cat, ids_1, ids_2, t_s).sum())
-
-
 def python_sgp4_check(path: Path, ids_1, ids_2, t_s, threshold_km: float, half_s: float = 120.0) -> list[dict]:
     """Independent look at events: python-sgp4 (TLE text via twoline2rv) range every 0.1 s within +-half_s.
 
@@ -112,25 +107,20 @@ def python_sgp4_check(path: Path, ids_1, ids_2, t_s, threshold_km: float, half_s
         k = np.flatnonzero((rng[1:-1] < rng[:-2]) & (rng[1:-1] <= rng[2:]) & (rng[1:-1] <= threshold_km)) + 1
         out.append({"id_1": int(a), "id_2": int(b), "t_s": float(t), "min_range_km": float(rng.min()),
                     "local_minima_le_threshold": [(round(float(off[x]), 1), float(rng[x])) for x in k],
-                    "first_sgp4_error_days": first_error_days(a, b)})
+                    "first_sgp4_error_days": first_error_days((tle[int(a)], tle[int(b)]))})
     return out
 
 
-def first_error_days(id_1: int, id_2: int, days: float = 7.0) -> list[float | None]:
-    """Days from START of each object's first SGP4 error, python-sgp4 sampled every 600 s (None: no error).
+def first_error_days(sats, days: float = 7.0) -> list[float | None]:
+    """Days from START of each python-sgp4 Satrec's first SGP4 error, sampled every 600 s (None: no error).
 
     Error 6 there means the SGP4 orbit dips below the Earth's surface: orbitshare treats the object as re-entered
     from that sample on (docs/catalog-and-propagation.md), python-sgp4 and astroz go on between perigees.
     """
-    from sgp4.api import Satrec
-
-    lines = Path(FULL).read_text().splitlines()
     t = np.arange(0.0, days * 86400.0 + 1.0, 600.0)
     out = []
-    for nid in (int(id_1), int(id_2)):
-        k = next(k for k, line in enumerate(lines) if line.startswith("1 ") and int(line[2:7]) == nid)
-        err = Satrec.twoline2rv(lines[k], lines[k + 1]).sgp4_array(np.full(t.size, 2459602.5), t / 86400.0)[0]
-        bad = np.flatnonzero(err != 0)
+    for sat in sats:
+        bad = np.flatnonzero(sat.sgp4_array(np.full(t.size, 2459602.5), t / 86400.0)[0] != 0)
         out.append(float(t[bad[0]] / 86400.0) if bad.size else None)
     return out
 
@@ -208,9 +198,9 @@ def main() -> None:
         results["astroz"] = {"seconds": adt, "events": len(theirs[0]), "ratio_astroz_over_ours": adt / dt,
                              "agreement": agreement(ours, theirs, args.threshold_km)}
         only_b = np.array(results["astroz"]["agreement"].pop("only_astroz_index"), dtype=np.int64)
-        results["astroz"]["agreement"]["only_astroz_range_identically_zero"] = identical_state_events(
-            cat, theirs[0][only_b], theirs[1][only_b], theirs[2][only_b])
-        rest = only_b[~identical_state_mask(cat, theirs[0][only_b], theirs[1][only_b], theirs[2][only_b])]
+        same = identical_state_mask(cat, theirs[0][only_b], theirs[1][only_b], theirs[2][only_b])
+        results["astroz"]["agreement"]["only_astroz_range_identically_zero"] = int(same.sum())
+        rest = only_b[~same]
         results["astroz"]["agreement"]["only_astroz_other_python_sgp4"] = python_sgp4_check(
             FULL, theirs[0][rest], theirs[1][rest], theirs[2][rest], args.threshold_km)
         results["astroz"]["agreement"]["only_astroz_pairs"] = len({(min(int(a), int(b)), max(int(a), int(b)))
