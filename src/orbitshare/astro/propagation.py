@@ -100,22 +100,28 @@ def _chunks(n: int, parts: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in pairwise(edges) if b > a]
 
 
-def propagate(recs: Sgp4Records, jd, fr, workers: int | None = None) -> Ephemeris:
-    """TEME position and velocity of every object at every time (two-part UTC JD), using worker threads."""
+def propagate(recs: Sgp4Records, jd, fr, workers: int | None = None, time_major: bool = False) -> Ephemeris:
+    """TEME position and velocity of every object at every time (two-part UTC JD), using worker threads.
+
+    The arrays have shape (objects, times, 3) either way; with time_major they are views of (times, objects, 3)
+    memory, so ``r_km.transpose(1, 0, 2)`` is C-contiguous (what the screening kernels read) without a copy.
+    """
     jd = np.ascontiguousarray(np.broadcast_to(np.asarray(jd, dtype=np.float64), np.shape(fr)))
     fr = np.ascontiguousarray(fr, dtype=np.float64)
     if jd.ndim != 1:
         raise ValueError(f"times must be one-dimensional, got shape {jd.shape}")
     n, m = len(recs), jd.shape[0]
-    r = np.empty((n, m, 3))
-    v = np.empty((n, m, 3))
+    shape = (m, n, 3) if time_major else (n, m, 3)
+    r = np.empty(shape)
+    v = np.empty(shape)
     err = np.empty((n, m), dtype=np.uint8)
     work = recs.records.copy()  # the kernel keeps integrator state in the records: never share them
     workers = workers or default_workers()
     pieces = _chunks(n, workers * 8 if workers > 1 else 1)
 
     def run(piece):
-        _k._propagate_range(work, recs.epoch_jd, recs.epoch_fr, jd, fr, r, v, err, piece[0], piece[1])
+        _k._propagate_range(work, recs.epoch_jd, recs.epoch_fr, jd, fr, r, v, err, piece[0], piece[1],
+                            time_major)
 
     if workers == 1 or n < 2:
         for piece in pieces:
@@ -123,6 +129,8 @@ def propagate(recs: Sgp4Records, jd, fr, workers: int | None = None) -> Ephemeri
     else:
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(run, pieces))
+    if time_major:
+        r, v = r.transpose(1, 0, 2), v.transpose(1, 0, 2)
     return Ephemeris(r, v, err, jd, fr)
 
 

@@ -1262,9 +1262,21 @@ def _past_reentry(rec, tsince):
     return tempa <= 0.0
 
 
+@njit(cache=True, error_model='numpy', nogil=True, inline='always')
+def _put(out, i, j, time_major, x, y, z):
+    """Store a 3-vector of object i at time j into out (objects, times, 3), or (times, objects, 3) if time_major."""
+    if time_major:
+        out[j, i, 0], out[j, i, 1], out[j, i, 2] = x, y, z
+    else:
+        out[i, j, 0], out[i, j, 1], out[i, j, 2] = x, y, z
+
+
 @njit(cache=True, error_model='numpy', nogil=True)
-def _propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo, hi):
-    """Propagate records lo..hi-1 to every time (two-part UTC JD); TEME km and km/s into the out arrays."""
+def _propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo, hi, time_major):
+    """Propagate records lo..hi-1 to every time (two-part UTC JD); TEME km and km/s into the out arrays.
+
+    Output arrays are indexed [object, time] or, if time_major, [time, object]; errors go to err_out[object, time].
+    """
     nt = jd.shape[0]
     for i in range(lo, hi):
         rec = recs[i]
@@ -1277,21 +1289,16 @@ def _propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo
                 e = 6
             err_out[i, j] = e
             if e != 0:
-                for k in range(3):
-                    r_out[i, j, k] = np.nan
-                    v_out[i, j, k] = np.nan
-                continue
-            r_out[i, j, 0] = r[0]
-            r_out[i, j, 1] = r[1]
-            r_out[i, j, 2] = r[2]
-            v_out[i, j, 0] = v[0]
-            v_out[i, j, 1] = v[1]
-            v_out[i, j, 2] = v[2]
-        _terminate_after_decay(i, jd, fr, epoch_jd[i], epoch_fr[i], r_out, v_out, err_out)
+                _put(r_out, i, j, time_major, np.nan, np.nan, np.nan)
+                _put(v_out, i, j, time_major, np.nan, np.nan, np.nan)
+            else:
+                _put(r_out, i, j, time_major, r[0], r[1], r[2])
+                _put(v_out, i, j, time_major, v[0], v[1], v[2])
+        _terminate_after_decay(i, jd, fr, epoch_jd[i], epoch_fr[i], r_out, v_out, err_out, time_major)
 
 
 @njit(cache=True, error_model='numpy', nogil=True)
-def _terminate_after_decay(i, jd, fr, ejd, efr, r_out, v_out, err_out):
+def _terminate_after_decay(i, jd, fr, ejd, efr, r_out, v_out, err_out, time_major):
     """Flag every sample after an object's first forward-time error with that error (orbitshare rule).
 
     SGP4's drag polynomials can pass through zero and come back, giving "resurrected" states with error 0
@@ -1311,9 +1318,8 @@ def _terminate_after_decay(i, jd, fr, ejd, efr, r_out, v_out, err_out):
         t = (jd[j] - ejd) + (fr[j] - efr)
         if t > t_first and err_out[i, j] == 0:
             err_out[i, j] = code
-            for k in range(3):
-                r_out[i, j, k] = np.nan
-                v_out[i, j, k] = np.nan
+            _put(r_out, i, j, time_major, np.nan, np.nan, np.nan)
+            _put(v_out, i, j, time_major, np.nan, np.nan, np.nan)
 
 
 @njit(cache=True, error_model='numpy', nogil=True)

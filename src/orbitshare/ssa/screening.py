@@ -257,7 +257,8 @@ def _split(n: int, parts: int) -> list[tuple[int, int]]:
 def _coarse_samples(job: ScreenJob, c_lo: int, c_hi: int, workers: int):
     """SGP4 states (TEME km, km/s) and validity at SGP4 steps c_lo..c_hi inclusive."""
     t_s = np.arange(c_lo, c_hi + 1) * job.config.coarse_s
-    eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / 86400.0, workers=workers)
+    eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / 86400.0, workers=workers,
+                    time_major=True)
     return eph.r_km, eph.v_kms, eph.ok
 
 
@@ -270,7 +271,7 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int) -> 
     _k.motion_bounds(r, ok, job.sma_km, job.ecc, cfg.coarse_s, cfg.sub_s, eps, chord, rhodev, amax)
     k_stop = min((c_hi - c_lo) * cfg.nsub, job.n_sub - c_lo * cfg.nsub)
 
-    r_t, v_t = np.ascontiguousarray(r.transpose(1, 0, 2)), np.ascontiguousarray(v.transpose(1, 0, 2))
+    r_t, v_t = np.ascontiguousarray(r.transpose(1, 0, 2)), np.ascontiguousarray(v.transpose(1, 0, 2))  # no copy
     ok_t = np.ascontiguousarray(ok.T)
     del r, v
 
