@@ -74,34 +74,37 @@ def hermite_weights(nsub):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp):
-    """Hermite positions (km) and radii of object i at the sub-interval ends of step c (cached by stamp)."""
+def _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp, row):
+    """Hermite positions (km) and radii of object i at the sub-interval ends of step c into pts[row], rad[row].
+
+    Cached: nothing is done when stamp[i] == c already.
+    """
     if stamp[i] == c:
         return
     stamp[i] = c
     ns = w.shape[0]
     for s in range(ns):
         for a in range(3):
-            pts[i, s, a] = (w[s, 0] * r_km[c, i, a] + w[s, 1] * coarse_s * v_kms[c, i, a]
-                            + w[s, 2] * r_km[c + 1, i, a] + w[s, 3] * coarse_s * v_kms[c + 1, i, a])
-        rad[i, s] = math.sqrt(pts[i, s, 0] ** 2 + pts[i, s, 1] ** 2 + pts[i, s, 2] ** 2)
+            pts[row, s, a] = (w[s, 0] * r_km[c, i, a] + w[s, 1] * coarse_s * v_kms[c, i, a]
+                              + w[s, 2] * r_km[c + 1, i, a] + w[s, 3] * coarse_s * v_kms[c + 1, i, a])
+        rad[row, s] = math.sqrt(pts[row, s, 0] ** 2 + pts[row, s, 1] ** 2 + pts[row, s, 2] ** 2)
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _sub_meet(pts, rad, i, j, s, pad_i, pad_j, rpad_i, rpad_j):
-    """Whether the padded sub-interval boxes (x, y, z, radius) of i and j overlap in sub-interval s."""
+    """Whether the padded sub-interval boxes (x, y, z, radius) of i and j overlap in sub-interval s (branch-free)."""
+    meet = True
     for a in range(3):
         lo_i = min(pts[i, s, a], pts[i, s + 1, a]) - pad_i
         hi_i = max(pts[i, s, a], pts[i, s + 1, a]) + pad_i
         lo_j = min(pts[j, s, a], pts[j, s + 1, a]) - pad_j
         hi_j = max(pts[j, s, a], pts[j, s + 1, a]) + pad_j
-        if lo_i > hi_j or lo_j > hi_i:
-            return False
+        meet &= (lo_i <= hi_j) & (lo_j <= hi_i)
     lo_i = min(rad[i, s], rad[i, s + 1]) - rpad_i
     hi_i = max(rad[i, s], rad[i, s + 1]) + rpad_i
     lo_j = min(rad[j, s], rad[j, s + 1]) - rpad_j
     hi_j = max(rad[j, s], rad[j, s + 1]) + rpad_j
-    return not (lo_i > hi_j or lo_j > hi_i)
+    return meet & (lo_i <= hi_j) & (lo_j <= hi_i)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -154,7 +157,7 @@ def broad_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chord,
         for i in range(n):
             live[i] = ok[c, i] and ok[c + 1, i]
             if live[i]:
-                _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp)
+                _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp, i)
         for s in range(nsub):
             k = c * nsub + s
             if k >= k_stop:
@@ -360,8 +363,9 @@ SEG_SUBS = 5  # sub-intervals per segment of the primaries-mode hierarchy (segme
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi):
-    """Boxes (x, y, z, radius; km) of object i's path over each segment of step c, and their union.
+def _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi, row):
+    """Boxes (x, y, z, radius; km) of object i's path over each segment of step c into lo1/hi1[row], their union
+    into lo/hi[row].
 
     A segment [ta, tb] of the Hermite cubic H lies in the hull of its Bezier points H(ta), H(ta) + H'(ta)
     (tb - ta) / 3, H(tb) - H'(tb) (tb - ta) / 3, H(tb); the true path within eps of it. Radius: within
@@ -369,9 +373,10 @@ def _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1
     """
     nseg = (nsub + SEG_SUBS - 1) // SEG_SUBS
     for a in range(4):
-        lo[i, a] = math.inf
-        hi[i, a] = -math.inf
+        lo[row, a] = math.inf
+        hi[row, a] = -math.inf
     pad = eps[i] + half
+    rpad = eps[i] + rhodev_seg[i] + half
     for g in range(nseg):
         ta = g * SEG_SUBS / nsub
         tb = min((g + 1) * SEG_SUBS, nsub) / nsub
@@ -382,16 +387,15 @@ def _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1
             pb, db = _hermite_pd(r_km, v_kms, c, i, a, tb, coarse_s)
             p1 = pa + da * (tb - ta) / 3.0
             p2 = pb - db * (tb - ta) / 3.0
-            lo1[i, g, a] = min(min(pa, p1), min(p2, pb)) - pad
-            hi1[i, g, a] = max(max(pa, p1), max(p2, pb)) + pad
+            lo1[row, g, a] = min(min(pa, p1), min(p2, pb)) - pad
+            hi1[row, g, a] = max(max(pa, p1), max(p2, pb)) + pad
             rho_a += pa * pa
             rho_b += pb * pb
-        rpad = eps[i] + rhodev_seg[i] + half
-        lo1[i, g, 3] = min(math.sqrt(rho_a), math.sqrt(rho_b)) - rpad
-        hi1[i, g, 3] = max(math.sqrt(rho_a), math.sqrt(rho_b)) + rpad
+        lo1[row, g, 3] = min(math.sqrt(rho_a), math.sqrt(rho_b)) - rpad
+        hi1[row, g, 3] = max(math.sqrt(rho_a), math.sqrt(rho_b)) + rpad
         for a in range(4):
-            lo[i, a] = min(lo[i, a], lo1[i, g, a])
-            hi[i, a] = max(hi[i, a], hi1[i, g, a])
+            lo[row, a] = min(lo[row, a], lo1[row, g, a])
+            hi[row, a] = max(hi[row, a], hi1[row, g, a])
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -407,16 +411,19 @@ def _hermite_pd(r_km, v_kms, c, i, a, t, coarse_s):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _seg_meet(lo1, hi1, i, j, g):
-    """Whether segment g boxes (radius first) of objects i and j overlap."""
-    for b in range(4):
-        a = 3 - b
-        if lo1[i, g, a] > hi1[j, g, a] or lo1[j, g, a] > hi1[i, g, a]:
-            return False
-    return True
+def _seg_mask(lo1, hi1, i, j, nseg):
+    """Bit g set when the segment g boxes (x, y, z, radius) of objects i and j overlap (branch-free)."""
+    mask = 0
+    for g in range(nseg):
+        meet = True
+        for a in range(4):
+            meet &= (lo1[i, g, a] <= hi1[j, g, a]) & (lo1[j, g, a] <= hi1[i, g, a])
+        mask |= np.int64(meet) << g
+    return mask
 
 
-WIDE_PRIMARY_KM = 200.0  # primaries whose step radius interval is wider are tested against every object
+NARROW_STEP_KM = 150.0  # objects whose step radius interval is wider are scanned by every primary
+RADIUS_BUCKET_KM = 20.0  # radius bucket of the per-step counting sort (widened for very spread catalogs)
 
 
 @njit(cache=True, nogil=True)
@@ -424,89 +431,176 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
                   prim, k_offset):
     """Primaries-mode candidates (i, j, k), i < j, one of them in `prim` (screened-object indices).
 
-    Per SGP4 step: primaries sorted by the low end of their radius interval; each object meets the primaries
-    whose radius intervals overlap its own (binary search), then union box, segment boxes
-    (:func:`_segment_boxes`) and the per-sub-interval box and chord tests. Other arguments as
-    :func:`broad_phase`.
+    Per SGP4 step every object gets a step box: radius from the exact SGP4 end radii (docs/screening.md,
+    "step radius"), x, y, z from the Bezier hull of its Hermite cubic over the step. Objects are counting-sorted
+    by the low end of their step radius interval, so each primary scans only the run of objects whose radius can
+    meet its own (plus the few with intervals wider than NARROW_STEP_KM) with a branch-free box test; survivors
+    go through the segment boxes (:func:`_segment_boxes`) and the per-sub-interval box and chord tests. Other
+    arguments as :func:`broad_phase`.
     """
     n = ok.shape[1]
     nseg = (nsub + SEG_SUBS - 1) // SEG_SUBS
+    c_end = min(c_hi, (k_stop + nsub - 1) // nsub)
+    half = 0.5 * threshold_km
+    clo = np.empty(n)
+    chi = np.empty(n)
+    objs = np.empty(n, np.int64)
+    box = np.empty((8, n))  # rows: x, y, z, radius low ends, then high ends; column q is object objs[q]
+    # per-step rows (slots) of the objects that need segment boxes and sub-interval points: small working set
+    slot = np.empty(n, np.int64)
     lo = np.empty((n, 4))
     hi = np.empty((n, 4))
     lo1 = np.empty((n, nseg, 4))
     hi1 = np.empty((n, nseg, 4))
-    live = np.zeros(n, np.bool_)
+    pts = np.empty((n, nsub + 1, 3))
+    rad = np.empty((n, nsub + 1))
+    stamp = np.full(n, -1, np.int64)  # sub-interval points computed in step stamp[i]
+    seg_stamp = np.full(n, -1, np.int64)  # slot and segment boxes assigned in step seg_stamp[i]
     is_prim = np.zeros(n, np.bool_)
     is_prim[prim] = True
     w = hermite_weights(nsub)
-    pts = np.empty((n, nsub + 1, 3))
-    rad = np.empty((n, nsub + 1))
-    stamp = np.full(n, -1, np.int64)
     rhodev_seg = rhodev * SEG_SUBS * SEG_SUBS
-    narrow_p = np.empty(prim.shape[0], np.int64)
-    wide_p = np.empty(prim.shape[0], np.int64)
-    plo = np.empty(prim.shape[0])
-    clo = np.empty(n)
-    chi = np.empty(n)
-    seg_stamp = np.full(n, -1, np.int64)
+    hits = np.empty(n, np.int64)
+    starts = np.zeros(2, np.int64)
     out = np.empty((1024, 3), np.int64)
     nout = 0
-    half = 0.5 * threshold_km
-    g = (r_km, v_kms, coarse_s, nsub, k_stop, k_offset, w, pts, rad, stamp, eps, chord, rhodev, threshold_km)
-    for c in range(c_lo, c_hi):
-        if c * nsub >= k_stop:
-            break
-        for i in range(n):
-            live[i] = ok[c, i] and ok[c + 1, i]
-            if live[i]:
-                # step radius interval from the exact SGP4 end radii: the true radius stays within
-                # rhodev(step) = nsub^2 rhodev(sub) of their chord (docs/screening.md, "step radius")
-                ra = math.sqrt(r_km[c, i, 0] ** 2 + r_km[c, i, 1] ** 2 + r_km[c, i, 2] ** 2)
-                rb = math.sqrt(r_km[c + 1, i, 0] ** 2 + r_km[c + 1, i, 1] ** 2 + r_km[c + 1, i, 2] ** 2)
-                pad = rhodev[i] * nsub * nsub + half
-                clo[i] = min(ra, rb) - pad
-                chi[i] = max(ra, rb) + pad
-        nn = 0
-        nwp = 0
-        width = 0.0
+    for c in range(c_lo, c_end):
+        _step_radii(r_km, ok, c, nsub, rhodev, half, clo, chi)
+        ns, nall, base, size, starts = _bucket_sort(clo, chi, objs, starts)
+        nb = starts.shape[0] - 1
+        for q in range(nall):
+            _step_box(r_km, v_kms, c, objs[q], coarse_s, eps[objs[q]] + half, clo, chi, box, q)
+        nslot = 0
         for p in prim:
-            if not live[p]:
+            if ok[c, p] and ok[c + 1, p]:
+                slot[p] = nslot
+                nslot += 1
+                seg_stamp[p] = c
+                _segment_boxes(r_km, v_kms, c, p, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi, slot[p])
+        for p in prim:
+            if seg_stamp[p] != c:
                 continue
-            _segment_boxes(r_km, v_kms, c, p, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi)
-            seg_stamp[p] = c
-            if chi[p] - clo[p] > WIDE_PRIMARY_KM:
-                wide_p[nwp] = p
-                nwp += 1
-            else:
-                narrow_p[nn] = p
-                nn += 1
-                width = max(width, chi[p] - clo[p])
-        order = np.argsort(clo[narrow_p[:nn]])
-        sp = narrow_p[:nn][order]
-        for q in range(nn):
-            plo[q] = clo[sp[q]]
-        for i in range(n):
-            if not live[i]:
-                continue
-            q = _lower_bound(plo, nn, clo[i] - width)
-            while q < nn and plo[q] <= chi[i]:
-                p = sp[q]
-                q += 1
-                if p != i and not (is_prim[i] and i < p) and chi[p] >= clo[i]:
-                    if seg_stamp[i] != c:
-                        _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi)
-                        seg_stamp[i] = c
-                    if _boxes_meet(lo, hi, p, i):
-                        out, nout = _primary_pair(p, i, c, lo1, hi1, nseg, g, out, nout)
-            for u in range(nwp):
-                p = wide_p[u]
-                if p != i and not (is_prim[i] and i < p) and chi[p] >= clo[i] and clo[p] <= chi[i]:
-                    if seg_stamp[i] != c:
-                        _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi)
-                        seg_stamp[i] = c
-                    if _boxes_meet(lo, hi, p, i):
-                        out, nout = _primary_pair(p, i, c, lo1, hi1, nseg, g, out, nout)
+            sp = slot[p]
+            # primary box: union of its segment boxes, radius also within its step radius interval
+            p_rlo = max(lo[sp, 3], clo[p])
+            p_rhi = min(hi[sp, 3], chi[p])
+            # narrow objects that can meet [p_rlo, p_rhi]: low radius end in [p_rlo - NARROW_STEP_KM, p_rhi]
+            b_lo = min(max(math.floor((p_rlo - NARROW_STEP_KM - base) / size), 0), nb)
+            b_hi = min(max(math.floor((p_rhi - base) / size) + 1, 0), nb)
+            nh = _box_scan(box, starts[b_lo], starts[b_hi], lo[sp, 0], lo[sp, 1], lo[sp, 2], p_rlo, hi[sp, 0],
+                           hi[sp, 1], hi[sp, 2], p_rhi, hits, 0)
+            nh = _box_scan(box, ns, nall, lo[sp, 0], lo[sp, 1], lo[sp, 2], p_rlo, hi[sp, 0], hi[sp, 1], hi[sp, 2],
+                           p_rhi, hits, nh)
+            for h in range(nh):
+                i = objs[hits[h]]
+                if i == p or (is_prim[i] and i < p):
+                    continue
+                if seg_stamp[i] != c:
+                    slot[i] = nslot
+                    nslot += 1
+                    seg_stamp[i] = c
+                    _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi,
+                                   slot[i])
+                si = slot[i]
+                mask = _seg_mask(lo1, hi1, sp, si, nseg)
+                if mask == 0:
+                    continue
+                _sub_points(r_km, v_kms, c, p, coarse_s, w, pts, rad, stamp, sp)
+                _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp, si)
+                for s_g in range(nseg):
+                    if not (mask >> s_g) & 1:
+                        continue
+                    for s in range(s_g * SEG_SUBS, min((s_g + 1) * SEG_SUBS, nsub)):
+                        k = c * nsub + s
+                        if k < k_stop and _sub_tests(pts, rad, sp, si, p, i, s, eps, chord, rhodev, threshold_km):
+                            out, nout = _emit(out, nout, p, i, k + k_offset)
     return out[:nout]
+
+
+@njit(cache=True, nogil=True)
+def _bucket_sort(clo, chi, objs, starts):
+    """Order live objects into objs: narrow ones (interval <= NARROW_STEP_KM) counting-sorted by the bucket of clo,
+    then the wide ones. Returns (narrow count, live count, bucket base km, bucket size km, bucket starts)."""
+    n = clo.shape[0]
+    base = math.inf
+    top = -math.inf
+    for i in range(n):
+        if clo[i] <= chi[i] and chi[i] - clo[i] <= NARROW_STEP_KM:  # live (dead: clo = inf > chi = -inf), narrow
+            base = min(base, clo[i])
+            top = max(top, clo[i])
+    if base > top:
+        base, top = 0.0, 0.0
+    size = max(RADIUS_BUCKET_KM, (top - base) / (4.0 * n + 16.0))
+    nb = int((top - base) / size) + 1
+    if starts.shape[0] < nb + 1:
+        starts = np.zeros(nb + 1, np.int64)
+    cnt = starts[: nb + 1]
+    cnt[:] = 0
+    for i in range(n):
+        if clo[i] <= chi[i] and chi[i] - clo[i] <= NARROW_STEP_KM:
+            cnt[int((clo[i] - base) / size) + 1] += 1
+    for b in range(nb):
+        cnt[b + 1] += cnt[b]
+    ns = cnt[nb]
+    nw = ns
+    for i in range(n):
+        if clo[i] <= chi[i]:
+            if chi[i] - clo[i] <= NARROW_STEP_KM:
+                b = int((clo[i] - base) / size)
+                objs[cnt[b]] = i
+                cnt[b] += 1
+            else:
+                objs[nw] = i
+                nw += 1
+    for b in range(nb, 0, -1):  # cnt[b] now holds the end of bucket b: shift back to starts
+        cnt[b] = cnt[b - 1]
+    cnt[0] = 0
+    return ns, nw, base, size, cnt
+
+
+@njit(cache=True, nogil=True)
+def _step_radii(r_km, ok, c, nsub, rhodev, half, clo, chi):
+    """Radius interval [clo, chi] (km) of every object over step c; dead steps get an empty interval (inf, -inf).
+
+    From the exact SGP4 radii at the step ends: the true radius stays within rhodev(step) = nsub^2 rhodev(sub)
+    of their chord (docs/screening.md, "step radius"); padded by half the threshold.
+    """
+    for i in range(ok.shape[1]):
+        if ok[c, i] and ok[c + 1, i]:
+            ra = math.sqrt(r_km[c, i, 0] ** 2 + r_km[c, i, 1] ** 2 + r_km[c, i, 2] ** 2)
+            rb = math.sqrt(r_km[c + 1, i, 0] ** 2 + r_km[c + 1, i, 1] ** 2 + r_km[c + 1, i, 2] ** 2)
+            pad = rhodev[i] * nsub * nsub + half
+            clo[i] = min(ra, rb) - pad
+            chi[i] = max(ra, rb) + pad
+        else:
+            clo[i] = math.inf
+            chi[i] = -math.inf
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _step_box(r_km, v_kms, c, i, coarse_s, pad, clo, chi, box, q):
+    """Column q of box: object i's path over step c (Bezier hull of its Hermite cubic, padded) and radius."""
+    third = coarse_s / 3.0
+    for a in range(3):
+        p0 = r_km[c, i, a]
+        p1 = p0 + third * v_kms[c, i, a]
+        p3 = r_km[c + 1, i, a]
+        p2 = p3 - third * v_kms[c + 1, i, a]
+        box[a, q] = min(min(p0, p1), min(p2, p3)) - pad
+        box[4 + a, q] = max(max(p0, p1), max(p2, p3)) + pad
+    box[3, q] = clo[i]
+    box[7, q] = chi[i]
+
+
+@njit(cache=True, nogil=True)
+def _box_scan(box, a, b, x0, y0, z0, r0, x1, y1, z1, r1, hits, nh):
+    """Append to hits the columns q in [a, b) of box that overlap [x0, x1] x [y0, y1] x [z0, z1] x [r0, r1]."""
+    for q in range(a, b):
+        meet = ((box[3, q] <= r1) & (box[7, q] >= r0) & (box[0, q] <= x1) & (box[4, q] >= x0)
+                & (box[1, q] <= y1) & (box[5, q] >= y0) & (box[2, q] <= z1) & (box[6, q] >= z0))
+        hits[nh] = q
+        nh += np.int64(meet)
+    return nh
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -523,28 +617,26 @@ def _lower_bound(arr, n, x):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _primary_pair(p, i, c, lo1, hi1, nseg, g, out, nout):
-    """Segment and sub-interval tests of primary p with object i in step c; emits (p, i, k) candidates."""
-    r_km, v_kms, coarse_s, nsub, k_stop, k_offset, w, pts, rad, stamp, eps, chord, rhodev, threshold_km = g
-    for s_g in range(nseg):
-        if _seg_meet(lo1, hi1, p, i, s_g):
-            _sub_points(r_km, v_kms, c, p, coarse_s, w, pts, rad, stamp)
-            _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp)
-            for s in range(s_g * SEG_SUBS, min((s_g + 1) * SEG_SUBS, nsub)):
-                k = c * nsub + s
-                if k < k_stop and _sub_tests(pts, rad, p, i, s, eps, chord, rhodev, threshold_km):
-                    out, nout = _emit(out, nout, p, i, k + k_offset)
-    return out, nout
+def _upper_bound(arr, n, x):
+    """First index q < n with arr[q] > x (n when none); arr[:n] sorted."""
+    a, b = 0, n
+    while a < b:
+        m = (a + b) // 2
+        if arr[m] <= x:
+            a = m + 1
+        else:
+            b = m
+    return a
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _sub_tests(pts, rad, i, j, s, eps, chord, rhodev, threshold_km):
-    """Sub-interval box (x, y, z, radius) and chord tests of pair (i, j) from cached Hermite points."""
+def _sub_tests(pts, rad, row_i, row_j, i, j, s, eps, chord, rhodev, threshold_km):
+    """Sub-interval box (x, y, z, radius) and chord tests of objects i and j from their cached Hermite points."""
     half = 0.5 * threshold_km
-    if not _sub_meet(pts, rad, i, j, s, eps[i] + chord[i] + half, eps[j] + chord[j] + half,
+    if not _sub_meet(pts, rad, row_i, row_j, s, eps[i] + chord[i] + half, eps[j] + chord[j] + half,
                      eps[i] + rhodev[i] + half, eps[j] + rhodev[j] + half):
         return False
-    return _chord_close(pts, i, j, s, threshold_km + eps[i] + eps[j] + chord[i] + chord[j])
+    return _chord_close(pts, row_i, row_j, s, threshold_km + eps[i] + eps[j] + chord[i] + chord[j])
 
 
 MAX_ENTRIES = 32  # cells above which an object's box is handled as "wide" (queries instead of inserts)
