@@ -422,7 +422,10 @@ def _seg_mask(lo1, hi1, i, j, nseg):
     return mask
 
 
-NARROW_STEP_KM = 150.0  # objects whose step radius interval is wider are scanned by every primary
+#: Width classes (km) of step radius intervals: objects are sorted by (class, low radius end) so that a primary
+#: scans, per class, only the objects whose low end lies within the class width below its own interval; objects
+#: wider than the last class are scanned by every primary.
+WIDTH_CLASSES_KM = (50.0, 150.0, 600.0, 2500.0)
 RADIUS_BUCKET_KM = 20.0  # radius bucket of the per-step counting sort (widened for very spread catalogs)
 
 
@@ -466,8 +469,8 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
     nout = 0
     for c in range(c_lo, c_end):
         _step_radii(r_km, ok, c, nsub, rhodev, half, clo, chi)
-        ns, nall, base, size, starts = _bucket_sort(clo, chi, objs, starts)
-        nb = starts.shape[0] - 1
+        nall, base, size, nb, starts = _bucket_sort(clo, chi, objs, starts)
+        ncls = len(WIDTH_CLASSES_KM)
         for q in range(nall):
             _step_box(r_km, v_kms, c, objs[q], coarse_s, eps[objs[q]] + half, clo, chi, box, q)
         nslot = 0
@@ -484,16 +487,24 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
             # primary box: union of its segment boxes, radius also within its step radius interval
             p_rlo = max(lo[sp, 3], clo[p])
             p_rhi = min(hi[sp, 3], chi[p])
-            # narrow objects that can meet [p_rlo, p_rhi]: low radius end in [p_rlo - NARROW_STEP_KM, p_rhi]
-            b_lo = min(max(math.floor((p_rlo - NARROW_STEP_KM - base) / size), 0), nb)
+            # objects of class k that can meet [p_rlo, p_rhi]: low radius end in [p_rlo - width_k, p_rhi]
             b_hi = min(max(math.floor((p_rhi - base) / size) + 1, 0), nb)
-            nh = _box_scan(box, starts[b_lo], starts[b_hi], lo[sp, 0], lo[sp, 1], lo[sp, 2], p_rlo, hi[sp, 0],
-                           hi[sp, 1], hi[sp, 2], p_rhi, hits, 0)
-            nh = _box_scan(box, ns, nall, lo[sp, 0], lo[sp, 1], lo[sp, 2], p_rlo, hi[sp, 0], hi[sp, 1], hi[sp, 2],
-                           p_rhi, hits, nh)
+            nh = 0
+            for k in range(ncls):
+                b_lo = min(max(math.floor((p_rlo - WIDTH_CLASSES_KM[k] - base) / size), 0), nb)
+                nh = _box_scan(box, starts[k * nb + b_lo], starts[k * nb + b_hi], lo[sp, 0], lo[sp, 1], lo[sp, 2],
+                               p_rlo, hi[sp, 0], hi[sp, 1], hi[sp, 2], p_rhi, hits, nh)
+            nh = _box_scan(box, starts[ncls * nb], nall, lo[sp, 0], lo[sp, 1], lo[sp, 2], p_rlo, hi[sp, 0],
+                           hi[sp, 1], hi[sp, 2], p_rhi, hits, nh)
+            nx, ny, nz = _unit_normal(r_km, v_kms, c, p)
+            z_lo, z_hi = _normal_extent(r_km, v_kms, c, p, coarse_s, nx, ny, nz, eps[p] + half)
             for h in range(nh):
                 i = objs[hits[h]]
                 if i == p or (is_prim[i] and i < p):
+                    continue
+                # slab test along the primary's orbit normal: the axis along which its path is thinnest
+                zi_lo, zi_hi = _normal_extent(r_km, v_kms, c, i, coarse_s, nx, ny, nz, eps[i] + half)
+                if zi_lo > z_hi or z_lo > zi_hi:
                     continue
                 if seg_stamp[i] != c:
                     slot[i] = nslot
@@ -517,45 +528,79 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
     return out[:nout]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _unit_normal(r_km, v_kms, c, p):
+    """Unit vector along r x v of object p at SGP4 sample c (its osculating orbit normal)."""
+    hx = r_km[c, p, 1] * v_kms[c, p, 2] - r_km[c, p, 2] * v_kms[c, p, 1]
+    hy = r_km[c, p, 2] * v_kms[c, p, 0] - r_km[c, p, 0] * v_kms[c, p, 2]
+    hz = r_km[c, p, 0] * v_kms[c, p, 1] - r_km[c, p, 1] * v_kms[c, p, 0]
+    h = math.sqrt(hx * hx + hy * hy + hz * hz)
+    if not h > 0.0:
+        return 0.0, 0.0, 0.0  # degenerate: every extent is [-pad, pad], the test passes everything
+    return hx / h, hy / h, hz / h
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _normal_extent(r_km, v_kms, c, i, coarse_s, nx, ny, nz, pad):
+    """Extent (km) along unit vector n of object i's path over step c: projected Bezier hull of its Hermite cubic,
+    padded (the path is within eps of the cubic, the cubic inside the hull of its control points)."""
+    third = coarse_s / 3.0
+    z0 = r_km[c, i, 0] * nx + r_km[c, i, 1] * ny + r_km[c, i, 2] * nz
+    z3 = r_km[c + 1, i, 0] * nx + r_km[c + 1, i, 1] * ny + r_km[c + 1, i, 2] * nz
+    z1 = z0 + third * (v_kms[c, i, 0] * nx + v_kms[c, i, 1] * ny + v_kms[c, i, 2] * nz)
+    z2 = z3 - third * (v_kms[c + 1, i, 0] * nx + v_kms[c + 1, i, 1] * ny + v_kms[c + 1, i, 2] * nz)
+    return min(min(z0, z1), min(z2, z3)) - pad, max(max(z0, z1), max(z2, z3)) + pad
+
+
 @njit(cache=True, nogil=True)
 def _bucket_sort(clo, chi, objs, starts):
-    """Order live objects into objs: narrow ones (interval <= NARROW_STEP_KM) counting-sorted by the bucket of clo,
-    then the wide ones. Returns (narrow count, live count, bucket base km, bucket size km, bucket starts)."""
+    """Counting sort of the live objects into objs by (width class, bucket of clo); the widest last, unsorted.
+
+    Returns (live count, bucket base km, bucket size km, buckets per class nb, starts) where class k bucket b
+    holds objs[starts[k * nb + b]:starts[k * nb + b + 1]] and the widest objects start at starts[ncls * nb].
+    """
     n = clo.shape[0]
+    ncls = len(WIDTH_CLASSES_KM)
     base = math.inf
     top = -math.inf
     for i in range(n):
-        if clo[i] <= chi[i] and chi[i] - clo[i] <= NARROW_STEP_KM:  # live (dead: clo = inf > chi = -inf), narrow
+        if clo[i] <= chi[i]:  # live (dead: clo = inf > chi = -inf)
             base = min(base, clo[i])
             top = max(top, clo[i])
     if base > top:
         base, top = 0.0, 0.0
-    size = max(RADIUS_BUCKET_KM, (top - base) / (4.0 * n + 16.0))
+    size = max(RADIUS_BUCKET_KM, (top - base) / (n + 16.0))
     nb = int((top - base) / size) + 1
-    if starts.shape[0] < nb + 1:
-        starts = np.zeros(nb + 1, np.int64)
-    cnt = starts[: nb + 1]
+    nkeys = ncls * nb + 1
+    if starts.shape[0] < nkeys + 1:
+        starts = np.zeros(nkeys + 1, np.int64)
+    cnt = starts[: nkeys + 1]
     cnt[:] = 0
     for i in range(n):
-        if clo[i] <= chi[i] and chi[i] - clo[i] <= NARROW_STEP_KM:
-            cnt[int((clo[i] - base) / size) + 1] += 1
-    for b in range(nb):
+        if clo[i] <= chi[i]:
+            cnt[_sort_key(clo[i], chi[i], base, size, nb) + 1] += 1
+    for b in range(nkeys):
         cnt[b + 1] += cnt[b]
-    ns = cnt[nb]
-    nw = ns
+    nall = cnt[nkeys]
     for i in range(n):
         if clo[i] <= chi[i]:
-            if chi[i] - clo[i] <= NARROW_STEP_KM:
-                b = int((clo[i] - base) / size)
-                objs[cnt[b]] = i
-                cnt[b] += 1
-            else:
-                objs[nw] = i
-                nw += 1
-    for b in range(nb, 0, -1):  # cnt[b] now holds the end of bucket b: shift back to starts
+            key = _sort_key(clo[i], chi[i], base, size, nb)
+            objs[cnt[key]] = i
+            cnt[key] += 1
+    for b in range(nkeys, 0, -1):  # cnt[b] now holds the end of key b: shift back to starts
         cnt[b] = cnt[b - 1]
     cnt[0] = 0
-    return ns, nw, base, size, cnt
+    return nall, base, size, nb, cnt
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sort_key(lo_km, hi_km, base, size, nb):
+    """Counting-sort key of a radius interval: width class * nb + bucket of its low end; widest: ncls * nb."""
+    width = hi_km - lo_km
+    for k in range(len(WIDTH_CLASSES_KM)):
+        if width <= WIDTH_CLASSES_KM[k]:
+            return k * nb + int((lo_km - base) / size)
+    return len(WIDTH_CLASSES_KM) * nb
 
 
 @njit(cache=True, nogil=True)
