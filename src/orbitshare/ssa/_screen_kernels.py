@@ -377,25 +377,35 @@ def _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1
         hi[row, a] = -math.inf
     pad = eps[i] + half
     rpad = eps[i] + rhodev_seg[i] + half
+    ax, dx = _hermite_pd(r_km, v_kms, c, i, 0, 0.0, coarse_s)
+    ay, dy = _hermite_pd(r_km, v_kms, c, i, 1, 0.0, coarse_s)
+    az, dz = _hermite_pd(r_km, v_kms, c, i, 2, 0.0, coarse_s)
+    rho_a = math.sqrt(ax * ax + ay * ay + az * az)
     for g in range(nseg):
         ta = g * SEG_SUBS / nsub
         tb = min((g + 1) * SEG_SUBS, nsub) / nsub
-        rho_a = 0.0
-        rho_b = 0.0
-        for a in range(3):
-            pa, da = _hermite_pd(r_km, v_kms, c, i, a, ta, coarse_s)
-            pb, db = _hermite_pd(r_km, v_kms, c, i, a, tb, coarse_s)
-            p1 = pa + da * (tb - ta) / 3.0
-            p2 = pb - db * (tb - ta) / 3.0
-            lo1[row, g, a] = min(min(pa, p1), min(p2, pb)) - pad
-            hi1[row, g, a] = max(max(pa, p1), max(p2, pb)) + pad
-            rho_a += pa * pa
-            rho_b += pb * pb
-        lo1[row, g, 3] = min(math.sqrt(rho_a), math.sqrt(rho_b)) - rpad
-        hi1[row, g, 3] = max(math.sqrt(rho_a), math.sqrt(rho_b)) + rpad
+        third = (tb - ta) / 3.0
+        bx, ex = _hermite_pd(r_km, v_kms, c, i, 0, tb, coarse_s)
+        by, ey = _hermite_pd(r_km, v_kms, c, i, 1, tb, coarse_s)
+        bz, ez = _hermite_pd(r_km, v_kms, c, i, 2, tb, coarse_s)
+        _bezier_range(ax, ax + dx * third, bx - ex * third, bx, pad, lo1, hi1, row, g, 0)
+        _bezier_range(ay, ay + dy * third, by - ey * third, by, pad, lo1, hi1, row, g, 1)
+        _bezier_range(az, az + dz * third, bz - ez * third, bz, pad, lo1, hi1, row, g, 2)
+        rho_b = math.sqrt(bx * bx + by * by + bz * bz)
+        lo1[row, g, 3] = min(rho_a, rho_b) - rpad
+        hi1[row, g, 3] = max(rho_a, rho_b) + rpad
+        ax, ay, az, dx, dy, dz = bx, by, bz, ex, ey, ez  # segment end = next segment start
+        rho_a = rho_b
         for a in range(4):
             lo[row, a] = min(lo[row, a], lo1[row, g, a])
             hi[row, a] = max(hi[row, a], hi1[row, g, a])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _bezier_range(p0, p1, p2, p3, pad, lo1, hi1, row, g, a):
+    """Padded range of four Bezier control values into lo1/hi1[row, g, a]."""
+    lo1[row, g, a] = min(min(p0, p1), min(p2, p3)) - pad
+    hi1[row, g, a] = max(max(p0, p1), max(p2, p3)) + pad
 
 
 @njit(cache=True, nogil=True, inline="always")
