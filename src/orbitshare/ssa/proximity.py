@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from orbitshare.astro.frames import itrs_to_geodetic, teme_to_itrs
-from orbitshare.astro.propagation import Sgp4Records, propagate, propagate_pairs
+from orbitshare.astro.propagation import Sgp4Records, propagate
 from orbitshare.astro.time import as_utc, datetime_to_jd, format_utc
 from orbitshare.ssa.screening import rtn_components, screen
 
@@ -119,19 +119,19 @@ def _merge_edges(rows: list[dict], edges: list[dict]) -> list[dict]:
 
 
 def range_series(catalog, pairs: list[tuple[int, int]], start, stop, step_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Range (km, shape pairs x times) between the objects of each (id, id) pair, sampled every step_s (s)."""
+    """Range (km, shape pairs x times) between the objects of each (id, id) pair, sampled every step_s (s).
+
+    Each object is propagated once (all threads), NaN where SGP4 has no state (docs/catalog-and-propagation.md).
+    """
     start = as_utc(start)
     jd0, fr0 = datetime_to_jd(start)
     t_s = np.arange(0.0, (as_utc(stop) - start).total_seconds() + 1e-9, step_s)
     ids = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     uniq, inv = np.unique(ids, return_inverse=True)
     recs = Sgp4Records.from_catalog(catalog.take(catalog.index_of(uniq)))
-    m = t_s.size
-    idx = np.repeat(inv.reshape(-1, 2), m, axis=0)
-    fr = np.tile(fr0 + t_s / 86400.0, len(ids))
-    r1, _, _ = propagate_pairs(recs, idx[:, 0], jd0, fr)
-    r2, _, _ = propagate_pairs(recs, idx[:, 1], jd0, fr)
-    return t_s, np.linalg.norm(r2 - r1, axis=1).reshape(len(ids), m)
+    r = propagate(recs, np.full(t_s.shape, jd0), fr0 + t_s / 86400.0).r_km
+    inv = inv.reshape(-1, 2)
+    return t_s, np.linalg.norm(r[inv[:, 1]] - r[inv[:, 0]], axis=2)
 
 
 def _add_trends(catalog, rows: list[dict], start, stop, config: WatchConfig) -> None:
