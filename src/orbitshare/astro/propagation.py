@@ -100,11 +100,14 @@ def _chunks(n: int, parts: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in pairwise(edges) if b > a]
 
 
-def propagate(recs: Sgp4Records, jd, fr, workers: int | None = None, time_major: bool = False) -> Ephemeris:
+def propagate(recs: Sgp4Records, jd, fr, workers: int | None = None, time_major: bool = False,
+              scratch: np.ndarray | None = None) -> Ephemeris:
     """TEME position and velocity of every object at every time (two-part UTC JD), using worker threads.
 
     The arrays have shape (objects, times, 3) either way; with time_major they are views of (times, objects, 3)
     memory, so ``r_km.transpose(1, 0, 2)`` is C-contiguous (what the screening kernels read) without a copy.
+    SGP4 writes its working state into the records, so a copy is used: `scratch` (a copy of recs.records that the
+    caller keeps for repeated calls, modified here) or a fresh one.
     """
     jd = np.ascontiguousarray(np.broadcast_to(np.asarray(jd, dtype=np.float64), np.shape(fr)))
     fr = np.ascontiguousarray(fr, dtype=np.float64)
@@ -115,7 +118,7 @@ def propagate(recs: Sgp4Records, jd, fr, workers: int | None = None, time_major:
     r = np.empty(shape)
     v = np.empty(shape)
     err = np.empty((n, m), dtype=np.uint8)
-    work = recs.records.copy()  # the kernel keeps integrator state in the records: never share them
+    work = recs.records.copy() if scratch is None else scratch  # SGP4 writes into records: never share them
     workers = workers or default_workers()
     pieces = _chunks(n, workers * 8 if workers > 1 else 1)
 

@@ -171,6 +171,7 @@ class ScreenJob:
     span_s: float
     threshold_km: float
     config: ScreenConfig
+    scratch: np.ndarray | None = field(default=None, repr=False)  # SGP4 working copy of recs.records (sampling)
 
     @property
     def n_sub(self) -> int:
@@ -257,8 +258,10 @@ def _split(n: int, parts: int) -> list[tuple[int, int]]:
 def _coarse_samples(job: ScreenJob, c_lo: int, c_hi: int, workers: int):
     """SGP4 states (TEME km, km/s) and validity at SGP4 steps c_lo..c_hi inclusive."""
     t_s = np.arange(c_lo, c_hi + 1) * job.config.coarse_s
+    if job.scratch is None:
+        job.scratch = job.recs.records.copy()
     eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / 86400.0, workers=workers,
-                    time_major=True)
+                    time_major=True, scratch=job.scratch)
     return eph.r_km, eph.v_kms, eph.ok
 
 
@@ -302,9 +305,12 @@ def events_for_candidates(job: ScreenJob, cand: np.ndarray, workers: int) -> dic
     amax = amax_bound(job)
 
     def run(piece):
-        recs = job.recs.records.copy()  # SGP4 keeps integrator state in the records: one copy per thread
-        return _k.narrow_phase(recs, tb, amax, cand[piece[0]:piece[1]], job.config.sub_s, job.threshold_km,
-                               job.span_s)
+        part = cand[piece[0]:piece[1]]
+        objs, inv = np.unique(part[:, :2], return_inverse=True)  # only the records this piece needs, copied:
+        local = np.column_stack([inv.reshape(-1, 2), part[:, 2]])  # SGP4 writes into them (one copy per thread)
+        pairs, t_s, miss, states = _k.narrow_phase(job.recs.records[objs], tb[objs], amax[objs], local,
+                                                   job.config.sub_s, job.threshold_km, job.span_s)
+        return objs[pairs], t_s, miss, states
 
     pieces = [p for p in _split(len(cand), workers) if p[1] > p[0]]
     if not pieces:
