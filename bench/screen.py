@@ -189,8 +189,12 @@ def main() -> None:
     res, dt = _timed("orbitshare all-vs-all", lambda: screen(cat, START, stop, args.threshold_km))
     results["all_vs_all"] = {"seconds": dt, "events": len(res), "peak_gb": _peak_gb()}
     prim = [int(x) for x in cat.select(object_type="PAYLOAD", regime="LEO").norad_id[::100][:50]]
-    pres, pdt = _timed("orbitshare 50 primaries", lambda: screen(cat, START, stop, args.threshold_km, prim))
-    results["primaries_50"] = {"seconds": pdt, "events": len(pres), "primaries": prim}
+    runs = [_timed("orbitshare 50 primaries", lambda: screen(cat, START, stop, args.threshold_km, prim))
+            for _ in range(3)]  # a few seconds each: three runs, the shared machine's noise is about +-10 %
+    pres = runs[0][0]
+    times = sorted(dt for _, dt in runs)
+    results["primaries_50"] = {"seconds": times[0], "seconds_median": times[1], "runs_s": [dt for _, dt in runs],
+                               "events": len(pres), "primaries": prim}
     if not args.skip_astroz:
         t_s = ((res["tca_jd"] - 2459602.5) + res["tca_fr"]) * 86400.0
         ours = (res["norad_id_1"], res["norad_id_2"], t_s, res["miss_km"])
