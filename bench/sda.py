@@ -82,8 +82,12 @@ def proximity_bench() -> dict | None:
     rng = np.random.default_rng(0)
     assets = [int(x) for reg in ("LEO", "GEO") for x in rng.choice(cat.norad_id[pay & (cat.regime == reg)], 25,
                                                                      replace=False)]
+    from orbitshare.ssa.screening import screen
+
+    warm = cat.take(np.arange(200))  # JIT warm-up (compiled code is cached on disk; loading it takes seconds)
+    screen(warm, "2022-01-22T00:00:00", "2022-01-22T01:00:00", 10.0, [int(warm.norad_id[0])])
     runs = []
-    for _ in range(2):
+    for _ in range(3):  # a few seconds each: best of three, the shared machine's noise is about +-10 %
         t0 = time.perf_counter()
         rows = proximity_watch(cat, assets, "2022-01-22T00:00:00", "2022-01-29T00:00:00")
         runs.append(time.perf_counter() - t0)

@@ -186,3 +186,16 @@ def test_pc_max_isotropic_vectorised():
     for m, v in zip(miss[1:], values[1:], strict=True):
         assert v == pytest.approx(pc.pc_max(m, 10.0).pc_max, rel=1e-6)
     assert values[-1] == pytest.approx(10.0**2 / (math.e * 5000.0**2), rel=1e-4)
+
+
+def test_pc_max_isotropic_spline_path_matches_scalar_maximisation():
+    """Above 20,000 events the vectorised max Pc interpolates exact nodes; it must still equal Brent's maximum."""
+    rng = np.random.default_rng(7)
+    miss = np.concatenate([rng.uniform(1.0, 5000.0, 30_000), [5.0, 12.0, 25.0]])
+    hbr = np.concatenate([rng.uniform(0.5, 30.0, 30_000), [10.0, 10.0, 10.0]])
+    values, sigmas = pc.pc_max_isotropic(miss, hbr)
+    assert values[-3] == 1.0 and sigmas[-3] == 0.0
+    for k in [*range(0, 30_000, 1_500), 30_001, 30_002]:
+        ref = pc.pc_max(miss[k], hbr[k])
+        assert values[k] == pytest.approx(ref.pc_max, rel=1e-9)
+        assert sigmas[k] == pytest.approx(ref.sigma_at_max_m, rel=1e-5)

@@ -446,10 +446,11 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
 
     Per SGP4 step every object gets a step box: radius from the exact SGP4 end radii (docs/screening.md,
     "step radius"), x, y, z from the Bezier hull of its Hermite cubic over the step. Objects are counting-sorted
-    by the low end of their step radius interval, so each primary scans only the run of objects whose radius can
-    meet its own (plus the few with intervals wider than NARROW_STEP_KM) with a branch-free box test; survivors
-    go through the segment boxes (:func:`_segment_boxes`) and the per-sub-interval box and chord tests. Other
-    arguments as :func:`broad_phase`.
+    by (width class of their step radius interval, its low end) so each primary scans, per class, only the run
+    of objects whose radius can meet its own (the few wider than the last class: all of them) with a branch-free
+    box test; survivors pass a slab test along the primary's orbit normal, then the segment boxes
+    (:func:`_segment_boxes`) and the per-sub-interval box and chord tests. Other arguments as
+    :func:`broad_phase`.
     """
     n = ok.shape[1]
     nseg = (nsub + SEG_SUBS - 1) // SEG_SUBS
@@ -475,12 +476,12 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
     rhodev_seg = rhodev * SEG_SUBS * SEG_SUBS
     hits = np.empty(n, np.int64)
     starts = np.zeros(2, np.int64)
+    ncls = len(WIDTH_CLASSES_KM)
     out = np.empty((1024, 3), np.int64)
     nout = 0
     for c in range(c_lo, c_end):
         _step_radii(r_km, ok, c, nsub, rhodev, half, clo, chi)
         nall, base, size, nb, starts = _bucket_sort(clo, chi, objs, starts)
-        ncls = len(WIDTH_CLASSES_KM)
         for q in range(nall):
             _step_box(r_km, v_kms, c, objs[q], coarse_s, eps[objs[q]] + half, clo, chi, box, q)
         nslot = 0
@@ -497,13 +498,13 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
             # primary box: union of its segment boxes, radius also within its step radius interval
             p_rlo = max(lo[sp, 3], clo[p])
             p_rhi = min(hi[sp, 3], chi[p])
-            # objects of class k that can meet [p_rlo, p_rhi]: low radius end in [p_rlo - width_k, p_rhi]
+            # objects of class cl that can meet [p_rlo, p_rhi]: low radius end in [p_rlo - width_cl, p_rhi]
             b_hi = min(max(math.floor((p_rhi - base) / size) + 1, 0), nb)
             nh = 0
-            for k in range(ncls):
-                b_lo = min(max(math.floor((p_rlo - WIDTH_CLASSES_KM[k] - base) / size), 0), nb)
-                nh = _box_scan(box, starts[k * nb + b_lo], starts[k * nb + b_hi], lo[sp, 0], lo[sp, 1], lo[sp, 2],
-                               p_rlo, hi[sp, 0], hi[sp, 1], hi[sp, 2], p_rhi, hits, nh)
+            for cl in range(ncls):
+                b_lo = min(max(math.floor((p_rlo - WIDTH_CLASSES_KM[cl] - base) / size), 0), nb)
+                nh = _box_scan(box, starts[cl * nb + b_lo], starts[cl * nb + b_hi], lo[sp, 0], lo[sp, 1],
+                               lo[sp, 2], p_rlo, hi[sp, 0], hi[sp, 1], hi[sp, 2], p_rhi, hits, nh)
             nh = _box_scan(box, starts[ncls * nb], nall, lo[sp, 0], lo[sp, 1], lo[sp, 2], p_rlo, hi[sp, 0],
                            hi[sp, 1], hi[sp, 2], p_rhi, hits, nh)
             nx, ny, nz = _unit_normal(r_km, v_kms, c, p)

@@ -237,31 +237,68 @@ def _argmin_log(func, center: float, half_width: float = 8.0) -> float:
     return float(res.x) if res.fun <= values[best] else float(grid[best])
 
 
-def pc_max_isotropic(miss_m, hbr_m, iterations: int = 40):
+def pc_max_isotropic(miss_m, hbr_m):
     """Vectorised max Pc (isotropic covariance) for arrays of miss (m) and HBR (m); returns (pc, sigma_m).
 
-    Pc(sigma) is unimodal in log sigma with its maximum near miss / sqrt(2) (Alfano 2005); golden-section search
-    over log sigma in [-1.5, +1.5] around it, one Pc evaluation per object and iteration (width 3 * 0.618^40 ~
-    1e-8 in log sigma; Pc is flat at its maximum, so its relative error is far below that).
+    Pc depends on sigma / miss and HBR / miss only, so Pc_max = G(rho) and sigma_at_max = miss * S(rho) with
+    rho = HBR / miss: G and S come from :func:`_pc_max_unit` (exact search), per event for small inputs or
+    rho > 0.5, else from cubic splines in log rho through exact nodes whose error is checked at every node
+    midpoint against the exact search (at most 1e-11 relative in Pc, else the nodes are refined).
     """
     miss = np.atleast_1d(np.asarray(miss_m, float))
     hbr = np.broadcast_to(np.asarray(hbr_m, float), miss.shape)
-    centre = np.log(np.maximum(miss, 1e-300) / SQRT2)
+    pc, sigma = np.zeros(miss.shape), np.zeros(miss.shape)
+    pc[(hbr > 0) & (miss <= hbr)] = 1.0
+    live = np.flatnonzero((hbr > 0) & (miss > hbr))
+    rho = hbr[live] / miss[live]
+    interp = rho <= 0.5 if live.size > 20_000 else np.zeros(live.size, dtype=bool)
+    g, s = np.empty(live.size), np.empty(live.size)
+    g[~interp], s[~interp] = _pc_max_unit(rho[~interp])
+    if interp.any():
+        g[interp], s[interp] = _pc_max_spline(np.log(rho[interp]))
+    pc[live], sigma[live] = g, s * miss[live]
+    return pc, sigma
+
+
+def _pc_max_unit(rho, iterations: int = 40):
+    """Max Pc and maximising sigma for miss 1 and HBR rho (< 1): golden-section search over log sigma.
+
+    Pc(sigma) is unimodal in log sigma with its maximum near 1 / sqrt(2) (Alfano 2005); the search covers
+    [-1.5, +1.5] around it with one Pc evaluation per value and iteration (bracket 3 * 0.618^40 ~ 1e-8 wide; Pc
+    is flat at its maximum, so its relative error is far below that).
+    """
+    rho = np.asarray(rho, float)
     ratio = (np.sqrt(5.0) - 1.0) / 2.0
-    lo, hi = centre - 1.5, centre + 1.5
+    lo, hi = np.full(rho.shape, np.log(1 / SQRT2) - 1.5), np.full(rho.shape, np.log(1 / SQRT2) + 1.5)
     a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-    fa, fb = pc_isotropic(miss, np.exp(a), hbr), pc_isotropic(miss, np.exp(b), hbr)
+    fa, fb = pc_isotropic(1.0, np.exp(a), rho), pc_isotropic(1.0, np.exp(b), rho)
     for _ in range(iterations):
         left = fa > fb  # maximum in [lo, b]: b becomes hi, a becomes b
         hi, lo = np.where(left, b, hi), np.where(left, lo, a)
         new_b, new_a = np.where(left, a, lo + ratio * (hi - lo)), np.where(left, hi - ratio * (hi - lo), b)
-        f_new = pc_isotropic(miss, np.exp(np.where(left, new_a, new_b)), hbr)
+        f_new = pc_isotropic(1.0, np.exp(np.where(left, new_a, new_b)), rho)
         fa, fb = np.where(left, f_new, fb), np.where(left, fa, f_new)
         a, b = new_a, new_b
     s = np.exp(0.5 * (lo + hi))
-    pc = np.where(miss <= hbr, 1.0, pc_isotropic(miss, s, hbr))
-    pc = np.where(hbr <= 0, 0.0, pc)
-    return pc, np.where(miss <= hbr, 0.0, s)
+    return pc_isotropic(1.0, s, rho), s
+
+
+def _pc_max_spline(log_rho, tol: float = 1e-11):
+    """G and S of :func:`_pc_max_unit` at many log rho values from splines through exact nodes (error checked)."""
+    from scipy.interpolate import CubicSpline
+
+    lo, hi = float(log_rho.min()), float(log_rho.max())
+    nodes = max(16, int((hi - lo) / 0.02) + 2)
+    for _ in range(6):
+        x = np.linspace(lo, hi + 1e-12, nodes)
+        g, s = _pc_max_unit(np.exp(x))
+        spline_g, spline_s = CubicSpline(x, np.log(g)), CubicSpline(x, np.log(s))
+        mid = 0.5 * (x[1:] + x[:-1])
+        g_mid, _ = _pc_max_unit(np.exp(mid))
+        if np.max(np.abs(np.exp(spline_g(mid)) / g_mid - 1.0)) <= tol:
+            return np.exp(spline_g(log_rho)), np.exp(spline_s(log_rho))
+        nodes = 2 * nodes
+    return _pc_max_unit(np.exp(log_rho))
 
 
 def pc_max_scaled(miss_xz_m, cov_xz_m2, hbr_m: float) -> tuple[float, float]:
