@@ -179,10 +179,9 @@ def broad_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chord,
             ne = 0
             for i in range(n):
                 if live[i] and _cell_count(cell, i) <= MAX_ENTRIES:
-                    ne = _insert(grid, cell, i, ne, lo[i, 3], hi[i, 3])
-            _grid_sort(grid, ne)
-            out, nout = _grid_pairs(grid, ne, lo, hi, cell, pts, eps, chord, threshold_km, s, k + k_offset,
-                                    out, nout)
+                    ne = _insert(grid, cell, i, ne)
+            _grid_sort(grid, ne, lo, hi, cell)
+            out, nout = _grid_pairs(grid, ne, pts, eps, chord, threshold_km, s, k + k_offset, out, nout)
             for q in range(nw):
                 out, nout = _wide_pairs(wide[q], wide, q, nw, live, n, lo, hi, cell, grid, pts, eps, chord,
                                         threshold_km, s, k + k_offset, out, nout)
@@ -227,12 +226,18 @@ def _cell_count(cell, i):
 
 @njit(cache=True, nogil=True)
 def _grid_alloc(cap):
-    """Arrays of a hash grid with room for cap entries: (obj, key, bucket, rlo, rhi, counts, sorted obj/key/rlo/rhi)."""
+    """Arrays of a hash grid with room for cap entries.
+
+    (obj, key, bucket) per entry as inserted; counts per bucket; then, sorted by bucket, per entry: obj, key,
+    the object's radius interval, its packed low corner cell and its x, y, z box (lo, lo, lo, hi, hi, hi), so that
+    the pair loop reads only contiguous entry data until the chord test.
+    """
     nb = 1
     while nb < cap // 2:
         nb *= 2
-    return (np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap), np.empty(cap),
-            np.zeros(nb + 1, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap), np.empty(cap))
+    return (np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64), np.zeros(nb + 1, np.int64),
+            np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap), np.empty(cap), np.empty(cap, np.int64),
+            np.empty((cap, 6)))
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -244,9 +249,9 @@ def _hash(key, mask):
 
 
 @njit(cache=True, nogil=True)
-def _insert(grid, cell, i, ne, rlo, rhi):
+def _insert(grid, cell, i, ne):
     """Append one entry per 4-D cell of object i's box; returns the new entry count."""
-    ent_obj, ent_key, ent_h, ent_lo, ent_hi, counts = grid[0], grid[1], grid[2], grid[3], grid[4], grid[5]
+    ent_obj, ent_key, ent_h, counts = grid[0], grid[1], grid[2], grid[3]
     mask = counts.shape[0] - 2
     for cx in range(cell[i, 0], cell[i, 4] + 1):
         for cy in range(cell[i, 1], cell[i, 5] + 1):
@@ -256,16 +261,15 @@ def _insert(grid, cell, i, ne, rlo, rhi):
                     ent_obj[ne] = i
                     ent_key[ne] = key
                     ent_h[ne] = _hash(key, mask)
-                    ent_lo[ne] = rlo
-                    ent_hi[ne] = rhi
                     ne += 1
     return ne
 
 
 @njit(cache=True, nogil=True)
-def _grid_sort(grid, ne):
-    """Counting sort of the ne entries by bucket; counts[b] becomes the end of bucket b."""
-    ent_obj, ent_key, ent_h, ent_lo, ent_hi, counts, sobj, skey, slo, shi = grid
+def _grid_sort(grid, ne, lo, hi, cell):
+    """Counting sort of the ne entries by bucket, copying each object's box data into its entries (entries of
+    one object are consecutive, so its data is read once); counts[b] becomes the end of bucket b."""
+    ent_obj, ent_key, ent_h, counts, sobj, skey, slo, shi, slow, sbox = grid
     nb = counts.shape[0] - 1
     counts[:] = 0
     for e in range(ne):
@@ -275,11 +279,26 @@ def _grid_sort(grid, ne):
     for e in range(ne):
         h = ent_h[e]
         x = counts[h]
-        sobj[x] = ent_obj[e]
+        i = ent_obj[e]
+        sobj[x] = i
         skey[x] = ent_key[e]
-        slo[x] = ent_lo[e]
-        shi[x] = ent_hi[e]
+        slo[x] = lo[i, 3]
+        shi[x] = hi[i, 3]
+        slow[x] = _pack(cell[i, 0], cell[i, 1], cell[i, 2], cell[i, 3])
+        for a in range(3):
+            sbox[x, a] = lo[i, a]
+            sbox[x, 3 + a] = hi[i, a]
         counts[h] += 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _owner_packed(low_i, low_j):
+    """Packed key of the low corner of two boxes' intersection, from their packed low corners (field-wise max)."""
+    out = 0
+    for f in range(4):
+        sh = 16 * f
+        out |= max((low_i >> sh) & 0xFFFF, (low_j >> sh) & 0xFFFF) << sh
+    return out
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -307,9 +326,9 @@ def _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
 
 
 @njit(cache=True, nogil=True)
-def _grid_pairs(grid, ne, lo, hi, cell, pts, eps, chord, threshold_km, s, k, out, nout):
+def _grid_pairs(grid, ne, pts, eps, chord, threshold_km, s, k, out, nout):
     """Emit (i, j, k) for pairs examined in their owner cell whose boxes meet and chords pass."""
-    counts, sobj, skey, slo, shi = grid[5], grid[6], grid[7], grid[8], grid[9]
+    counts, sobj, skey, slo, shi, slow, sbox = grid[3], grid[4], grid[5], grid[6], grid[7], grid[8], grid[9]
     nb = counts.shape[0] - 1
     start = 0
     for b in range(nb):
@@ -318,12 +337,19 @@ def _grid_pairs(grid, ne, lo, hi, cell, pts, eps, chord, threshold_km, s, k, out
             kx = skey[x]
             rl = slo[x]
             rh = shi[x]
+            lowx = slow[x]
+            x0, y0, z0, x1, y1, z1 = sbox[x, 0], sbox[x, 1], sbox[x, 2], sbox[x, 3], sbox[x, 4], sbox[x, 5]
             for y in range(x + 1, end):
                 if skey[y] != kx or slo[y] > rh or rl > shi[y]:
                     continue
+                if _owner_packed(lowx, slow[y]) != kx:
+                    continue
+                if (sbox[y, 0] > x1 or x0 > sbox[y, 3] or sbox[y, 1] > y1 or y0 > sbox[y, 4] or sbox[y, 2] > z1
+                        or z0 > sbox[y, 5]):
+                    continue
                 i = sobj[x]
                 j = sobj[y]
-                if _owner_cell(cell, kx, i, j) and _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
+                if _chord_close(pts, i, j, s, threshold_km + eps[i] + eps[j] + chord[i] + chord[j]):
                     out, nout = _emit(out, nout, i, j, k)
         start = end
     return out, nout
@@ -342,7 +368,7 @@ def _wide_pairs(i, wide, q, nw, live, n, lo, hi, cell, grid, pts, eps, chord, th
                 if _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
                     out, nout = _emit(out, nout, i, j, k)
         return out, nout
-    counts, sobj, skey = grid[5], grid[6], grid[7]
+    counts, sobj, skey = grid[3], grid[4], grid[5]
     mask = counts.shape[0] - 2
     for cx in range(cell[i, 0], cell[i, 4] + 1):
         for cy in range(cell[i, 1], cell[i, 5] + 1):
