@@ -43,6 +43,7 @@ class ScreenConfig:
     cell_km: float = 800.0  # spatial cell edge of the broad-phase grid (km)
     rcell_km: float = 30.0  # radial cell of the broad-phase grid (km)
     primary_coarse_s: float = 900.0  # SGP4 sample step (s) with primaries; a multiple of sub_s
+    primary_block_steps: int = 96  # SGP4 steps per streamed time block with primaries (24 h)
     workers: int | None = None  # threads (default: usable CPUs)
 
     @property
@@ -51,11 +52,12 @@ class ScreenConfig:
         return self.coarse_s / self.nsub
 
     def for_primaries(self) -> ScreenConfig:
-        """The configuration primaries mode runs with: SGP4 step primary_coarse_s, same sub-interval."""
+        """The configuration primaries mode runs with: SGP4 step primary_coarse_s, same sub-interval, blocks of
+        primary_block_steps."""
         nsub = round(self.primary_coarse_s / self.sub_s)
         if nsub < 1 or abs(nsub * self.sub_s - self.primary_coarse_s) > 1e-9:
             raise ValueError(f"primary_coarse_s {self.primary_coarse_s} must be a multiple of {self.sub_s} s")
-        return replace(self, coarse_s=self.primary_coarse_s, nsub=nsub)
+        return replace(self, coarse_s=self.primary_coarse_s, nsub=nsub, block_steps=self.primary_block_steps)
 
 
 # ------------------------------------------------------------------------------------------------ result
