@@ -122,9 +122,10 @@ def propagate(recs: Sgp4Records, jd, fr, workers: int | None = None, time_major:
     workers = workers or default_workers()
     pieces = _chunks(n, workers * 8 if workers > 1 else 1)
 
+    kernel = _k._propagate_range_time_major if time_major else _k._propagate_range
+
     def run(piece):
-        _k._propagate_range(work, recs.epoch_jd, recs.epoch_fr, jd, fr, r, v, err, piece[0], piece[1],
-                            time_major)
+        kernel(work, recs.epoch_jd, recs.epoch_fr, jd, fr, r, v, err, piece[0], piece[1])
 
     if workers == 1 or n < 2:
         for piece in pieces:

@@ -1271,30 +1271,41 @@ def _put(out, i, j, time_major, x, y, z):
         out[i, j, 0], out[i, j, 1], out[i, j, 2] = x, y, z
 
 
-@njit(cache=True, error_model='numpy', nogil=True)
-def _propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo, hi, time_major):
-    """Propagate records lo..hi-1 to every time (two-part UTC JD); TEME km and km/s into the out arrays.
+@njit(cache=True, error_model='numpy', nogil=True, inline='always')
+def _sample(rec, tsince):
+    """SGP4 state (TEME km, km/s) and error code, with 7 for non-finite results and 6 past re-entry."""
+    r, v, e = sgp4(rec, tsince)
+    if e == 0 and not (np.isfinite(r[0]) and np.isfinite(r[1]) and np.isfinite(r[2])):
+        e = 7
+    if e == 0 and _past_reentry(rec, tsince):
+        e = 6
+    if e != 0:
+        return _NAN3, _NAN3, e
+    return r, v, e
 
-    Output arrays are indexed [object, time] or, if time_major, [time, object]; errors go to err_out[object, time].
-    """
-    nt = jd.shape[0]
+
+@njit(cache=True, error_model='numpy', nogil=True)
+def _propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo, hi):
+    """Propagate records lo..hi-1 to every time (two-part UTC JD); TEME km and km/s into out[object, time]."""
     for i in range(lo, hi):
         rec = recs[i]
-        for j in range(nt):
-            tsince = ((jd[j] - epoch_jd[i]) + (fr[j] - epoch_fr[i])) * 1440.0
-            r, v, e = sgp4(rec, tsince)
-            if e == 0 and not (np.isfinite(r[0]) and np.isfinite(r[1]) and np.isfinite(r[2])):
-                e = 7
-            if e == 0 and _past_reentry(rec, tsince):
-                e = 6
-            err_out[i, j] = e
-            if e != 0:
-                _put(r_out, i, j, time_major, np.nan, np.nan, np.nan)
-                _put(v_out, i, j, time_major, np.nan, np.nan, np.nan)
-            else:
-                _put(r_out, i, j, time_major, r[0], r[1], r[2])
-                _put(v_out, i, j, time_major, v[0], v[1], v[2])
-        _terminate_after_decay(i, jd, fr, epoch_jd[i], epoch_fr[i], r_out, v_out, err_out, time_major)
+        for j in range(jd.shape[0]):
+            r, v, err_out[i, j] = _sample(rec, ((jd[j] - epoch_jd[i]) + (fr[j] - epoch_fr[i])) * 1440.0)
+            r_out[i, j, 0], r_out[i, j, 1], r_out[i, j, 2] = r
+            v_out[i, j, 0], v_out[i, j, 1], v_out[i, j, 2] = v
+        _terminate_after_decay(i, jd, fr, epoch_jd[i], epoch_fr[i], r_out, v_out, err_out, False)
+
+
+@njit(cache=True, error_model='numpy', nogil=True)
+def _propagate_range_time_major(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo, hi):
+    """As :func:`_propagate_range`, states into out[time, object] (what the screening kernels read)."""
+    for i in range(lo, hi):
+        rec = recs[i]
+        for j in range(jd.shape[0]):
+            r, v, err_out[i, j] = _sample(rec, ((jd[j] - epoch_jd[i]) + (fr[j] - epoch_fr[i])) * 1440.0)
+            r_out[j, i, 0], r_out[j, i, 1], r_out[j, i, 2] = r
+            v_out[j, i, 0], v_out[j, i, 1], v_out[j, i, 2] = v
+        _terminate_after_decay(i, jd, fr, epoch_jd[i], epoch_fr[i], r_out, v_out, err_out, True)
 
 
 @njit(cache=True, error_model='numpy', nogil=True)
