@@ -686,32 +686,6 @@ def _box_scan(box, a, b, x0, y0, z0, r0, x1, y1, z1, r1, hits, nh):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _lower_bound(arr, n, x):
-    """First index q < n with arr[q] >= x (n when none); arr[:n] sorted."""
-    a, b = 0, n
-    while a < b:
-        m = (a + b) // 2
-        if arr[m] < x:
-            a = m + 1
-        else:
-            b = m
-    return a
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _upper_bound(arr, n, x):
-    """First index q < n with arr[q] > x (n when none); arr[:n] sorted."""
-    a, b = 0, n
-    while a < b:
-        m = (a + b) // 2
-        if arr[m] <= x:
-            a = m + 1
-        else:
-            b = m
-    return a
-
-
-@njit(cache=True, nogil=True, inline="always")
 def _sub_tests(pts, rad, row_i, row_j, i, j, s, eps, chord, rhodev, threshold_km):
     """Sub-interval box (x, y, z, radius) and chord tests of objects i and j from their cached Hermite points."""
     half = 0.5 * threshold_km
