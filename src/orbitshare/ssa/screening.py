@@ -173,7 +173,6 @@ class ScreenJob:
     span_s: float
     threshold_km: float
     config: ScreenConfig
-    scratch: np.ndarray | None = field(default=None, repr=False)  # SGP4 working copy of recs.records (sampling)
 
     @property
     def n_sub(self) -> int:
@@ -257,20 +256,22 @@ def _split(n: int, parts: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges)]
 
 
-def _coarse_samples(job: ScreenJob, c_lo: int, c_hi: int, workers: int):
-    """SGP4 states (TEME km, km/s) and validity at SGP4 steps c_lo..c_hi inclusive."""
+def _coarse_samples(job: ScreenJob, c_lo: int, c_hi: int, workers: int, scratch: np.ndarray | None = None):
+    """SGP4 states (TEME km, km/s) and validity at SGP4 steps c_lo..c_hi inclusive.
+
+    scratch: a working copy of job.recs.records owned by the caller (SGP4 writes into it), reused across blocks.
+    """
     t_s = np.arange(c_lo, c_hi + 1) * job.config.coarse_s
-    if job.scratch is None:
-        job.scratch = job.recs.records.copy()
     eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / 86400.0, workers=workers,
-                    time_major=True, scratch=job.scratch)
+                    time_major=True, scratch=scratch)
     return eph.r_km, eph.v_kms, eph.ok
 
 
-def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int) -> np.ndarray:
+def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
+                         scratch: np.ndarray | None = None) -> np.ndarray:
     """Broad phase of one block: (i, j, k) screened-object indices and global sub-interval index."""
     cfg = job.config
-    r, v, ok = _coarse_samples(job, c_lo, c_hi, workers)
+    r, v, ok = _coarse_samples(job, c_lo, c_hi, workers, scratch)
     n = len(job.recs)
     eps, chord, rhodev, amax = (np.empty(n) for _ in range(4))
     _k.motion_bounds(r, ok, job.sma_km, job.ecc, cfg.coarse_s, cfg.sub_s, eps, chord, rhodev, amax)
@@ -332,9 +333,10 @@ def screen_blocks(job: ScreenJob, blocks: list[tuple[int, int]], workers: int | 
                   progress: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
     """Raw events (screened-object indices, s from start, miss km, TEME states) of the given time blocks."""
     workers = workers or job.config.workers or default_workers()
+    scratch = job.recs.records.copy()  # SGP4 working records of this call (a Dask worker may run tasks side by side)
     parts = []
     for c_lo, c_hi in blocks:
-        cand = candidates_for_block(job, c_lo, c_hi, workers)
+        cand = candidates_for_block(job, c_lo, c_hi, workers, scratch)
         parts.append(events_for_candidates(job, cand, workers))
         if progress is not None:
             progress(c_hi - c_lo)
