@@ -57,6 +57,9 @@ class ScreenConfig:
         nsub = round(self.primary_coarse_s / self.sub_s)
         if nsub < 1 or abs(nsub * self.sub_s - self.primary_coarse_s) > 1e-9:
             raise ValueError(f"primary_coarse_s {self.primary_coarse_s} must be a multiple of {self.sub_s} s")
+        if nsub > 60 * _k.SEG_SUBS:  # segment masks are 64-bit; Hermite steps of hours would be useless anyway
+            raise ValueError(f"primary_coarse_s {self.primary_coarse_s} s is too long: at most {60 * _k.SEG_SUBS} "
+                             f"sub-intervals of {self.sub_s} s")
         return replace(self, coarse_s=self.primary_coarse_s, nsub=nsub, block_steps=self.primary_block_steps)
 
 
