@@ -108,6 +108,13 @@ def _sub_meet(pts, rad, i, j, s, pad_i, pad_j, rpad_i, rpad_j):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _chord_test(pts, row_i, row_j, i, j, s, eps, chord, threshold_km):
+    """Chord test of objects i and j (Hermite points in pts rows row_i, row_j) in sub-interval s: their chords come
+    within threshold + eps_i + eps_j + chord_i + chord_j (docs/screening.md, chord test)."""
+    return _chord_close(pts, row_i, row_j, s, threshold_km + eps[i] + eps[j] + chord[i] + chord[j])
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _chord_close(pts, i, j, s, limit_km):
     """Whether the sub-interval s chords of i and j (same parameter) come within limit_km of each other."""
     d0x = pts[j, s, 0] - pts[i, s, 0]
@@ -321,8 +328,7 @@ def _sub_box(pts, rad, i, s, pad, rpad, lo, hi):
 @njit(cache=True, nogil=True, inline="always")
 def _sub_pair(i, j, lo, hi, pts, eps, chord, threshold_km, s):
     """Box and chord tests of pair (i, j) in sub-interval s."""
-    return _boxes_meet(lo, hi, i, j) and _chord_close(pts, i, j, s, threshold_km + eps[i] + eps[j] + chord[i]
-                                                      + chord[j])
+    return _boxes_meet(lo, hi, i, j) and _chord_test(pts, i, j, i, j, s, eps, chord, threshold_km)
 
 
 @njit(cache=True, nogil=True)
@@ -349,7 +355,7 @@ def _grid_pairs(grid, ne, pts, eps, chord, threshold_km, s, k, out, nout):
                     continue
                 i = sobj[x]
                 j = sobj[y]
-                if _chord_close(pts, i, j, s, threshold_km + eps[i] + eps[j] + chord[i] + chord[j]):
+                if _chord_test(pts, i, j, i, j, s, eps, chord, threshold_km):
                     out, nout = _emit(out, nout, i, j, k)
         start = end
     return out, nout
@@ -414,9 +420,9 @@ def _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1
         bx, ex = _hermite_pd(r_km, v_kms, c, i, 0, tb, coarse_s)
         by, ey = _hermite_pd(r_km, v_kms, c, i, 1, tb, coarse_s)
         bz, ez = _hermite_pd(r_km, v_kms, c, i, 2, tb, coarse_s)
-        _bezier_range(ax, ax + dx * third, bx - ex * third, bx, pad, lo1, hi1, row, g, 0)
-        _bezier_range(ay, ay + dy * third, by - ey * third, by, pad, lo1, hi1, row, g, 1)
-        _bezier_range(az, az + dz * third, bz - ez * third, bz, pad, lo1, hi1, row, g, 2)
+        lo1[row, g, 0], hi1[row, g, 0] = _bezier_range(ax, ax + dx * third, bx - ex * third, bx, pad)
+        lo1[row, g, 1], hi1[row, g, 1] = _bezier_range(ay, ay + dy * third, by - ey * third, by, pad)
+        lo1[row, g, 2], hi1[row, g, 2] = _bezier_range(az, az + dz * third, bz - ez * third, bz, pad)
         rho_b = math.sqrt(bx * bx + by * by + bz * bz)
         lo1[row, g, 3] = min(rho_a, rho_b) - rpad
         hi1[row, g, 3] = max(rho_a, rho_b) + rpad
@@ -428,10 +434,9 @@ def _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _bezier_range(p0, p1, p2, p3, pad, lo1, hi1, row, g, a):
-    """Padded range of four Bezier control values into lo1/hi1[row, g, a]."""
-    lo1[row, g, a] = min(min(p0, p1), min(p2, p3)) - pad
-    hi1[row, g, a] = max(max(p0, p1), max(p2, p3)) + pad
+def _bezier_range(p0, p1, p2, p3, pad):
+    """(low, high) of four Bezier control values, padded by pad: bounds of the cubic (and of a path within pad)."""
+    return min(min(p0, p1), min(p2, p3)) - pad, max(max(p0, p1), max(p2, p3)) + pad
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -586,7 +591,7 @@ def _normal_extent(r_km, v_kms, c, i, coarse_s, nx, ny, nz, pad):
     z3 = r_km[c + 1, i, 0] * nx + r_km[c + 1, i, 1] * ny + r_km[c + 1, i, 2] * nz
     z1 = z0 + third * (v_kms[c, i, 0] * nx + v_kms[c, i, 1] * ny + v_kms[c, i, 2] * nz)
     z2 = z3 - third * (v_kms[c + 1, i, 0] * nx + v_kms[c + 1, i, 1] * ny + v_kms[c + 1, i, 2] * nz)
-    return min(min(z0, z1), min(z2, z3)) - pad, max(max(z0, z1), max(z2, z3)) + pad
+    return _bezier_range(z0, z1, z2, z3, pad)
 
 
 @njit(cache=True, nogil=True)
@@ -668,8 +673,7 @@ def _step_box(r_km, v_kms, c, i, coarse_s, pad, clo, chi, box, q):
         p1 = p0 + third * v_kms[c, i, a]
         p3 = r_km[c + 1, i, a]
         p2 = p3 - third * v_kms[c + 1, i, a]
-        box[a, q] = min(min(p0, p1), min(p2, p3)) - pad
-        box[4 + a, q] = max(max(p0, p1), max(p2, p3)) + pad
+        box[a, q], box[4 + a, q] = _bezier_range(p0, p1, p2, p3, pad)
     box[3, q] = clo[i]
     box[7, q] = chi[i]
 
@@ -692,7 +696,7 @@ def _sub_tests(pts, rad, row_i, row_j, i, j, s, eps, chord, rhodev, threshold_km
     if not _sub_meet(pts, rad, row_i, row_j, s, eps[i] + chord[i] + half, eps[j] + chord[j] + half,
                      eps[i] + rhodev[i] + half, eps[j] + rhodev[j] + half):
         return False
-    return _chord_close(pts, row_i, row_j, s, threshold_km + eps[i] + eps[j] + chord[i] + chord[j])
+    return _chord_test(pts, row_i, row_j, i, j, s, eps, chord, threshold_km)
 
 
 MAX_ENTRIES = 32  # cells above which an object's box is handled as "wide" (queries instead of inserts)
