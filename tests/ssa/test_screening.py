@@ -240,3 +240,19 @@ def test_primary_step_must_be_a_multiple_of_the_sub_interval():
     assert ScreenConfig().for_primaries().sub_s == ScreenConfig().sub_s
     with pytest.raises(ValueError, match="multiple"):
         ScreenConfig(primary_coarse_s=870.0).for_primaries()
+
+
+def test_deep_space_primaries_use_the_longer_step(subset):
+    """With only deep-space primaries (period >= 225 min) SGP4 is sampled every primary_coarse_deep_s, else every
+    primary_coarse_s; both keep the 60 s sub-interval."""
+    from orbitshare.ssa.screening import ScreenConfig, prepare
+
+    cfg = ScreenConfig()
+    geo = subset.norad_id[subset.period_min >= 225.0][:2]
+    leo = subset.norad_id[subset.period_min < 225.0][:1]
+    assert prepare(subset, START, STOP, 50.0, primaries=geo).config.coarse_s == cfg.primary_coarse_deep_s
+    mixed = prepare(subset, START, STOP, 50.0, primaries=np.concatenate([geo, leo])).config
+    assert mixed.coarse_s == cfg.primary_coarse_s
+    assert mixed.sub_s == cfg.sub_s == cfg.for_primaries(deep_space=True).sub_s
+    with pytest.raises(ValueError, match="primary_coarse_deep_s"):
+        ScreenConfig(primary_coarse_deep_s=1530.0).for_primaries(deep_space=True)

@@ -60,7 +60,7 @@ def proximity_watch(catalog, assets, start, stop, distance_km: float | None = No
         ids = [a for a, v in dist.items() if v == d]
         conj = screen(catalog, start, stop, d, primaries=ids)
         rows += _summarise(conj, d)
-    rows = _merge_edges(rows, _edge_rows(catalog, dist, as_utc(start)) + _edge_rows(catalog, dist, as_utc(stop)))
+    rows = _merge_edges(rows, _edge_rows(catalog, dist, [as_utc(start), as_utc(stop)]))
     _add_trends(catalog, rows, as_utc(start), as_utc(stop), config)
     return sorted(rows, key=lambda r: r["miss_km"])
 
@@ -85,23 +85,27 @@ def _summarise(conj, distance_km: float) -> list[dict]:
     return out
 
 
-def _edge_rows(catalog, dist: dict[int, float], when) -> list[dict]:
-    """Rows for objects within the watch distance at a window edge (range minima there are not local minima)."""
-    jd, fr = datetime_to_jd(when)
-    eph = propagate(Sgp4Records.from_catalog(catalog), jd, np.array([fr]))
-    r, v, ok = eph.r_km[:, 0], eph.v_kms[:, 0], eph.ok[:, 0]
+def _edge_rows(catalog, dist: dict[int, float], times) -> list[dict]:
+    """Rows for objects within the watch distance at the window edges `times` (UTC datetimes): range minima there
+    are not local minima. The catalog is propagated once for all edges."""
+    jd_fr = [datetime_to_jd(t) for t in times]
+    eph = propagate(Sgp4Records.from_catalog(catalog), np.array([j for j, _ in jd_fr]),
+                    np.array([f for _, f in jd_fr]))
     out = []
-    for aid, d in dist.items():
-        a = int(catalog.index_of([aid])[0])
-        rel = r - r[a]
-        rng = np.linalg.norm(rel, axis=1)
-        for j in np.flatnonzero(ok & (rng <= d) & (np.arange(len(rng)) != a)):
-            rtn = rtn_components(r[a][None], v[a][None], rel[j][None])[0]
-            out.append({"asset_id": aid, "asset_name": str(catalog.name[a]), "object_id": int(catalog.norad_id[j]),
-                        "object_name": str(catalog.name[j]), "tca": str(format_utc(jd, fr)), "miss_km": float(rng[j]),
-                        "miss_r_km": float(rtn[0]), "miss_t_km": float(rtn[1]), "miss_n_km": float(rtn[2]),
-                        "rel_speed_kms": float(np.linalg.norm(v[j] - v[a])), "approaches": 0, "distance_km": d,
-                        "_minima": (np.array([jd + fr]), np.array([float(rng[j])]))})
+    for e, (jd, fr) in enumerate(jd_fr):
+        r, v, ok = eph.r_km[:, e], eph.v_kms[:, e], eph.ok[:, e]
+        for aid, d in dist.items():
+            a = int(catalog.index_of([aid])[0])
+            rel = r - r[a]
+            rng = np.linalg.norm(rel, axis=1)
+            for j in np.flatnonzero(ok & (rng <= d) & (np.arange(len(rng)) != a)):
+                rtn = rtn_components(r[a][None], v[a][None], rel[j][None])[0]
+                out.append({"asset_id": aid, "asset_name": str(catalog.name[a]),
+                            "object_id": int(catalog.norad_id[j]), "object_name": str(catalog.name[j]),
+                            "tca": str(format_utc(jd, fr)), "miss_km": float(rng[j]), "miss_r_km": float(rtn[0]),
+                            "miss_t_km": float(rtn[1]), "miss_n_km": float(rtn[2]),
+                            "rel_speed_kms": float(np.linalg.norm(v[j] - v[a])), "approaches": 0,
+                            "distance_km": d, "_minima": (np.array([jd + fr]), np.array([float(rng[j])]))})
     return out
 
 
@@ -135,21 +139,28 @@ def range_series(catalog, pairs: list[tuple[int, int]], start, stop, step_s: flo
 
 
 def _add_trends(catalog, rows: list[dict], start, stop, config: WatchConfig) -> None:
-    """Set range_rate_km_per_day and trend of each row from its sampled range (daily minima, line fit)."""
-    if not rows:
-        return
-    t_s, rng = range_series(catalog, [(r["asset_id"], r["object_id"]) for r in rows], start, stop,
-                            config.trend_step_s)
-    day = np.floor(t_s / 86400.0).astype(int)
-    for r, series in zip(rows, rng, strict=True):
+    """Set range_rate_km_per_day and trend of each row: line through its close approaches' miss distances, or
+    through the daily minima of its sampled range."""
+    rate = {}
+    sampled = []
+    for q, r in enumerate(rows):
         tca, miss = r.pop("_minima")
         # three or more close approaches: the trend of their miss distances (LEO encounters once or twice
         # per revolution); fewer: the daily minima of the sampled range (GEO neighbours, slow relative motion)
-        rate = float(np.polyfit(tca - tca.min(), miss, 1)[0]) if tca.size >= 3 and np.ptp(tca) > 0.5 \
-            else _daily_min_slope(day, t_s, series)
-        r["range_rate_km_per_day"] = rate
+        if tca.size >= 3 and np.ptp(tca) > 0.5:
+            rate[q] = float(np.polyfit(tca - tca.min(), miss, 1)[0])
+        else:
+            sampled.append(q)
+    if sampled:  # only these rows need their range sampled
+        t_s, rng = range_series(catalog, [(rows[q]["asset_id"], rows[q]["object_id"]) for q in sampled], start,
+                                stop, config.trend_step_s)
+        day = np.floor(t_s / 86400.0).astype(int)
+        for q, series in zip(sampled, rng, strict=True):
+            rate[q] = _daily_min_slope(day, t_s, series)
+    for q, r in enumerate(rows):
+        r["range_rate_km_per_day"] = rate[q]
         tol = config.trend_rate_fraction * r["distance_km"]
-        r["trend"] = "closing" if rate < -tol else "departing" if rate > tol else "station-keeping near"
+        r["trend"] = "closing" if rate[q] < -tol else "departing" if rate[q] > tol else "station-keeping near"
 
 
 def _daily_min_slope(day: np.ndarray, t_s: np.ndarray, series: np.ndarray) -> float:

@@ -32,6 +32,8 @@ from orbitshare.ssa import _screen_kernels as _k
 BAND_MARGIN_KM = 60.0
 BAND_MARGIN_FRACTION = 0.01  # plus 1 % of the semi-major axis (deep-space luni-solar terms)
 
+DEEP_SPACE_PERIOD_MIN = 225.0  # SGP4's deep-space (SDP4) threshold on the orbital period (min)
+
 
 @dataclass(frozen=True)
 class ScreenConfig:
@@ -43,6 +45,7 @@ class ScreenConfig:
     cell_km: float = 800.0  # spatial cell edge of the broad-phase grid (km)
     rcell_km: float = 30.0  # radial cell of the broad-phase grid (km)
     primary_coarse_s: float = 900.0  # SGP4 sample step (s) with primaries; a multiple of sub_s
+    primary_coarse_deep_s: float = 1500.0  # ... when every primary is deep-space (period >= 225 min)
     primary_block_steps: int = 96  # SGP4 steps per streamed time block with primaries (24 h)
     workers: int | None = None  # threads (default: usable CPUs)
 
@@ -51,16 +54,18 @@ class ScreenConfig:
         """Broad-phase sub-interval (s)."""
         return self.coarse_s / self.nsub
 
-    def for_primaries(self) -> ScreenConfig:
-        """The configuration primaries mode runs with: SGP4 step primary_coarse_s, same sub-interval, blocks of
-        primary_block_steps."""
-        nsub = round(self.primary_coarse_s / self.sub_s)
-        if nsub < 1 or abs(nsub * self.sub_s - self.primary_coarse_s) > 1e-9:
-            raise ValueError(f"primary_coarse_s {self.primary_coarse_s} must be a multiple of {self.sub_s} s")
+    def for_primaries(self, deep_space: bool = False) -> ScreenConfig:
+        """The configuration primaries mode runs with: SGP4 step primary_coarse_s (primary_coarse_deep_s when
+        every primary is deep-space), same sub-interval, blocks of primary_block_steps."""
+        name = "primary_coarse_deep_s" if deep_space else "primary_coarse_s"
+        step_s = getattr(self, name)
+        nsub = round(step_s / self.sub_s)
+        if nsub < 1 or abs(nsub * self.sub_s - step_s) > 1e-9:
+            raise ValueError(f"{name} {step_s} must be a multiple of {self.sub_s} s")
         if nsub > 60 * _k.SEG_SUBS:  # segment masks are 64-bit; Hermite steps of hours would be useless anyway
-            raise ValueError(f"primary_coarse_s {self.primary_coarse_s} s is too long: at most {60 * _k.SEG_SUBS} "
+            raise ValueError(f"{name} {step_s} s is too long: at most {60 * _k.SEG_SUBS} "
                              f"sub-intervals of {self.sub_s} s")
-        return replace(self, coarse_s=self.primary_coarse_s, nsub=nsub, block_steps=self.primary_block_steps)
+        return replace(self, coarse_s=step_s, nsub=nsub, block_steps=self.primary_block_steps)
 
 
 # ------------------------------------------------------------------------------------------------ result
@@ -214,6 +219,11 @@ def _band_overlap(catalog, primary_rows: np.ndarray, threshold_km: float) -> np.
     return keep
 
 
+def _all_deep_space(catalog, rows: np.ndarray) -> bool:
+    """Whether every object of the catalog rows is deep-space for SGP4 (period >= 225 min)."""
+    return bool(np.all(catalog.period_min[rows] >= DEEP_SPACE_PERIOD_MIN))
+
+
 def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] | None = None,
             config: ScreenConfig | None = None) -> ScreenJob:
     """Validate inputs, prefilter and initialise SGP4 for a screening run (raises ValueError/KeyError)."""
@@ -245,7 +255,7 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
     sma, ecc = catalog.sma_km[rows].copy(), catalog["ecc"][rows].copy()
     return ScreenJob(recs, rows, is_primary, primary_mode, sma, ecc, float(jd0), float(fr0),
                      (stop - start).total_seconds(), float(threshold_km),
-                     config.for_primaries() if primary_mode else config)
+                     config.for_primaries(_all_deep_space(catalog, prim_rows)) if primary_mode else config)
 
 
 # ------------------------------------------------------------------------------------------------ blocks
