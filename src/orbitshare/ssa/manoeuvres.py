@@ -21,9 +21,9 @@ Method (one configuration per regime, see REGIME_CONFIG and docs/sda.md):
    its long-term median is labelled station-keeping.
 7. Burn time (`time_jd`, inside the window): "intersection" (GEO) solves for the crossing of the along-track
    angle lines before and after the step (an impulsive burn keeps the position continuous; the slopes differ
-   by the mean-motion change), independent of when the catalog first shows the step; "onset" (LEO) takes the
-   first set that has started moving towards the new level (small burns are absorbed over several sets), less
-   a fixed offset. match_detections / evaluate match true times by window or by this time.
+   by the mean-motion change), independent of when the catalog first shows the step; "ramp" (LEO) fits a
+   flat-ramp-flat line to a (small burns are absorbed over several sets) and takes the start of the ramp, or
+   the epoch after a sharp step. match_detections / evaluate match true times by window or by this time.
 """
 
 from __future__ import annotations
@@ -60,19 +60,18 @@ class DetectorConfig:
     min_segment: int = 2  # fewest sets between two split steps
     z_split: float = 60.0  # significance of each step of a split group, in noise units
     relocate: bool = True  # move each split step to the largest single increment next to it
-    timing: str = "intersection"  # burn time: "intersection" of along-track lines, "onset" of the step, "after"
-    time_offset_days: float = 0.0  # subtracted from the "onset" / "after" epoch
+    timing: str = "intersection"  # burn time: "intersection" of along-track lines, "ramp" start, "after"
+    time_shift_days: float = 0.0  # added to the "ramp" / "after" estimate
     k_time: int = 3  # sets on each side fitted by the "intersection" lines
-    onset_sets: int = 3  # "onset" timing: sets before the step that may already carry part of it
-    onset_frac: float = 0.15  # "onset" timing: first set this far from the level before towards the one after
+    ramp_span_days: float = 6.0  # "ramp" timing: sets this close to the step are fitted
 
     def __post_init__(self) -> None:
-        if self.timing not in ("intersection", "onset", "after"):
-            raise ValueError(f"timing must be 'intersection', 'onset' or 'after', not {self.timing!r}")
+        if self.timing not in ("intersection", "ramp", "after"):
+            raise ValueError(f"timing must be 'intersection', 'ramp' or 'after', not {self.timing!r}")
 
 
 REGIME_CONFIG: dict[str, DetectorConfig] = {
-    "LEO": DetectorConfig(z_radial=40.0, min_dv_normal_mps=1.5, timing="onset", time_offset_days=0.25),
+    "LEO": DetectorConfig(z_radial=40.0, min_dv_normal_mps=1.5, timing="ramp", time_shift_days=0.15),
     "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=10.0, z_radial=40.0, z_normal=20.0, lag_days=2.0,
                           min_dv_intrack_mps=0.05, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False),
 }
@@ -273,7 +272,8 @@ def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
         lo = max(b - kt + 1, bounds[i - 1] + 1 if i else 0)
         hi = min(b + kt + 1, bounds[i + 1] + 1 if i + 1 < len(out) else len(t))
         m.time_jd = _burn_time(t, lam, nrad, s["a"] - slope_a[b] * (t - t[b]), b, lo, hi, m.window_start_jd,
-                               m.direction.startswith("in-track"), cfg, bounds[i - 1] + 1 if i else 0)
+                               m.direction.startswith("in-track"), cfg, bounds[i - 1] + 1 if i else 0,
+                               bounds[i + 1] + 1 if i + 1 < len(out) else len(t))
     return out
 
 
@@ -285,23 +285,24 @@ def _along_track(cat: Catalog) -> np.ndarray:
 
 
 def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: int, lo: int, hi: int,
-               earliest: float, in_track: bool, cfg: DetectorConfig, lo_prev: int = 0) -> float:
+               earliest: float, in_track: bool, cfg: DetectorConfig, lo_prev: int = 0,
+               hi_next: int | None = None) -> float:
     """Burn time of the step between sets b and b+1, clipped to (earliest, t[b+1]].
 
     lam: along-track angle (rad), n: mean motion (rad/day), a: detrended semi-major axis; sets lo..hi-1 lie
-    between the neighbouring detections, lo_prev is the first set after the previous detection.
+    between the neighbouring detections; lo_prev..hi_next-1 are all the sets after the previous detection and
+    up to the next one.
     "intersection" (in-track steps): an impulsive burn leaves the position continuous, so the along-track angle
     of the sets before (one line) and after (a line steeper by the mean-motion change, from the TLE mean motions)
     cross at the burn. Both lines are fitted with one common slope (J2 and resonance drift cancel); the crossing
     does not depend on when the catalog first showed the step. Other steps (no drift change to time them by):
     the epoch before the step.
-    "onset" (in-track steps): the first of the sets up to `onset_sets` before the step that has moved
-    `onset_frac` of the way from the level before towards the level after (small burns are absorbed over
-    several sets), less `time_offset_days`. "after", and other steps with "onset": the epoch after the step
-    less `time_offset_days`.
+    "ramp" (in-track steps): a flat-ramp-flat line fitted to a (:func:`_ramp_start`); a burn absorbed over
+    several sets is timed at the start of the ramp, a sharp step (no set part-way) at the epoch after it; plus
+    `time_shift_days`. "after", and other steps with "ramp": the epoch after the step plus `time_shift_days`.
     """
     t_before, t_after = float(t[b]), float(t[b + 1])
-    est = t_after - cfg.time_offset_days
+    est = t_after + cfg.time_shift_days
     if cfg.timing == "intersection":
         est = t_before
         idx = np.arange(lo, hi)
@@ -315,17 +316,30 @@ def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: 
             cross = t_before - coef[2] / dn
             if np.isfinite(cross):
                 est = float(cross)
-    elif cfg.timing == "onset" and in_track:
-        first = max(b + 1 - cfg.onset_sets, lo_prev)  # earliest set that may carry part of the step
-        pre, post_ = a[max(first - 3, lo_prev):first], a[b + 1:b + 4]
-        if len(pre) and len(post_):
-            m0, m1 = np.median(pre), np.median(post_)
-            ok = (a[first:b + 2] - m0) / (m1 - m0 if m1 != m0 else 1.0) >= cfg.onset_frac
-            j = len(ok) - 1
-            while j > 0 and ok[j - 1]:
-                j -= 1
-            est = float(t[first + j]) - cfg.time_offset_days
+    elif cfg.timing == "ramp" and in_track:
+        idx = np.arange(lo_prev, len(t) if hi_next is None else hi_next)
+        idx = idx[(t[idx] >= t_before - cfg.ramp_span_days) & (t[idx] <= t_after + cfg.ramp_span_days)]
+        est = _ramp_start(t[idx], a[idx], int(np.searchsorted(idx, b)), t_after) + cfg.time_shift_days
     return float(min(max(est, earliest), t_after))
+
+
+def _ramp_start(tt: np.ndarray, y: np.ndarray, q: int, t_after: float) -> float:
+    """Start (UTC JD) of the ramp of the least-squares flat-ramp-flat line through (tt, y) whose ramp spans the
+    step between samples q and q+1; t_after when no sample lies part-way up the ramp (a sharp step).
+
+    The ramp runs from sample i <= q to sample j > q (both at the level before / after); a public element set
+    fitted to observations from both sides of a burn lies part-way, so small LEO burns appear as ramps.
+    """
+    if tt.size < 3 or not 0 <= q < tt.size - 1:
+        return t_after
+    i = np.arange(q + 1)[:, None, None]
+    j = np.arange(q + 1, tt.size)[None, :, None]
+    u = np.clip((tt[None, None, :] - tt[i]) / (tt[j] - tt[i]), 0.0, 1.0)  # (start, end, sample): 0 before, 1 after
+    uc = u - u.mean(axis=2, keepdims=True)
+    yc = y - y.mean()
+    explained = np.einsum("ijk,k->ij", uc, yc) ** 2 / np.maximum(np.einsum("ijk,ijk->ij", uc, uc), 1e-300)
+    si, sj = np.unravel_index(np.argmax(explained), explained.shape)  # least residual: most variance explained
+    return float(tt[si]) if sj + q + 1 - si >= 2 else t_after
 
 
 def _split_group(x: np.ndarray, t: np.ndarray, group: np.ndarray, k: int, sig: np.ndarray,
