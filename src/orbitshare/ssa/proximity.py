@@ -91,11 +91,12 @@ def _edge_rows(catalog, dist: dict[int, float], times) -> list[dict]:
     jd_fr = [datetime_to_jd(t) for t in times]
     eph = propagate(Sgp4Records.from_catalog(catalog), np.array([j for j, _ in jd_fr]),
                     np.array([f for _, f in jd_fr]))
+    rows = {aid: int(catalog.index_of([aid])[0]) for aid in dist}
     out = []
     for e, (jd, fr) in enumerate(jd_fr):
         r, v, ok = eph.r_km[:, e], eph.v_kms[:, e], eph.ok[:, e]
         for aid, d in dist.items():
-            a = int(catalog.index_of([aid])[0])
+            a = rows[aid]
             rel = r - r[a]
             rng = np.linalg.norm(rel, axis=1)
             for j in np.flatnonzero(ok & (rng <= d) & (np.arange(len(rng)) != a)):

@@ -32,8 +32,6 @@ from orbitshare.ssa import _screen_kernels as _k
 BAND_MARGIN_KM = 60.0
 BAND_MARGIN_FRACTION = 0.01  # plus 1 % of the semi-major axis (deep-space luni-solar terms)
 
-DEEP_SPACE_PERIOD_MIN = 225.0  # SGP4's deep-space (SDP4) threshold on the orbital period (min)
-
 
 @dataclass(frozen=True)
 class ScreenConfig:
@@ -219,11 +217,6 @@ def _band_overlap(catalog, primary_rows: np.ndarray, threshold_km: float) -> np.
     return keep
 
 
-def _all_deep_space(catalog, rows: np.ndarray) -> bool:
-    """Whether every object of the catalog rows is deep-space for SGP4 (period >= 225 min)."""
-    return bool(np.all(catalog.period_min[rows] >= DEEP_SPACE_PERIOD_MIN))
-
-
 def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] | None = None,
             config: ScreenConfig | None = None) -> ScreenJob:
     """Validate inputs, prefilter and initialise SGP4 for a screening run (raises ValueError/KeyError)."""
@@ -255,7 +248,7 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
     sma, ecc = catalog.sma_km[rows].copy(), catalog["ecc"][rows].copy()
     return ScreenJob(recs, rows, is_primary, primary_mode, sma, ecc, float(jd0), float(fr0),
                      (stop - start).total_seconds(), float(threshold_km),
-                     config.for_primaries(_all_deep_space(catalog, prim_rows)) if primary_mode else config)
+                     config.for_primaries(bool(np.all(recs.deep_space[is_primary]))) if primary_mode else config)
 
 
 # ------------------------------------------------------------------------------------------------ blocks
