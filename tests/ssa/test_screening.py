@@ -250,8 +250,8 @@ def test_deep_space_primaries_use_the_longer_step(subset):
     cfg = ScreenConfig()
     geo = subset.norad_id[subset.period_min >= 225.0][:2]
     leo = subset.norad_id[subset.period_min < 225.0][:1]
-    assert prepare(subset, START, STOP, 50.0, primaries=geo).config.coarse_s == cfg.primary_coarse_deep_s
-    mixed = prepare(subset, START, STOP, 50.0, primaries=np.concatenate([geo, leo])).config
+    assert prepare(subset, START, STOP, 50.0, primaries=geo)[0].config.coarse_s == cfg.primary_coarse_deep_s
+    mixed = prepare(subset, START, STOP, 50.0, primaries=np.concatenate([geo, leo]))[0].config
     assert mixed.coarse_s == cfg.primary_coarse_s
     assert mixed.sub_s == cfg.sub_s == cfg.for_primaries(deep_space=True).sub_s
     with pytest.raises(ValueError, match="primary_coarse_deep_s"):

@@ -17,6 +17,13 @@ from orbitshare.astro.sgp4_numba import sgp4
 MU_KM3S2 = 398600.8  # WGS-72, as SGP4
 RE_KM = 6378.135
 SNAP_SAFETY = 1.25  # perturbations (J2, SGP4 short-period terms, drag) on the two-body snap bound
+SIXTH_SAFETY = 1.5  # the same on the two-body bound of the sixth derivative (quintic interpolation error)
+J2 = 0.001082616  # WGS-72, as SGP4: the acceleration model of the quintic interpolant
+CONSISTENCY_SAFETY = 3.0  # on the measured velocity and acceleration inconsistencies (they vary over a block)
+DV_FLOOR_KMS = 1e-7  # floor of |SGP4 velocity - d(SGP4 position)/dt| (km/s)
+DA_FLOOR_KMS2 = 1e-7  # floor of |d2(SGP4 position)/dt2 - J2 model| (km/s^2)
+DV_FALLBACK_KMS = 1e-2  # for an object with no state at any measuring time (decaying): 10 m/s
+DA_FALLBACK_KMS2 = 1e-4  # ... and 0.1 m/s^2
 ACC_SAFETY = 1.01  # J2 and drag on the two-body acceleration bound
 RHO_PERTURB = 0.015  # perturbation radial acceleration, fraction of mu/r^2
 EPS_FLOOR_KM = 1e-3  # round-off floor of the interpolation error bound
@@ -27,8 +34,21 @@ TCA_TOL_S = 1e-7  # Newton step that ends TCA refinement (s)
 
 
 @njit(cache=True, nogil=True)
-def motion_bounds(r_km, ok, sma_km, ecc, coarse_s, sub_s, eps, chord, rhodev, amax):
-    """Per-object bounds over one block: Hermite error, chord and radius deviations (km), max |acc| (km/s^2)."""
+def sixth_eps_km(rlo_km, ecc, step_s):
+    """Quintic Hermite error bound (km) over a step of step_s (s) from the sixth derivative of two-body motion,
+    |r^(6)| <= mu^3 / r_p^8 (1 + 24 e + 45 e^2) (maximum at perigee), with r_lo for r_p and SIXTH_SAFETY."""
+    return MU_KM3S2**3 / rlo_km**8 * (1.0 + 24.0 * ecc + 45.0 * ecc * ecc) * SIXTH_SAFETY * step_s**6 / 46080.0
+
+
+@njit(cache=True, nogil=True)
+def motion_bounds(r_km, ok, sma_km, ecc, coarse_s, sub_s, quintic, dv, da, eps, chord, rhodev, amax):
+    """Per-object bounds over one block: interpolation error (cubic Hermite, or quintic if `quintic`), chord and
+    radius deviations (km), max |acc| (km/s^2).
+
+    dv, da: measured inconsistencies of the SGP4 velocity with the path (km/s) and of the path's acceleration with
+    the J2 model (km/s^2) (:func:`consistency`); the interpolant takes them as the path's derivatives, so they
+    add max(|velocity basis|) T dv (+ max(|acceleration basis|) T^2 da) to its error.
+    """
     n, m = ok.shape
     for i in range(n):
         rlo = sma_km[i] * (1.0 - ecc[i])
@@ -38,12 +58,76 @@ def motion_bounds(r_km, ok, sma_km, ecc, coarse_s, sub_s, eps, chord, rhodev, am
                 rlo = min(rlo, rr)
         rlo = max(0.98 * rlo, 0.9 * RE_KM)
         e = min(max(ecc[i], 0.0), 0.999)
-        snap = MU_KM3S2 * MU_KM3S2 / rlo**5 * (1.0 + 9.0 * e + 12.0 * e * e / (1.0 + e)) * SNAP_SAFETY
-        eps[i] = min(snap * coarse_s**4 / 384.0 + EPS_FLOOR_KM, 1e5)
+        if quintic:
+            eps[i] = sixth_eps_km(rlo, e, coarse_s) + CONSISTENCY_SAFETY * (
+                0.3125 * coarse_s * max(dv[i], DV_FLOOR_KMS) + coarse_s**2 / 32.0 * max(da[i], DA_FLOOR_KMS2))
+        else:
+            snap = MU_KM3S2 * MU_KM3S2 / rlo**5 * (1.0 + 9.0 * e + 12.0 * e * e / (1.0 + e)) * SNAP_SAFETY
+            eps[i] = snap * coarse_s**4 / 384.0 + CONSISTENCY_SAFETY * 0.25 * coarse_s * max(dv[i], DV_FLOOR_KMS)
+        eps[i] = min(eps[i] + EPS_FLOOR_KM, 1e5)
         g = MU_KM3S2 / (rlo * rlo)
         amax[i] = g * ACC_SAFETY
         chord[i] = amax[i] * sub_s * sub_s / 8.0
         rhodev[i] = g * (e + RHO_PERTURB) * sub_s * sub_s / 8.0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _j2_acc(x, y, z):
+    """Two-body plus J2 acceleration (km/s^2) at TEME position (km), z along the pole."""
+    rr = x * x + y * y + z * z
+    g = -MU_KM3S2 / (rr * math.sqrt(rr))
+    q = 1.5 * J2 * RE_KM * RE_KM / rr
+    zz = 5.0 * z * z / rr
+    return g * x * (1.0 + q * (1.0 - zz)), g * y * (1.0 + q * (1.0 - zz)), g * z * (1.0 + q * (3.0 - zz))
+
+
+@njit(cache=True, nogil=True)
+def accelerations(r_km, ok, acc):
+    """J2 model acceleration (km/s^2) of every sample of (m, n, 3) time-major positions into acc (0 where not ok)."""
+    m, n = ok.shape
+    for c in range(m):
+        for i in range(n):
+            if ok[c, i]:
+                acc[c, i, 0], acc[c, i, 1], acc[c, i, 2] = _j2_acc(r_km[c, i, 0], r_km[c, i, 1], r_km[c, i, 2])
+            else:
+                acc[c, i, 0] = acc[c, i, 1] = acc[c, i, 2] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def consistency(r_km, v_kms, ok, h_s, dv, da):
+    """Per object, the largest (over triples) |v - dr/dt| (km/s) and |d2r/dt2 - J2 model| (km/s^2) from SGP4 states
+    (n, 3m, 3) at triples of times t - h_s, t, t + h_s; objects without a whole triple get the fallbacks.
+
+    Central differences with the two-body jerk term removed: what remains is below 1e-8 km/s and 1e-8 km/s^2
+    for h_s = 1 s (SGP4's round-off and Kepler tolerance), far under the floors.
+    """
+    n = ok.shape[0]
+    for i in range(n):
+        dv[i] = -1.0
+        da[i] = -1.0
+        for q in range(ok.shape[1] // 3):
+            a, b, c = 3 * q, 3 * q + 1, 3 * q + 2
+            if not (ok[i, a] and ok[i, b] and ok[i, c]):
+                continue
+            x, y, z = r_km[i, b, 0], r_km[i, b, 1], r_km[i, b, 2]
+            rr = x * x + y * y + z * z
+            u = MU_KM3S2 / (rr * math.sqrt(rr))
+            rv = (x * v_kms[i, b, 0] + y * v_kms[i, b, 1] + z * v_kms[i, b, 2]) / rr
+            ax, ay, az = _j2_acc(x, y, z)
+            acc_m = (ax, ay, az)
+            ev2 = 0.0
+            ea2 = 0.0
+            for k in range(3):
+                jerk = -u * (v_kms[i, b, k] - 3.0 * rv * r_km[i, b, k])
+                dr = (r_km[i, c, k] - r_km[i, a, k]) / (2.0 * h_s) - h_s * h_s * jerk / 6.0
+                ev2 += (dr - v_kms[i, b, k]) ** 2
+                d2r = (r_km[i, c, k] - 2.0 * r_km[i, b, k] + r_km[i, a, k]) / (h_s * h_s)
+                ea2 += (d2r - acc_m[k]) ** 2
+            dv[i] = max(dv[i], math.sqrt(ev2))
+            da[i] = max(da[i], math.sqrt(ea2))
+        if dv[i] < 0.0:
+            dv[i] = DV_FALLBACK_KMS
+            da[i] = DA_FALLBACK_KMS2
 
 
 @njit(cache=True, nogil=True)
@@ -394,68 +478,89 @@ def _wide_pairs(i, wide, q, nw, live, n, lo, hi, cell, grid, pts, eps, chord, th
 SEG_SUBS = 5  # sub-intervals per segment of the primaries-mode hierarchy (segment boxes, then sub-intervals)
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi, row):
-    """Boxes (x, y, z, radius; km) of object i's path over each segment of step c into lo1/hi1[row], their union
-    into lo/hi[row].
+# ----------------------------------------------------------------------------------- quintic step interpolant
+# Primaries mode interpolates each object over an SGP4 step of T seconds by the quintic Hermite polynomial P(s),
+# s in [0, 1], matching the SGP4 positions and velocities and the J2 model accelerations at both ends
+# (docs/screening.md, "quintic error"). P is kept per axis in the power basis k0 + k1 s + ... + k5 s^5 (km).
 
-    A segment [ta, tb] of the Hermite cubic H lies in the hull of its Bezier points H(ta), H(ta) + H'(ta)
-    (tb - ta) / 3, H(tb) - H'(tb) (tb - ta) / 3, H(tb); the true path within eps of it. Radius: within
-    eps + rhodev_seg of the chord of the Hermite radii at the segment ends.
+
+@njit(cache=True, nogil=True, inline="always")
+def _q_coefs(r_km, v_kms, acc, c, i, a, coarse_s):
+    """Power-basis coefficients (km) of object i's quintic over step c along axis a."""
+    r0, r1 = r_km[c, i, a], r_km[c + 1, i, a]
+    v0, v1 = coarse_s * v_kms[c, i, a], coarse_s * v_kms[c + 1, i, a]
+    a0, a1 = coarse_s * coarse_s * acc[c, i, a], coarse_s * coarse_s * acc[c + 1, i, a]
+    d = r1 - r0
+    return (r0, v0, 0.5 * a0, 10.0 * d - 6.0 * v0 - 4.0 * v1 - 1.5 * a0 + 0.5 * a1,
+            -15.0 * d + 8.0 * v0 + 7.0 * v1 + 1.5 * a0 - a1, 6.0 * d - 3.0 * v0 - 3.0 * v1 - 0.5 * a0 + 0.5 * a1)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _q_hull(pa, da, dda, pb, db, ddb, h, pad):
+    """(low, high) of the Bezier control values of a quintic piece of parameter length h from its value and
+    derivatives at both ends, padded: the piece lies between them."""
+    q1 = pa + h * da / 5.0
+    q2 = pa + 2.0 * h * da / 5.0 + h * h * dda / 20.0
+    q3 = pb - 2.0 * h * db / 5.0 + h * h * ddb / 20.0
+    q4 = pb - h * db / 5.0
+    return (min(min(min(pa, q1), min(q2, q3)), min(q4, pb)) - pad,
+            max(max(max(pa, q1), max(q2, q3)), max(q4, pb)) + pad)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _segment_boxes(kc, i, g0, g1, nsub, eps, rhodev_seg, half, lo1, hi1, row):
+    """Boxes (x, y, z, radius; km) of object i's path over segments g0..g1-1 of the current step into
+    lo1/hi1[row].
+
+    A segment [ta, tb] of the quintic P is the Bezier curve of its control points (from P, P', P'' at ta and tb),
+    hence inside their hull; the true path within eps of it. Radius: within eps + rhodev_seg of the chord of the
+    interpolated radii at the segment ends.
     """
-    nseg = (nsub + SEG_SUBS - 1) // SEG_SUBS
-    for a in range(4):
-        lo[row, a] = math.inf
-        hi[row, a] = -math.inf
     pad = eps[i] + half
     rpad = eps[i] + rhodev_seg[i] + half
-    ax, dx = _hermite_pd(r_km, v_kms, c, i, 0, 0.0, coarse_s)
-    ay, dy = _hermite_pd(r_km, v_kms, c, i, 1, 0.0, coarse_s)
-    az, dz = _hermite_pd(r_km, v_kms, c, i, 2, 0.0, coarse_s)
+    ta = g0 * SEG_SUBS / nsub
+    ax, dx, ddx = _kc_eval(kc, i, 0, ta)
+    ay, dy, ddy = _kc_eval(kc, i, 1, ta)
+    az, dz, ddz = _kc_eval(kc, i, 2, ta)
     rho_a = math.sqrt(ax * ax + ay * ay + az * az)
-    for g in range(nseg):
+    for g in range(g0, g1):
         ta = g * SEG_SUBS / nsub
         tb = min((g + 1) * SEG_SUBS, nsub) / nsub
-        third = (tb - ta) / 3.0
-        bx, ex = _hermite_pd(r_km, v_kms, c, i, 0, tb, coarse_s)
-        by, ey = _hermite_pd(r_km, v_kms, c, i, 1, tb, coarse_s)
-        bz, ez = _hermite_pd(r_km, v_kms, c, i, 2, tb, coarse_s)
-        lo1[row, g, 0], hi1[row, g, 0] = _bezier_range(ax, ax + dx * third, bx - ex * third, bx, pad)
-        lo1[row, g, 1], hi1[row, g, 1] = _bezier_range(ay, ay + dy * third, by - ey * third, by, pad)
-        lo1[row, g, 2], hi1[row, g, 2] = _bezier_range(az, az + dz * third, bz - ez * third, bz, pad)
+        h = tb - ta
+        bx, ex, eex = _kc_eval(kc, i, 0, tb)
+        by, ey, eey = _kc_eval(kc, i, 1, tb)
+        bz, ez, eez = _kc_eval(kc, i, 2, tb)
+        lo1[row, g, 0], hi1[row, g, 0] = _q_hull(ax, dx, ddx, bx, ex, eex, h, pad)
+        lo1[row, g, 1], hi1[row, g, 1] = _q_hull(ay, dy, ddy, by, ey, eey, h, pad)
+        lo1[row, g, 2], hi1[row, g, 2] = _q_hull(az, dz, ddz, bz, ez, eez, h, pad)
         rho_b = math.sqrt(bx * bx + by * by + bz * bz)
         lo1[row, g, 3] = min(rho_a, rho_b) - rpad
         hi1[row, g, 3] = max(rho_a, rho_b) + rpad
-        ax, ay, az, dx, dy, dz = bx, by, bz, ex, ey, ez  # segment end = next segment start
+        ax, ay, az, dx, dy, dz, ddx, ddy, ddz = bx, by, bz, ex, ey, ez, eex, eey, eez
         rho_a = rho_b
-        for a in range(4):
-            lo[row, a] = min(lo[row, a], lo1[row, g, a])
-            hi[row, a] = max(hi[row, a], hi1[row, g, a])
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _bezier_range(p0, p1, p2, p3, pad):
-    """(low, high) of four Bezier control values, padded by pad: bounds of the cubic (and of a path within pad)."""
-    return min(min(p0, p1), min(p2, p3)) - pad, max(max(p0, p1), max(p2, p3)) + pad
+def _q_sub_points(kc, i, s0, s1, nsub, pts, rad, stamp, key, row):
+    """Quintic positions (km) and radii of object i at sub-interval ends s0..s1 of the current step into pts[row],
+    rad[row]. Cached: nothing is done when stamp[i] == key already."""
+    if stamp[i] == key:
+        return
+    stamp[i] = key
+    for s in range(s0, s1 + 1):
+        t = s / nsub
+        x = _kc_eval(kc, i, 0, t)[0]
+        y = _kc_eval(kc, i, 1, t)[0]
+        z = _kc_eval(kc, i, 2, t)[0]
+        pts[row, s, 0], pts[row, s, 1], pts[row, s, 2] = x, y, z
+        rad[row, s] = math.sqrt(x * x + y * y + z * z)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _hermite_pd(r_km, v_kms, c, i, a, t, coarse_s):
-    """Hermite position (km) and its derivative per unit step parameter (km) along axis a at t in [0, 1]."""
-    r0, r1 = r_km[c, i, a], r_km[c + 1, i, a]
-    m0, m1 = coarse_s * v_kms[c, i, a], coarse_s * v_kms[c + 1, i, a]
-    t2 = t * t
-    t3 = t2 * t
-    p = (2 * t3 - 3 * t2 + 1) * r0 + (t3 - 2 * t2 + t) * m0 + (-2 * t3 + 3 * t2) * r1 + (t3 - t2) * m1
-    d = (6 * t2 - 6 * t) * r0 + (3 * t2 - 4 * t + 1) * m0 + (-6 * t2 + 6 * t) * r1 + (3 * t2 - 2 * t) * m1
-    return p, d
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _seg_mask(lo1, hi1, i, j, nseg):
-    """Bit g set when the segment g boxes (x, y, z, radius) of objects i and j overlap (branch-free)."""
+def _seg_mask(lo1, hi1, i, j, g0, g1):
+    """Bit g (g0 <= g < g1) set when the segment g boxes (x, y, z, radius) of objects i and j overlap."""
     mask = 0
-    for g in range(nseg):
+    for g in range(g0, g1):
         meet = True
         for a in range(4):
             meet &= (lo1[i, g, a] <= hi1[j, g, a]) & (lo1[j, g, a] <= hi1[i, g, a])
@@ -463,25 +568,26 @@ def _seg_mask(lo1, hi1, i, j, nseg):
     return mask
 
 
-#: Width classes (km) of step radius intervals: objects are sorted by (class, low radius end) so that a primary
+#: Width classes (km) of piece radius intervals: objects are sorted by (class, low radius end) so that a primary
 #: scans, per class, only the objects whose low end lies within the class width below its own interval; objects
 #: wider than the last class are scanned by every primary.
 WIDTH_CLASSES_KM = (50.0, 150.0, 600.0, 2500.0)
-RADIUS_BUCKET_KM = 20.0  # radius bucket of the per-step counting sort (widened for very spread catalogs)
+RADIUS_BUCKET_KM = 20.0  # radius bucket of the per-piece counting sort (widened for very spread catalogs)
 
 
 @njit(cache=True, nogil=True)
 def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chord, rhodev, threshold_km,
-                  prim, k_offset):
+                  prim, k_offset, acc, primary_pairs, parts):
     """Primaries-mode candidates (i, j, k), i < j, one of them in `prim` (screened-object indices).
 
-    Per SGP4 step every object gets a step box: radius from the exact SGP4 end radii (docs/screening.md,
-    "step radius"), x, y, z from the Bezier hull of its Hermite cubic over the step. Objects are counting-sorted
-    by (width class of their step radius interval, its low end) so each primary scans, per class, only the run
-    of objects whose radius can meet its own (the few wider than the last class: all of them) with a branch-free
-    box test; survivors pass a slab test along the primary's orbit normal, then the segment boxes
-    (:func:`_segment_boxes`) and the per-sub-interval box and chord tests. Other arguments as
-    :func:`broad_phase`.
+    Each SGP4 step is scanned in `parts` equal pieces. Per piece every object gets a box: radius from the SGP4
+    radii at the step ends and the quintic's in between (docs/screening.md, "piece radius"), x, y, z from the
+    hull of its quintic piece. Objects are counting-sorted by (width class of their radius interval, its low
+    end) so each primary scans, per class, only the run of objects whose radius can meet its own (the few wider
+    than the last class: all of them) with a branch-free box test; survivors pass a slab test along the
+    primary's orbit normal, then the segment boxes (:func:`_segment_boxes`) and the per-sub-interval box and
+    chord tests. acc: J2 model accelerations at the samples; primary_pairs: also pairs of two primaries.
+    Other arguments as :func:`broad_phase`.
     """
     n = ok.shape[1]
     nseg = (nsub + SEG_SUBS - 1) // SEG_SUBS
@@ -491,19 +597,18 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
     chi = np.empty(n)
     objs = np.empty(n, np.int64)
     box = np.empty((8, n))  # rows: x, y, z, radius low ends, then high ends; column q is object objs[q]
+    kc = np.empty((n, 3, 6))  # quintic coefficients of the live objects over the current step
+    live = np.zeros(n, np.bool_)
     # per-step rows (slots) of the objects that need segment boxes and sub-interval points: small working set
     slot = np.empty(n, np.int64)
-    lo = np.empty((n, 4))
-    hi = np.empty((n, 4))
     lo1 = np.empty((n, nseg, 4))
     hi1 = np.empty((n, nseg, 4))
     pts = np.empty((n, nsub + 1, 3))
     rad = np.empty((n, nsub + 1))
-    stamp = np.full(n, -1, np.int64)  # sub-interval points computed in step stamp[i]
-    seg_stamp = np.full(n, -1, np.int64)  # slot and segment boxes assigned in step seg_stamp[i]
+    stamp = np.full(n, -1, np.int64)  # sub-interval points computed in piece stamp[i] (step * parts + piece)
+    seg_stamp = np.full(n, -1, np.int64)  # segment boxes computed in piece seg_stamp[i]; slot kept over the step
     is_prim = np.zeros(n, np.bool_)
     is_prim[prim] = True
-    w = hermite_weights(nsub)
     rhodev_seg = rhodev * SEG_SUBS * SEG_SUBS
     hits = np.empty(n, np.int64)
     starts = np.zeros(2, np.int64)
@@ -511,63 +616,154 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
     out = np.empty((1024, 3), np.int64)
     nout = 0
     for c in range(c_lo, c_end):
-        _step_radii(r_km, ok, c, nsub, rhodev, half, clo, chi)
-        nall, base, size, nb, starts = _bucket_sort(clo, chi, objs, starts)
-        for q in range(nall):
-            _step_box(r_km, v_kms, c, objs[q], coarse_s, eps[objs[q]] + half, clo, chi, box, q)
+        for i in range(n):
+            live[i] = ok[c, i] and ok[c + 1, i]
+            if live[i]:
+                for a in range(3):
+                    kc[i, a, 0], kc[i, a, 1], kc[i, a, 2], kc[i, a, 3], kc[i, a, 4], kc[i, a, 5] = _q_coefs(
+                        r_km, v_kms, acc, c, i, a, coarse_s)
         nslot = 0
         for p in prim:
-            if ok[c, p] and ok[c + 1, p]:
+            if live[p]:
                 slot[p] = nslot
                 nslot += 1
-                seg_stamp[p] = c
-                _segment_boxes(r_km, v_kms, c, p, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi, slot[p])
-        for p in prim:
-            if seg_stamp[p] != c:
+        for part in range(parts):
+            g0 = part * nseg // parts
+            g1 = (part + 1) * nseg // parts
+            if g1 == g0:
                 continue
-            sp = slot[p]
-            # primary box: union of its segment boxes, radius also within its step radius interval
-            p_rlo = max(lo[sp, 3], clo[p])
-            p_rhi = min(hi[sp, 3], chi[p])
-            # objects of class cl that can meet [p_rlo, p_rhi]: low radius end in [p_rlo - width_cl, p_rhi]
-            b_hi = min(max(math.floor((p_rhi - base) / size) + 1, 0), nb)
-            nh = 0
-            for cl in range(ncls):
-                b_lo = min(max(math.floor((p_rlo - WIDTH_CLASSES_KM[cl] - base) / size), 0), nb)
-                nh = _box_scan(box, starts[cl * nb + b_lo], starts[cl * nb + b_hi], lo[sp, 0], lo[sp, 1],
-                               lo[sp, 2], p_rlo, hi[sp, 0], hi[sp, 1], hi[sp, 2], p_rhi, hits, nh)
-            nh = _box_scan(box, starts[ncls * nb], nall, lo[sp, 0], lo[sp, 1], lo[sp, 2], p_rlo, hi[sp, 0],
-                           hi[sp, 1], hi[sp, 2], p_rhi, hits, nh)
-            nx, ny, nz = _unit_normal(r_km, v_kms, c, p)
-            z_lo, z_hi = _normal_extent(r_km, v_kms, c, p, coarse_s, nx, ny, nz, eps[p] + half)
-            for h in range(nh):
-                i = objs[hits[h]]
-                if i == p or (is_prim[i] and i < p):
+            key = c * parts + part
+            for p in prim:
+                if live[p]:
+                    seg_stamp[p] = key
+                    _segment_boxes(kc, p, g0, g1, nsub, eps, rhodev_seg, half, lo1, hi1, slot[p])
+            t0 = g0 * SEG_SUBS / nsub
+            t1 = min(g1 * SEG_SUBS, nsub) / nsub
+            _piece_radii(kc, live, r_km, c, t0, t1, nsub, eps, rhodev, half, clo, chi)
+            nall, base, size, nb, starts = _bucket_sort(clo, chi, objs, starts)
+            for q in range(nall):
+                _piece_box(kc, objs[q], t0, t1, eps[objs[q]] + half, clo, chi, box, q)
+            for p in prim:
+                if seg_stamp[p] != key:
                     continue
-                # slab test along the primary's orbit normal: the axis along which its path is thinnest
-                zi_lo, zi_hi = _normal_extent(r_km, v_kms, c, i, coarse_s, nx, ny, nz, eps[i] + half)
-                if zi_lo > z_hi or z_lo > zi_hi:
-                    continue
-                if seg_stamp[i] != c:
-                    slot[i] = nslot
-                    nslot += 1
-                    seg_stamp[i] = c
-                    _segment_boxes(r_km, v_kms, c, i, coarse_s, nsub, eps, rhodev_seg, half, lo1, hi1, lo, hi,
-                                   slot[i])
-                si = slot[i]
-                mask = _seg_mask(lo1, hi1, sp, si, nseg)
-                if mask == 0:
-                    continue
-                _sub_points(r_km, v_kms, c, p, coarse_s, w, pts, rad, stamp, sp)
-                _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp, si)
-                for s_g in range(nseg):
-                    if not (mask >> s_g) & 1:
+                sp = slot[p]
+                # primary box over the piece: union of its segment boxes there, radius also within its interval
+                bx0, by0, bz0, br0 = math.inf, math.inf, math.inf, math.inf
+                bx1, by1, bz1, br1 = -math.inf, -math.inf, -math.inf, -math.inf
+                for g in range(g0, g1):
+                    bx0, by0, bz0 = min(bx0, lo1[sp, g, 0]), min(by0, lo1[sp, g, 1]), min(bz0, lo1[sp, g, 2])
+                    bx1, by1, bz1 = max(bx1, hi1[sp, g, 0]), max(by1, hi1[sp, g, 1]), max(bz1, hi1[sp, g, 2])
+                    br0, br1 = min(br0, lo1[sp, g, 3]), max(br1, hi1[sp, g, 3])
+                p_rlo = max(br0, clo[p])
+                p_rhi = min(br1, chi[p])
+                # objects of class cl that can meet [p_rlo, p_rhi]: low radius end in [p_rlo - width_cl, p_rhi]
+                b_hi = min(max(math.floor((p_rhi - base) / size) + 1, 0), nb)
+                nh = 0
+                for cl in range(ncls):
+                    b_lo = min(max(math.floor((p_rlo - WIDTH_CLASSES_KM[cl] - base) / size), 0), nb)
+                    nh = _box_scan(box, starts[cl * nb + b_lo], starts[cl * nb + b_hi], bx0, by0, bz0, p_rlo,
+                                   bx1, by1, bz1, p_rhi, hits, nh)
+                nh = _box_scan(box, starts[ncls * nb], nall, bx0, by0, bz0, p_rlo, bx1, by1, bz1, p_rhi, hits, nh)
+                nx, ny, nz = _unit_normal(r_km, v_kms, c, p)
+                z_lo, z_hi = _normal_extent(kc, p, t0, t1, nx, ny, nz, eps[p] + half)
+                for h in range(nh):
+                    i = objs[hits[h]]
+                    if i == p or (is_prim[i] and (i < p or not primary_pairs)):
                         continue
-                    for s in range(s_g * SEG_SUBS, min((s_g + 1) * SEG_SUBS, nsub)):
-                        k = c * nsub + s
-                        if k < k_stop and _sub_tests(pts, rad, sp, si, p, i, s, eps, chord, rhodev, threshold_km):
-                            out, nout = _emit(out, nout, p, i, k + k_offset)
+                    # slab test along the primary's orbit normal: the axis along which its path is thinnest
+                    zi_lo, zi_hi = _normal_extent(kc, i, t0, t1, nx, ny, nz, eps[i] + half)
+                    if zi_lo > z_hi or z_lo > zi_hi:
+                        continue
+                    if seg_stamp[i] != key:
+                        if seg_stamp[i] < c * parts:  # no slot in this step yet
+                            slot[i] = nslot
+                            nslot += 1
+                        seg_stamp[i] = key
+                        _segment_boxes(kc, i, g0, g1, nsub, eps, rhodev_seg, half, lo1, hi1, slot[i])
+                    si = slot[i]
+                    mask = _seg_mask(lo1, hi1, sp, si, g0, g1)
+                    if mask == 0:
+                        continue
+                    s0, s1 = g0 * SEG_SUBS, min(g1 * SEG_SUBS, nsub)
+                    _q_sub_points(kc, p, s0, s1, nsub, pts, rad, stamp, key, sp)
+                    _q_sub_points(kc, i, s0, s1, nsub, pts, rad, stamp, key, si)
+                    for s_g in range(g0, g1):
+                        if not (mask >> s_g) & 1:
+                            continue
+                        for s in range(s_g * SEG_SUBS, min((s_g + 1) * SEG_SUBS, nsub)):
+                            k = c * nsub + s
+                            if k < k_stop and _sub_tests(pts, rad, sp, si, p, i, s, eps, chord, rhodev,
+                                                         threshold_km):
+                                out, nout = _emit(out, nout, p, i, k + k_offset)
     return out[:nout]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _kc_eval(kc, i, a, t):
+    """Value and derivatives (per unit step parameter) of object i's quintic along axis a at t."""
+    p = ((((kc[i, a, 5] * t + kc[i, a, 4]) * t + kc[i, a, 3]) * t + kc[i, a, 2]) * t + kc[i, a, 1]) * t + kc[i, a, 0]
+    d = (((5.0 * kc[i, a, 5] * t + 4.0 * kc[i, a, 4]) * t + 3.0 * kc[i, a, 3]) * t + 2.0 * kc[i, a, 2]) * t \
+        + kc[i, a, 1]
+    dd = ((20.0 * kc[i, a, 5] * t + 12.0 * kc[i, a, 4]) * t + 6.0 * kc[i, a, 3]) * t + 2.0 * kc[i, a, 2]
+    return p, d, dd
+
+
+@njit(cache=True, nogil=True)
+def _piece_radii(kc, live, r_km, c, t0, t1, nsub, eps, rhodev, half, clo, chi):
+    """Radius interval [clo, chi] (km) of every object over the piece [t0, t1] of step c; dead: (inf, -inf).
+
+    The radius at a piece end is SGP4's at a step end, else the quintic's (within eps); the true radius stays
+    within rhodev(piece) = (piece sub-intervals)^2 rhodev(sub) of the chord of its end radii (docs/screening.md,
+    "piece radius"); padded by half the threshold.
+    """
+    m = (t1 - t0) * nsub
+    for i in range(live.shape[0]):
+        if not live[i]:
+            clo[i] = math.inf
+            chi[i] = -math.inf
+            continue
+        pad = rhodev[i] * m * m + half
+        lo_r = math.inf
+        hi_r = -math.inf
+        for t, cc in ((t0, c), (t1, c + 1)):
+            if t == 0.0 or t == 1.0:
+                rr = math.sqrt(r_km[cc, i, 0] ** 2 + r_km[cc, i, 1] ** 2 + r_km[cc, i, 2] ** 2)
+                lo_r, hi_r = min(lo_r, rr), max(hi_r, rr)
+            else:
+                x = _kc_eval(kc, i, 0, t)[0]
+                y = _kc_eval(kc, i, 1, t)[0]
+                z = _kc_eval(kc, i, 2, t)[0]
+                rr = math.sqrt(x * x + y * y + z * z)
+                lo_r, hi_r = min(lo_r, rr - eps[i]), max(hi_r, rr + eps[i])
+        clo[i] = lo_r - pad
+        chi[i] = hi_r + pad
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _piece_box(kc, i, t0, t1, pad, clo, chi, box, q):
+    """Column q of box: object i's quintic over the piece [t0, t1] (hull of its control points, padded) and
+    its radius interval."""
+    for a in range(3):
+        pa, da, dda = _kc_eval(kc, i, a, t0)
+        pb, db, ddb = _kc_eval(kc, i, a, t1)
+        box[a, q], box[4 + a, q] = _q_hull(pa, da, dda, pb, db, ddb, t1 - t0, pad)
+    box[3, q] = clo[i]
+    box[7, q] = chi[i]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _normal_extent(kc, i, t0, t1, nx, ny, nz, pad):
+    """Extent (km) along unit vector n of object i's path over the piece [t0, t1]: hull of its quintic's
+    control points projected on n, padded (the path is within eps of the quintic)."""
+    ax, dax, ddax = _kc_eval(kc, i, 0, t0)
+    ay, day, dday = _kc_eval(kc, i, 1, t0)
+    az, daz, ddaz = _kc_eval(kc, i, 2, t0)
+    bx, dbx, ddbx = _kc_eval(kc, i, 0, t1)
+    by, dby, ddby = _kc_eval(kc, i, 1, t1)
+    bz, dbz, ddbz = _kc_eval(kc, i, 2, t1)
+    return _q_hull(ax * nx + ay * ny + az * nz, dax * nx + day * ny + daz * nz, ddax * nx + dday * ny + ddaz * nz,
+                   bx * nx + by * ny + bz * nz, dbx * nx + dby * ny + dbz * nz, ddbx * nx + ddby * ny + ddbz * nz,
+                   t1 - t0, pad)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -580,18 +776,6 @@ def _unit_normal(r_km, v_kms, c, p):
     if not h > 0.0:
         return 0.0, 0.0, 0.0  # degenerate: every extent is [-pad, pad], the test passes everything
     return hx / h, hy / h, hz / h
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _normal_extent(r_km, v_kms, c, i, coarse_s, nx, ny, nz, pad):
-    """Extent (km) along unit vector n of object i's path over step c: projected Bezier hull of its Hermite cubic,
-    padded (the path is within eps of the cubic, the cubic inside the hull of its control points)."""
-    third = coarse_s / 3.0
-    z0 = r_km[c, i, 0] * nx + r_km[c, i, 1] * ny + r_km[c, i, 2] * nz
-    z3 = r_km[c + 1, i, 0] * nx + r_km[c + 1, i, 1] * ny + r_km[c + 1, i, 2] * nz
-    z1 = z0 + third * (v_kms[c, i, 0] * nx + v_kms[c, i, 1] * ny + v_kms[c, i, 2] * nz)
-    z2 = z3 - third * (v_kms[c + 1, i, 0] * nx + v_kms[c + 1, i, 1] * ny + v_kms[c + 1, i, 2] * nz)
-    return _bezier_range(z0, z1, z2, z3, pad)
 
 
 @njit(cache=True, nogil=True)
@@ -643,39 +827,6 @@ def _sort_key(lo_km, hi_km, base, size, nb):
         if width <= WIDTH_CLASSES_KM[k]:
             return k * nb + int((lo_km - base) / size)
     return len(WIDTH_CLASSES_KM) * nb
-
-
-@njit(cache=True, nogil=True)
-def _step_radii(r_km, ok, c, nsub, rhodev, half, clo, chi):
-    """Radius interval [clo, chi] (km) of every object over step c; dead steps get an empty interval (inf, -inf).
-
-    From the exact SGP4 radii at the step ends: the true radius stays within rhodev(step) = nsub^2 rhodev(sub)
-    of their chord (docs/screening.md, "step radius"); padded by half the threshold.
-    """
-    for i in range(ok.shape[1]):
-        if ok[c, i] and ok[c + 1, i]:
-            ra = math.sqrt(r_km[c, i, 0] ** 2 + r_km[c, i, 1] ** 2 + r_km[c, i, 2] ** 2)
-            rb = math.sqrt(r_km[c + 1, i, 0] ** 2 + r_km[c + 1, i, 1] ** 2 + r_km[c + 1, i, 2] ** 2)
-            pad = rhodev[i] * nsub * nsub + half
-            clo[i] = min(ra, rb) - pad
-            chi[i] = max(ra, rb) + pad
-        else:
-            clo[i] = math.inf
-            chi[i] = -math.inf
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _step_box(r_km, v_kms, c, i, coarse_s, pad, clo, chi, box, q):
-    """Column q of box: object i's path over step c (Bezier hull of its Hermite cubic, padded) and radius."""
-    third = coarse_s / 3.0
-    for a in range(3):
-        p0 = r_km[c, i, a]
-        p1 = p0 + third * v_kms[c, i, a]
-        p3 = r_km[c + 1, i, a]
-        p2 = p3 - third * v_kms[c + 1, i, a]
-        box[a, q], box[4 + a, q] = _bezier_range(p0, p1, p2, p3, pad)
-    box[3, q] = clo[i]
-    box[7, q] = chi[i]
 
 
 @njit(cache=True, nogil=True)

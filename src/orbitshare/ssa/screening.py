@@ -42,9 +42,12 @@ class ScreenConfig:
     block_steps: int = 48  # SGP4 steps per streamed time block
     cell_km: float = 800.0  # spatial cell edge of the broad-phase grid (km)
     rcell_km: float = 30.0  # radial cell of the broad-phase grid (km)
-    primary_coarse_s: float = 900.0  # SGP4 sample step (s) with primaries; a multiple of sub_s
-    primary_coarse_deep_s: float = 1500.0  # ... when every primary is deep-space (period >= 225 min)
-    primary_block_steps: int = 96  # SGP4 steps per streamed time block with primaries (24 h)
+    primary_coarse_s: float = 1800.0  # SGP4 sample step (s) with primaries (quintic interpolant); a multiple of sub_s
+    primary_coarse_deep_s: float = 3600.0  # ... when every primary is deep-space (period >= 225 min)
+    primary_fine_s: float = 900.0  # ... for the objects whose interpolation error bound exceeds primary_split_km
+    primary_split_km: float = 40.0  # (eccentric orbits: the bound grows as the step^6 / perigee radius^8)
+    primary_scan_s: float = 900.0  # primaries mode scans each SGP4 step in pieces of about this length (s)
+    primary_block_steps: int = 48  # SGP4 steps per streamed time block with primaries (24 h at 1,800 s)
     workers: int | None = None  # threads (default: usable CPUs)
 
     @property
@@ -52,10 +55,11 @@ class ScreenConfig:
         """Broad-phase sub-interval (s)."""
         return self.coarse_s / self.nsub
 
-    def for_primaries(self, deep_space: bool = False) -> ScreenConfig:
+    def for_primaries(self, deep_space: bool = False, fine: bool = False) -> ScreenConfig:
         """The configuration primaries mode runs with: SGP4 step primary_coarse_s (primary_coarse_deep_s when
-        every primary is deep-space), same sub-interval, blocks of primary_block_steps."""
-        name = "primary_coarse_deep_s" if deep_space else "primary_coarse_s"
+        every primary is deep-space; primary_fine_s for the fine-step objects), same sub-interval, blocks of
+        primary_block_steps."""
+        name = "primary_fine_s" if fine else "primary_coarse_deep_s" if deep_space else "primary_coarse_s"
         step_s = getattr(self, name)
         nsub = round(step_s / self.sub_s)
         if nsub < 1 or abs(nsub * self.sub_s - step_s) > 1e-9:
@@ -91,6 +95,17 @@ class Conjunctions:
 
     def __len__(self) -> int:
         return len(self.columns["miss_km"])
+
+    @classmethod
+    def concat(cls, parts: list[Conjunctions]) -> Conjunctions:
+        """Rows of several results of one window and threshold, sorted by (TCA, object 1, object 2); meta of the
+        first, with every part's meta under "parts"."""
+        cols = {name: np.concatenate([p.columns[name] for p in parts]) for name in parts[0].columns}
+        order = np.lexsort((cols["norad_id_2"], cols["norad_id_1"], cols["tca_fr"], cols["tca_jd"]))
+        first = parts[0]
+        meta = dict(first.meta, parts=[p.meta for p in parts])
+        return cls({name: col[order] for name, col in cols.items()}, first.threshold_km, first.start_utc,
+                   first.stop_utc, meta)
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.columns[name]
@@ -179,6 +194,9 @@ class ScreenJob:
     span_s: float
     threshold_km: float
     config: ScreenConfig
+    primary_pairs: bool = True  # primaries mode: also screen primaries against each other
+    dv_kms: np.ndarray | None = None  # measured |SGP4 velocity - d(position)/dt| per object (_consistency)
+    da_kms2: np.ndarray | None = None  # measured |d2(position)/dt2 - J2 model| per object
 
     @property
     def n_sub(self) -> int:
@@ -218,37 +236,61 @@ def _band_overlap(catalog, primary_rows: np.ndarray, threshold_km: float) -> np.
 
 
 def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] | None = None,
-            config: ScreenConfig | None = None) -> ScreenJob:
-    """Validate inputs, prefilter and initialise SGP4 for a screening run (raises ValueError/KeyError)."""
+            config: ScreenConfig | None = None) -> list[ScreenJob]:
+    """Validate inputs, prefilter and initialise SGP4 for a screening run (raises ValueError/KeyError).
+
+    All-vs-all: one job. Primaries mode: one job at the primary step with the primaries and every object whose
+    quintic error bound over that step (from its elements) is within primary_split_km, and, if any are left, a
+    second job at primary_fine_s with the primaries and those objects, primary pairs excluded (docs/screening.md,
+    "two sampling rates").
+    """
     config = config or ScreenConfig()
     start, stop = as_utc(start), as_utc(stop)
     if not (threshold_km > 0 and math.isfinite(threshold_km)):
         raise ValueError(f"threshold must be a positive number of km, got {threshold_km}")
     if stop <= start:
         raise ValueError(f"stop {stop.isoformat()} must be after start {start.isoformat()}")
-    rows = np.arange(len(catalog))
-    primary_mode = primaries is not None
-    if primary_mode:
-        ids = np.fromiter(primaries, dtype=np.int64)
-        if ids.size == 0:
-            raise ValueError("primaries is empty: give at least one NORAD id, or None for all-vs-all")
-        try:
-            prim_rows = catalog.index_of(ids)
-        except KeyError as exc:
-            raise KeyError(f"unknown primary: {exc.args[0]}") from None
-        rows = np.flatnonzero(_band_overlap(catalog, prim_rows, threshold_km))
-        is_primary = np.isin(rows, prim_rows)
+    jd0, fr0 = datetime_to_jd(start)
+    window = (float(jd0), float(fr0), (stop - start).total_seconds(), float(threshold_km))
+    if primaries is None:
+        return [_job(catalog, np.arange(len(catalog)), np.zeros(0, np.int64), window, config, True)]
+    ids = np.fromiter(primaries, dtype=np.int64)
+    if ids.size == 0:
+        raise ValueError("primaries is empty: give at least one NORAD id, or None for all-vs-all")
+    try:
+        prim_rows = catalog.index_of(ids)
+    except KeyError as exc:
+        raise KeyError(f"unknown primary: {exc.args[0]}") from None
+    rows = np.flatnonzero(_band_overlap(catalog, prim_rows, threshold_km))
+    deep = bool(np.all(Sgp4Records.from_catalog(catalog.take(prim_rows)).deep_space))  # SGP4's own method flag
+    cfg = config.for_primaries(deep)
+    rlo = np.maximum(0.98 * catalog.sma_km[rows] * (1 - catalog["ecc"][rows]), 0.9 * _k.RE_KM)
+    eps = _k.sixth_eps_km(rlo, np.clip(catalog["ecc"][rows], 0.0, 0.999), cfg.coarse_s)
+    rough = (eps > config.primary_split_km) & ~np.isin(rows, prim_rows)
+    fine = config.for_primaries(deep, fine=True)
+    jobs = [_job(catalog, rows[~rough], prim_rows, window, cfg, True)]
+    if rough.any() and fine.coarse_s < cfg.coarse_s:
+        jobs.append(_job(catalog, np.union1d(rows[rough], prim_rows), prim_rows, window, fine, False))
+    elif rough.any():
+        jobs = [_job(catalog, rows, prim_rows, window, cfg, True)]
+    return jobs
+
+
+def _job(catalog, rows: np.ndarray, prim_rows: np.ndarray, window: tuple, config: ScreenConfig,
+         primary_pairs: bool) -> ScreenJob:
+    """ScreenJob of catalog rows (primaries mode when prim_rows is not empty); objects SGP4 cannot initialise are
+    left out. window: (jd0, fr0, span_s, threshold_km)."""
+    primary_mode = prim_rows.size > 0
     sub = catalog.take(rows)
     recs = Sgp4Records.from_catalog(sub)
     usable = recs.init_error == 0
     rows, sub_idx = rows[usable], np.flatnonzero(usable)
     recs = Sgp4Records(recs.records[sub_idx], recs.epoch_jd[sub_idx], recs.epoch_fr[sub_idx])
-    is_primary = is_primary[usable] if primary_mode else np.ones(rows.size, dtype=bool)
-    jd0, fr0 = datetime_to_jd(start)
+    is_primary = np.isin(rows, prim_rows) if primary_mode else np.ones(rows.size, dtype=bool)
     sma, ecc = catalog.sma_km[rows].copy(), catalog["ecc"][rows].copy()
-    return ScreenJob(recs, rows, is_primary, primary_mode, sma, ecc, float(jd0), float(fr0),
-                     (stop - start).total_seconds(), float(threshold_km),
-                     config.for_primaries(bool(np.all(recs.deep_space[is_primary]))) if primary_mode else config)
+    job = ScreenJob(recs, rows, is_primary, primary_mode, sma, ecc, *window, config, primary_pairs)
+    job.dv_kms, job.da_kms2 = _consistency(job, config.workers)
+    return job
 
 
 # ------------------------------------------------------------------------------------------------ blocks
@@ -273,6 +315,20 @@ def _coarse_samples(job: ScreenJob, c_lo: int, c_hi: int, workers: int, scratch:
     return eph.r_km, eph.v_kms, eph.ok
 
 
+CONSISTENCY_H_S = 1.0  # half-width (s) of the central differences that measure SGP4's consistency
+
+
+def _consistency(job: ScreenJob, workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per object, |SGP4 velocity - d(position)/dt| (km/s) and |d2(position)/dt2 - J2 model| (km/s^2), the largest
+    of those measured at the window's start, middle and end (_screen_kernels.consistency)."""
+    mids = np.array([0.0, 0.5, 1.0]) * job.span_s
+    t_s = (mids[:, None] + CONSISTENCY_H_S * np.array([-1.0, 0.0, 1.0])).ravel()
+    eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / 86400.0, workers=workers)
+    dv, da = np.empty(len(job.recs)), np.empty(len(job.recs))
+    _k.consistency(eph.r_km, eph.v_kms, eph.ok, CONSISTENCY_H_S, dv, da)
+    return dv, da
+
+
 def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
                          scratch: np.ndarray | None = None) -> np.ndarray:
     """Broad phase of one block: (i, j, k) screened-object indices and global sub-interval index."""
@@ -280,12 +336,16 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
     r, v, ok = _coarse_samples(job, c_lo, c_hi, workers, scratch)
     n = len(job.recs)
     eps, chord, rhodev, amax = (np.empty(n) for _ in range(4))
-    _k.motion_bounds(r, ok, job.sma_km, job.ecc, cfg.coarse_s, cfg.sub_s, eps, chord, rhodev, amax)
+    _k.motion_bounds(r, ok, job.sma_km, job.ecc, cfg.coarse_s, cfg.sub_s, job.primary_mode, job.dv_kms, job.da_kms2,
+                     eps, chord, rhodev, amax)
     k_stop = min((c_hi - c_lo) * cfg.nsub, job.n_sub - c_lo * cfg.nsub)
 
     r_t, v_t = np.ascontiguousarray(r.transpose(1, 0, 2)), np.ascontiguousarray(v.transpose(1, 0, 2))  # no copy
     ok_t = np.ascontiguousarray(ok.T)
     del r, v
+    if job.primary_mode:  # quintic interpolant: J2 model accelerations at the samples
+        acc = np.empty_like(r_t)
+        _k.accelerations(r_t, ok_t, acc)
 
     prim = np.flatnonzero(job.primary)
 
@@ -293,7 +353,8 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
         common = (r_t, v_t, ok_t, cfg.coarse_s, cfg.nsub, piece[0], piece[1], k_stop, eps, chord, rhodev,
                   job.threshold_km)
         if job.primary_mode:
-            return _k.primary_phase(*common, prim, c_lo * cfg.nsub)
+            parts = max(1, round(cfg.coarse_s / cfg.primary_scan_s))
+            return _k.primary_phase(*common, prim, c_lo * cfg.nsub, acc, job.primary_pairs, parts)
         return _k.broad_phase(*common, cfg.cell_km, cfg.rcell_km, c_lo * cfg.nsub)
 
     pieces = [p for p in _split(c_hi - c_lo, workers) if p[1] > p[0]]
@@ -432,19 +493,28 @@ def screen(catalog, start, stop, threshold_km: float, primaries: Iterable[int] |
     is called with SGP4 steps done. Raises ValueError for stop <= start or threshold <= 0, KeyError for an
     unknown primary.
     """
-    job = prepare(catalog, start, stop, threshold_km, primaries, config)
+    jobs = prepare(catalog, start, stop, threshold_km, primaries, config)
     start, stop = as_utc(start), as_utc(stop)
-    if scheduler is not None:
-        from orbitshare.ssa.distributed import screen_on_dask
+    total = sum(job.n_coarse for job in jobs)
+    done = [0]
 
-        raw = screen_on_dask(job, scheduler, progress)
-    else:
-        done = [0]
+    def step(n: int) -> None:
+        done[0] += n
+        if progress is not None:
+            progress(done[0], total)
 
-        def step(n: int) -> None:
-            done[0] += n
-            if progress is not None:
-                progress(done[0], job.n_coarse)
+    parts = []
+    for job in jobs:
+        if scheduler is not None:
+            from orbitshare.ssa.distributed import screen_on_dask
 
-        raw = screen_blocks(job, job.blocks(), progress=step)
-    return build_conjunctions(catalog, job, raw, start, stop)
+            base = done[0]
+
+            def job_done(n_done: int, _n_total: int, base: int = base) -> None:
+                step(base + n_done - done[0])
+
+            raw = screen_on_dask(job, scheduler, job_done)
+        else:
+            raw = screen_blocks(job, job.blocks(), progress=step)
+        parts.append(build_conjunctions(catalog, job, raw, start, stop))
+    return parts[0] if len(parts) == 1 else Conjunctions.concat(parts)
