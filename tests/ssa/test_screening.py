@@ -256,3 +256,18 @@ def test_deep_space_primaries_use_the_longer_step(subset):
     assert mixed.sub_s == cfg.sub_s == cfg.for_primaries(deep_space=True).sub_s
     with pytest.raises(ValueError, match="primary_coarse_deep_s"):
         ScreenConfig(primary_coarse_deep_s=1530.0).for_primaries(deep_space=True)
+
+
+def test_eccentric_objects_are_sampled_at_the_fine_step(subset):
+    """Primaries mode puts objects whose quintic error bound over the primary step exceeds primary_split_km in a
+    second job at primary_fine_s, with the primaries, and leaves primary pairs to the first job."""
+    from orbitshare.ssa.screening import ScreenConfig, prepare
+
+    cfg = ScreenConfig()
+    ids = [int(x) for x in subset.norad_id[::20]]
+    jobs = prepare(subset, START, STOP, 10.0, primaries=ids)
+    assert [j.config.coarse_s for j in jobs] == [cfg.primary_coarse_s, cfg.primary_fine_s]
+    fine_only = np.setdiff1d(jobs[1].index, jobs[0].index)
+    assert fine_only.size > 0 and np.all(subset["ecc"][fine_only] > 0.05)
+    assert np.all(np.isin(subset.index_of(ids), jobs[1].index)) and not jobs[1].primary_pairs
+    assert np.all(np.isfinite(jobs[0].dv_kms)) and np.median(jobs[0].dv_kms) < 1e-3
