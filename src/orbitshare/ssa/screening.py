@@ -266,13 +266,11 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
     cfg = config.for_primaries(deep)
     rlo = np.maximum(0.98 * catalog.sma_km[rows] * (1 - catalog["ecc"][rows]), 0.9 * _k.RE_KM)
     eps = _k.sixth_eps_km(rlo, np.clip(catalog["ecc"][rows], 0.0, 0.999), cfg.coarse_s)
-    rough = (eps > config.primary_split_km) & ~np.isin(rows, prim_rows)
     fine = config.for_primaries(deep, fine=True)
+    rough = (eps > config.primary_split_km) & ~np.isin(rows, prim_rows) & (fine.coarse_s < cfg.coarse_s)
     jobs = [_job(catalog, rows[~rough], prim_rows, window, cfg, True)]
-    if rough.any() and fine.coarse_s < cfg.coarse_s:
+    if rough.any():
         jobs.append(_job(catalog, np.union1d(rows[rough], prim_rows), prim_rows, window, fine, False))
-    elif rough.any():
-        jobs = [_job(catalog, rows, prim_rows, window, cfg, True)]
     return jobs
 
 
