@@ -598,6 +598,9 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
     objs = np.empty(n, np.int64)
     box = np.empty((8, n))  # rows: x, y, z, radius low ends, then high ends; column q is object objs[q]
     kc = np.empty((n, 3, 6))  # quintic coefficients of the live objects over the current step
+    ends = np.empty((n, parts + 1, 3, 3))  # ... their value, first and second derivative at the piece ends
+    g_end = np.array([b * nseg // parts for b in range(parts + 1)])  # first segment of each piece (and the end)
+    t_end = np.minimum(g_end * SEG_SUBS, nsub) / nsub
     live = np.zeros(n, np.bool_)
     # per-step rows (slots) of the objects that need segment boxes and sub-interval points: small working set
     slot = np.empty(n, np.int64)
@@ -622,14 +625,15 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
                 for a in range(3):
                     kc[i, a, 0], kc[i, a, 1], kc[i, a, 2], kc[i, a, 3], kc[i, a, 4], kc[i, a, 5] = _q_coefs(
                         r_km, v_kms, acc, c, i, a, coarse_s)
+                    for b in range(parts + 1):
+                        ends[i, b, a, 0], ends[i, b, a, 1], ends[i, b, a, 2] = _kc_eval(kc, i, a, t_end[b])
         nslot = 0
         for p in prim:
             if live[p]:
                 slot[p] = nslot
                 nslot += 1
         for part in range(parts):
-            g0 = part * nseg // parts
-            g1 = (part + 1) * nseg // parts
+            g0, g1 = g_end[part], g_end[part + 1]
             if g1 == g0:
                 continue
             key = c * parts + part
@@ -637,12 +641,11 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
                 if live[p]:
                     seg_stamp[p] = key
                     _segment_boxes(kc, p, g0, g1, nsub, eps, rhodev_seg, half, lo1, hi1, slot[p])
-            t0 = g0 * SEG_SUBS / nsub
-            t1 = min(g1 * SEG_SUBS, nsub) / nsub
-            _piece_radii(kc, live, r_km, c, t0, t1, nsub, eps, rhodev, half, clo, chi)
+            h_piece = t_end[part + 1] - t_end[part]
+            _piece_radii(ends, live, r_km, c, part, parts, h_piece * nsub, eps, rhodev, half, clo, chi)
             nall, base, size, nb, starts = _bucket_sort(clo, chi, objs, starts)
             for q in range(nall):
-                _piece_box(kc, objs[q], t0, t1, eps[objs[q]] + half, clo, chi, box, q)
+                _piece_box(ends, objs[q], part, h_piece, eps[objs[q]] + half, clo, chi, box, q)
             for p in prim:
                 if seg_stamp[p] != key:
                     continue
@@ -665,13 +668,13 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
                                    bx1, by1, bz1, p_rhi, hits, nh)
                 nh = _box_scan(box, starts[ncls * nb], nall, bx0, by0, bz0, p_rlo, bx1, by1, bz1, p_rhi, hits, nh)
                 nx, ny, nz = _unit_normal(r_km, v_kms, c, p)
-                z_lo, z_hi = _normal_extent(kc, p, t0, t1, nx, ny, nz, eps[p] + half)
+                z_lo, z_hi = _normal_extent(ends, p, part, h_piece, nx, ny, nz, eps[p] + half)
                 for h in range(nh):
                     i = objs[hits[h]]
                     if i == p or (is_prim[i] and (i < p or not primary_pairs)):
                         continue
                     # slab test along the primary's orbit normal: the axis along which its path is thinnest
-                    zi_lo, zi_hi = _normal_extent(kc, i, t0, t1, nx, ny, nz, eps[i] + half)
+                    zi_lo, zi_hi = _normal_extent(ends, i, part, h_piece, nx, ny, nz, eps[i] + half)
                     if zi_lo > z_hi or z_lo > zi_hi:
                         continue
                     if seg_stamp[i] != key:
@@ -709,14 +712,14 @@ def _kc_eval(kc, i, a, t):
 
 
 @njit(cache=True, nogil=True)
-def _piece_radii(kc, live, r_km, c, t0, t1, nsub, eps, rhodev, half, clo, chi):
-    """Radius interval [clo, chi] (km) of every object over the piece [t0, t1] of step c; dead: (inf, -inf).
+def _piece_radii(ends, live, r_km, c, part, parts, m, eps, rhodev, half, clo, chi):
+    """Radius interval [clo, chi] (km) of every object over piece `part` (m sub-intervals) of step c; dead objects
+    get an empty interval (inf, -inf).
 
     The radius at a piece end is SGP4's at a step end, else the quintic's (within eps); the true radius stays
-    within rhodev(piece) = (piece sub-intervals)^2 rhodev(sub) of the chord of its end radii (docs/screening.md,
-    "piece radius"); padded by half the threshold.
+    within rhodev(piece) = m^2 rhodev(sub) of the chord of its end radii (docs/screening.md, "piece radius");
+    padded by half the threshold.
     """
-    m = (t1 - t0) * nsub
     for i in range(live.shape[0]):
         if not live[i]:
             clo[i] = math.inf
@@ -725,45 +728,43 @@ def _piece_radii(kc, live, r_km, c, t0, t1, nsub, eps, rhodev, half, clo, chi):
         pad = rhodev[i] * m * m + half
         lo_r = math.inf
         hi_r = -math.inf
-        for t, cc in ((t0, c), (t1, c + 1)):
-            if t == 0.0 or t == 1.0:
+        for b in (part, part + 1):
+            if b == 0 or b == parts:
+                cc = c + b // parts
                 rr = math.sqrt(r_km[cc, i, 0] ** 2 + r_km[cc, i, 1] ** 2 + r_km[cc, i, 2] ** 2)
                 lo_r, hi_r = min(lo_r, rr), max(hi_r, rr)
             else:
-                x = _kc_eval(kc, i, 0, t)[0]
-                y = _kc_eval(kc, i, 1, t)[0]
-                z = _kc_eval(kc, i, 2, t)[0]
-                rr = math.sqrt(x * x + y * y + z * z)
+                rr = math.sqrt(ends[i, b, 0, 0] ** 2 + ends[i, b, 1, 0] ** 2 + ends[i, b, 2, 0] ** 2)
                 lo_r, hi_r = min(lo_r, rr - eps[i]), max(hi_r, rr + eps[i])
         clo[i] = lo_r - pad
         chi[i] = hi_r + pad
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _piece_box(kc, i, t0, t1, pad, clo, chi, box, q):
-    """Column q of box: object i's quintic over the piece [t0, t1] (hull of its control points, padded) and
-    its radius interval."""
+def _piece_box(ends, i, part, h, pad, clo, chi, box, q):
+    """Column q of box: object i's quintic over piece `part` of parameter length h (hull of its control points,
+    padded) and its radius interval."""
     for a in range(3):
-        pa, da, dda = _kc_eval(kc, i, a, t0)
-        pb, db, ddb = _kc_eval(kc, i, a, t1)
-        box[a, q], box[4 + a, q] = _q_hull(pa, da, dda, pb, db, ddb, t1 - t0, pad)
+        box[a, q], box[4 + a, q] = _q_hull(ends[i, part, a, 0], ends[i, part, a, 1], ends[i, part, a, 2],
+                                           ends[i, part + 1, a, 0], ends[i, part + 1, a, 1],
+                                           ends[i, part + 1, a, 2], h, pad)
     box[3, q] = clo[i]
     box[7, q] = chi[i]
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _normal_extent(kc, i, t0, t1, nx, ny, nz, pad):
-    """Extent (km) along unit vector n of object i's path over the piece [t0, t1]: hull of its quintic's
-    control points projected on n, padded (the path is within eps of the quintic)."""
-    ax, dax, ddax = _kc_eval(kc, i, 0, t0)
-    ay, day, dday = _kc_eval(kc, i, 1, t0)
-    az, daz, ddaz = _kc_eval(kc, i, 2, t0)
-    bx, dbx, ddbx = _kc_eval(kc, i, 0, t1)
-    by, dby, ddby = _kc_eval(kc, i, 1, t1)
-    bz, dbz, ddbz = _kc_eval(kc, i, 2, t1)
-    return _q_hull(ax * nx + ay * ny + az * nz, dax * nx + day * ny + daz * nz, ddax * nx + dday * ny + ddaz * nz,
-                   bx * nx + by * ny + bz * nz, dbx * nx + dby * ny + dbz * nz, ddbx * nx + ddby * ny + ddbz * nz,
-                   t1 - t0, pad)
+def _normal_extent(ends, i, part, h, nx, ny, nz, pad):
+    """Extent (km) along unit vector n of object i's path over piece `part` of parameter length h: hull of its
+    quintic's control points projected on n, padded (the path is within eps of the quintic)."""
+    za0, za1, za2, zb0, zb1, zb2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0  # value, d, dd along n at both ends
+    for a, n_a in ((0, nx), (1, ny), (2, nz)):
+        za0 += ends[i, part, a, 0] * n_a
+        za1 += ends[i, part, a, 1] * n_a
+        za2 += ends[i, part, a, 2] * n_a
+        zb0 += ends[i, part + 1, a, 0] * n_a
+        zb1 += ends[i, part + 1, a, 1] * n_a
+        zb2 += ends[i, part + 1, a, 2] * n_a
+    return _q_hull(za0, za1, za2, zb0, zb1, zb2, h, pad)
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -264,8 +264,8 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
     rows = np.flatnonzero(_band_overlap(catalog, prim_rows, threshold_km))
     deep = bool(np.all(Sgp4Records.from_catalog(catalog.take(prim_rows)).deep_space))  # SGP4's own method flag
     cfg = config.for_primaries(deep)
-    rlo = np.maximum(0.98 * catalog.sma_km[rows] * (1 - catalog["ecc"][rows]), 0.9 * _k.RE_KM)
-    eps = _k.sixth_eps_km(rlo, np.clip(catalog["ecc"][rows], 0.0, 0.999), cfg.coarse_s)
+    ecc = catalog["ecc"][rows]
+    eps = _k.sixth_eps_km(_rlo_km(catalog.sma_km[rows], ecc), np.clip(ecc, 0.0, 0.999), cfg.coarse_s)
     fine = config.for_primaries(deep, fine=True)
     rough = (eps > config.primary_split_km) & ~np.isin(rows, prim_rows) & (fine.coarse_s < cfg.coarse_s)
     jobs = [_job(catalog, rows[~rough], prim_rows, window, cfg, True)]
@@ -361,10 +361,14 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
     return np.concatenate(found) if found else np.empty((0, 3), np.int64)
 
 
+def _rlo_km(sma_km: np.ndarray, ecc: np.ndarray) -> np.ndarray:
+    """Lowest radius (km) the bounds assume from the elements: 0.98 perigee radius, at least 0.9 Earth radius."""
+    return np.maximum(0.98 * sma_km * (1 - ecc), 0.9 * _k.RE_KM)
+
+
 def amax_bound(job: ScreenJob) -> np.ndarray:
     """Upper bound of each object's acceleration (km/s^2) from its lowest possible radius."""
-    rlo = np.maximum(0.98 * job.sma_km * (1 - job.ecc), 0.9 * _k.RE_KM)
-    return _k.MU_KM3S2 / rlo**2 * _k.ACC_SAFETY
+    return _k.MU_KM3S2 / _rlo_km(job.sma_km, job.ecc) ** 2 * _k.ACC_SAFETY
 
 
 def events_for_candidates(job: ScreenJob, cand: np.ndarray, workers: int) -> dict[str, np.ndarray]:
@@ -494,25 +498,25 @@ def screen(catalog, start, stop, threshold_km: float, primaries: Iterable[int] |
     jobs = prepare(catalog, start, stop, threshold_km, primaries, config)
     start, stop = as_utc(start), as_utc(stop)
     total = sum(job.n_coarse for job in jobs)
-    done = [0]
-
-    def step(n: int) -> None:
-        done[0] += n
-        if progress is not None:
-            progress(done[0], total)
-
-    parts = []
+    parts, base = [], 0  # base: SGP4 steps of the jobs already done
     for job in jobs:
+
+        def report(n_done: int, _n_job: int = 0, base: int = base) -> None:
+            if progress is not None:
+                progress(base + n_done, total)
+
         if scheduler is not None:
             from orbitshare.ssa.distributed import screen_on_dask
 
-            base = done[0]
-
-            def job_done(n_done: int, _n_total: int, base: int = base) -> None:
-                step(base + n_done - done[0])
-
-            raw = screen_on_dask(job, scheduler, job_done)
+            raw = screen_on_dask(job, scheduler, report)
         else:
+            done = [0]
+
+            def step(n: int, done: list = done, report=report) -> None:
+                done[0] += n
+                report(done[0])
+
             raw = screen_blocks(job, job.blocks(), progress=step)
         parts.append(build_conjunctions(catalog, job, raw, start, stop))
+        base += job.n_coarse
     return parts[0] if len(parts) == 1 else Conjunctions.concat(parts)
