@@ -475,7 +475,7 @@ def _wide_pairs(i, wide, q, nw, live, n, lo, hi, cell, grid, pts, eps, chord, th
     return out, nout
 
 
-SEG_SUBS = 5  # sub-intervals per segment of the primaries-mode hierarchy (segment boxes, then sub-intervals)
+SEG_SUBS = 5  # sub-intervals per segment of the primaries-mode hierarchy (relative segment hulls, then chords)
 
 
 # ----------------------------------------------------------------------------------- quintic step interpolant
@@ -508,64 +508,72 @@ def _q_hull(pa, da, dda, pb, db, ddb, h, pad):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _segment_boxes(kc, i, g0, g1, nsub, eps, rhodev_seg, half, lo1, hi1, row):
-    """Boxes (x, y, z, radius; km) of object i's path over segments g0..g1-1 of the current step into
-    lo1/hi1[row].
+def _rel_piece_meet(ends, i, p, part, h, nx, ny, nz, pad):
+    """Whether the path of object i relative to object p over piece `part` (parameter length h) can come within
+    pad of the origin: the relative quintic's Bezier hull, on x, y, z and on unit vector n, holds a value within
+    pad of zero on every axis (time-synchronised: both paths at the same instant)."""
+    z0, z1, z2, z3, z4, z5 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0  # relative value, d, dd along n at both piece ends
+    for a, n_a in ((0, nx), (1, ny), (2, nz)):
+        da0 = ends[i, part, a, 0] - ends[p, part, a, 0]
+        da1 = ends[i, part, a, 1] - ends[p, part, a, 1]
+        da2 = ends[i, part, a, 2] - ends[p, part, a, 2]
+        db0 = ends[i, part + 1, a, 0] - ends[p, part + 1, a, 0]
+        db1 = ends[i, part + 1, a, 1] - ends[p, part + 1, a, 1]
+        db2 = ends[i, part + 1, a, 2] - ends[p, part + 1, a, 2]
+        lo, hi = _q_hull(da0, da1, da2, db0, db1, db2, h, pad)
+        if lo > 0.0 or hi < 0.0:
+            return False
+        z0 += da0 * n_a
+        z1 += da1 * n_a
+        z2 += da2 * n_a
+        z3 += db0 * n_a
+        z4 += db1 * n_a
+        z5 += db2 * n_a
+    lo, hi = _q_hull(z0, z1, z2, z3, z4, z5, h, pad)
+    return lo <= 0.0 and hi >= 0.0
 
-    A segment [ta, tb] of the quintic P is the Bezier curve of its control points (from P, P', P'' at ta and tb),
-    hence inside their hull; the true path within eps of it. Radius: within eps + rhodev_seg of the chord of the
-    interpolated radii at the segment ends.
-    """
-    pad = eps[i] + half
-    rpad = eps[i] + rhodev_seg[i] + half
+
+@njit(cache=True, nogil=True, inline="always")
+def _rel_seg_mask(kc, i, p, rc, g0, g1, nsub, pad):
+    """Bit g (g0 <= g < g1) set when the relative quintic P_i - P_p (coefficients written to rc) over segment g
+    has a Bezier hull holding a value within pad of zero on x, y and z."""
+    for a in range(3):
+        for q in range(6):
+            rc[a, q] = kc[i, a, q] - kc[p, a, q]
+    mask = 0
     ta = g0 * SEG_SUBS / nsub
-    ax, dx, ddx = _kc_eval(kc, i, 0, ta)
-    ay, dy, ddy = _kc_eval(kc, i, 1, ta)
-    az, dz, ddz = _kc_eval(kc, i, 2, ta)
-    rho_a = math.sqrt(ax * ax + ay * ay + az * az)
+    ax, dx, ddx = _poly_eval(rc, 0, ta)
+    ay, dy, ddy = _poly_eval(rc, 1, ta)
+    az, dz, ddz = _poly_eval(rc, 2, ta)
     for g in range(g0, g1):
-        ta = g * SEG_SUBS / nsub
         tb = min((g + 1) * SEG_SUBS, nsub) / nsub
         h = tb - ta
-        bx, ex, eex = _kc_eval(kc, i, 0, tb)
-        by, ey, eey = _kc_eval(kc, i, 1, tb)
-        bz, ez, eez = _kc_eval(kc, i, 2, tb)
-        lo1[row, g, 0], hi1[row, g, 0] = _q_hull(ax, dx, ddx, bx, ex, eex, h, pad)
-        lo1[row, g, 1], hi1[row, g, 1] = _q_hull(ay, dy, ddy, by, ey, eey, h, pad)
-        lo1[row, g, 2], hi1[row, g, 2] = _q_hull(az, dz, ddz, bz, ez, eez, h, pad)
-        rho_b = math.sqrt(bx * bx + by * by + bz * bz)
-        lo1[row, g, 3] = min(rho_a, rho_b) - rpad
-        hi1[row, g, 3] = max(rho_a, rho_b) + rpad
-        ax, ay, az, dx, dy, dz, ddx, ddy, ddz = bx, by, bz, ex, ey, ez, eex, eey, eez
-        rho_a = rho_b
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _q_sub_points(kc, i, s0, s1, nsub, pts, rad, stamp, key, row):
-    """Quintic positions (km) and radii of object i at sub-interval ends s0..s1 of the current step into pts[row],
-    rad[row]. Cached: nothing is done when stamp[i] == key already."""
-    if stamp[i] == key:
-        return
-    stamp[i] = key
-    for s in range(s0, s1 + 1):
-        t = s / nsub
-        x = _kc_eval(kc, i, 0, t)[0]
-        y = _kc_eval(kc, i, 1, t)[0]
-        z = _kc_eval(kc, i, 2, t)[0]
-        pts[row, s, 0], pts[row, s, 1], pts[row, s, 2] = x, y, z
-        rad[row, s] = math.sqrt(x * x + y * y + z * z)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _seg_mask(lo1, hi1, i, j, g0, g1):
-    """Bit g (g0 <= g < g1) set when the segment g boxes (x, y, z, radius) of objects i and j overlap."""
-    mask = 0
-    for g in range(g0, g1):
-        meet = True
-        for a in range(4):
-            meet &= (lo1[i, g, a] <= hi1[j, g, a]) & (lo1[j, g, a] <= hi1[i, g, a])
+        bx, ex, eex = _poly_eval(rc, 0, tb)
+        by, ey, eey = _poly_eval(rc, 1, tb)
+        bz, ez, eez = _poly_eval(rc, 2, tb)
+        lx, hx = _q_hull(ax, dx, ddx, bx, ex, eex, h, pad)
+        ly, hy = _q_hull(ay, dy, ddy, by, ey, eey, h, pad)
+        lz, hz = _q_hull(az, dz, ddz, bz, ez, eez, h, pad)
+        meet = (lx <= 0.0) & (hx >= 0.0) & (ly <= 0.0) & (hy >= 0.0) & (lz <= 0.0) & (hz >= 0.0)
         mask |= np.int64(meet) << g
+        ax, ay, az, dx, dy, dz, ddx, ddy, ddz = bx, by, bz, ex, ey, ez, eex, eey, eez
+        ta = tb
     return mask
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _rel_chord_close(rp, q, limit_km):
+    """Whether the chord from relative point rp[q] to rp[q + 1] (km) comes within limit_km of the origin."""
+    d0x, d0y, d0z = rp[q, 0], rp[q, 1], rp[q, 2]
+    ddx, ddy, ddz = rp[q + 1, 0] - d0x, rp[q + 1, 1] - d0y, rp[q + 1, 2] - d0z
+    dd2 = ddx * ddx + ddy * ddy + ddz * ddz
+    u = 0.0
+    if dd2 > 0.0:
+        u = min(max(-(d0x * ddx + d0y * ddy + d0z * ddz) / dd2, 0.0), 1.0)
+    x = d0x + u * ddx
+    y = d0y + u * ddy
+    z = d0z + u * ddz
+    return x * x + y * y + z * z <= limit_km * limit_km
 
 
 #: Width classes (km) of piece radius intervals: objects are sorted by (class, low radius end) so that a primary
@@ -584,9 +592,10 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
     radii at the step ends and the quintic's in between (docs/screening.md, "piece radius"), x, y, z from the
     hull of its quintic piece. Objects are counting-sorted by (width class of their radius interval, its low
     end) so each primary scans, per class, only the run of objects whose radius can meet its own (the few wider
-    than the last class: all of them) with a branch-free box test; survivors pass a slab test along the
-    primary's orbit normal, then the segment boxes (:func:`_segment_boxes`) and the per-sub-interval box and
-    chord tests. acc: J2 model accelerations at the samples; primary_pairs: also pairs of two primaries.
+    than the last class: all of them) with a branch-free box test. Survivors are then tested on the path
+    relative to the primary (time-synchronised): the relative quintic's hull over the piece (x, y, z and the
+    primary's orbit normal), over each segment, then the relative chord of each sub-interval of a meeting
+    segment. acc: J2 model accelerations at the samples; primary_pairs: also pairs of two primaries.
     Other arguments as :func:`broad_phase`.
     """
     n = ok.shape[1]
@@ -602,17 +611,11 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
     g_end = np.array([b * nseg // parts for b in range(parts + 1)])  # first segment of each piece (and the end)
     t_end = np.minimum(g_end * SEG_SUBS, nsub) / nsub
     live = np.zeros(n, np.bool_)
-    # per-step rows (slots) of the objects that need segment boxes and sub-interval points: small working set
-    slot = np.empty(n, np.int64)
-    lo1 = np.empty((n, nseg, 4))
-    hi1 = np.empty((n, nseg, 4))
-    pts = np.empty((n, nsub + 1, 3))
-    rad = np.empty((n, nsub + 1))
-    stamp = np.full(n, -1, np.int64)  # sub-interval points computed in piece stamp[i] (step * parts + piece)
-    seg_stamp = np.full(n, -1, np.int64)  # segment boxes computed in piece seg_stamp[i]; slot kept over the step
+    where = np.empty(n, np.int64)  # column of each object in box (this piece)
+    rc = np.empty((3, 6))  # relative quintic of the pair under test
+    rp = np.empty((SEG_SUBS + 1, 3))  # ... its values at the sub-interval ends of one segment
     is_prim = np.zeros(n, np.bool_)
     is_prim[prim] = True
-    rhodev_seg = rhodev * SEG_SUBS * SEG_SUBS
     hits = np.empty(n, np.int64)
     starts = np.zeros(2, np.int64)
     ncls = len(WIDTH_CLASSES_KM)
@@ -627,88 +630,72 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
                         r_km, v_kms, acc, c, i, a, coarse_s)
                     for b in range(parts + 1):
                         ends[i, b, a, 0], ends[i, b, a, 1], ends[i, b, a, 2] = _kc_eval(kc, i, a, t_end[b])
-        nslot = 0
-        for p in prim:
-            if live[p]:
-                slot[p] = nslot
-                nslot += 1
         for part in range(parts):
             g0, g1 = g_end[part], g_end[part + 1]
             if g1 == g0:
                 continue
-            key = c * parts + part
-            for p in prim:
-                if live[p]:
-                    seg_stamp[p] = key
-                    _segment_boxes(kc, p, g0, g1, nsub, eps, rhodev_seg, half, lo1, hi1, slot[p])
             h_piece = t_end[part + 1] - t_end[part]
             _piece_radii(ends, live, r_km, c, part, parts, h_piece * nsub, eps, rhodev, half, clo, chi)
             nall, base, size, nb, starts = _bucket_sort(clo, chi, objs, starts)
             for q in range(nall):
                 _piece_box(ends, objs[q], part, h_piece, eps[objs[q]] + half, clo, chi, box, q)
+                where[objs[q]] = q
             for p in prim:
-                if seg_stamp[p] != key:
+                if not live[p]:
                     continue
-                sp = slot[p]
-                # primary box over the piece: union of its segment boxes there, radius also within its interval
-                bx0, by0, bz0, br0 = math.inf, math.inf, math.inf, math.inf
-                bx1, by1, bz1, br1 = -math.inf, -math.inf, -math.inf, -math.inf
-                for g in range(g0, g1):
-                    bx0, by0, bz0 = min(bx0, lo1[sp, g, 0]), min(by0, lo1[sp, g, 1]), min(bz0, lo1[sp, g, 2])
-                    bx1, by1, bz1 = max(bx1, hi1[sp, g, 0]), max(by1, hi1[sp, g, 1]), max(bz1, hi1[sp, g, 2])
-                    br0, br1 = min(br0, lo1[sp, g, 3]), max(br1, hi1[sp, g, 3])
-                p_rlo = max(br0, clo[p])
-                p_rhi = min(br1, chi[p])
-                # objects of class cl that can meet [p_rlo, p_rhi]: low radius end in [p_rlo - width_cl, p_rhi]
-                b_hi = min(max(math.floor((p_rhi - base) / size) + 1, 0), nb)
+                w = where[p]
+                bx0, by0, bz0, br0 = box[0, w], box[1, w], box[2, w], box[3, w]
+                bx1, by1, bz1, br1 = box[4, w], box[5, w], box[6, w], box[7, w]
+                # objects of class cl that can meet [br0, br1]: low radius end in [br0 - width_cl, br1]
+                b_hi = min(max(math.floor((br1 - base) / size) + 1, 0), nb)
                 nh = 0
                 for cl in range(ncls):
-                    b_lo = min(max(math.floor((p_rlo - WIDTH_CLASSES_KM[cl] - base) / size), 0), nb)
-                    nh = _box_scan(box, starts[cl * nb + b_lo], starts[cl * nb + b_hi], bx0, by0, bz0, p_rlo,
-                                   bx1, by1, bz1, p_rhi, hits, nh)
-                nh = _box_scan(box, starts[ncls * nb], nall, bx0, by0, bz0, p_rlo, bx1, by1, bz1, p_rhi, hits, nh)
+                    b_lo = min(max(math.floor((br0 - WIDTH_CLASSES_KM[cl] - base) / size), 0), nb)
+                    nh = _box_scan(box, starts[cl * nb + b_lo], starts[cl * nb + b_hi], bx0, by0, bz0, br0,
+                                   bx1, by1, bz1, br1, hits, nh)
+                nh = _box_scan(box, starts[ncls * nb], nall, bx0, by0, bz0, br0, bx1, by1, bz1, br1, hits, nh)
                 nx, ny, nz = _unit_normal(r_km, v_kms, c, p)
-                z_lo, z_hi = _normal_extent(ends, p, part, h_piece, nx, ny, nz, eps[p] + half)
                 for h in range(nh):
                     i = objs[hits[h]]
                     if i == p or (is_prim[i] and (i < p or not primary_pairs)):
                         continue
-                    # slab test along the primary's orbit normal: the axis along which its path is thinnest
-                    zi_lo, zi_hi = _normal_extent(ends, i, part, h_piece, nx, ny, nz, eps[i] + half)
-                    if zi_lo > z_hi or z_lo > zi_hi:
+                    pad = eps[i] + eps[p] + threshold_km  # the paths are within eps of their quintics
+                    if not _rel_piece_meet(ends, i, p, part, h_piece, nx, ny, nz, pad):
                         continue
-                    if seg_stamp[i] != key:
-                        if seg_stamp[i] < c * parts:  # no slot in this step yet
-                            slot[i] = nslot
-                            nslot += 1
-                        seg_stamp[i] = key
-                        _segment_boxes(kc, i, g0, g1, nsub, eps, rhodev_seg, half, lo1, hi1, slot[i])
-                    si = slot[i]
-                    mask = _seg_mask(lo1, hi1, sp, si, g0, g1)
+                    mask = _rel_seg_mask(kc, i, p, rc, g0, g1, nsub, pad)
                     if mask == 0:
                         continue
-                    s0, s1 = g0 * SEG_SUBS, min(g1 * SEG_SUBS, nsub)
-                    _q_sub_points(kc, p, s0, s1, nsub, pts, rad, stamp, key, sp)
-                    _q_sub_points(kc, i, s0, s1, nsub, pts, rad, stamp, key, si)
-                    for s_g in range(g0, g1):
-                        if not (mask >> s_g) & 1:
+                    limit = pad + chord[i] + chord[p]  # the paths are within chord of their sub-interval chords
+                    for g in range(g0, g1):
+                        if not (mask >> g) & 1:
                             continue
-                        for s in range(s_g * SEG_SUBS, min((s_g + 1) * SEG_SUBS, nsub)):
+                        s0 = g * SEG_SUBS
+                        s1 = min(s0 + SEG_SUBS, nsub)
+                        for s in range(s0, s1 + 1):
+                            t = s / nsub
+                            rp[s - s0, 0] = _poly_eval(rc, 0, t)[0]
+                            rp[s - s0, 1] = _poly_eval(rc, 1, t)[0]
+                            rp[s - s0, 2] = _poly_eval(rc, 2, t)[0]
+                        for s in range(s0, s1):
                             k = c * nsub + s
-                            if k < k_stop and _sub_tests(pts, rad, sp, si, p, i, s, eps, chord, rhodev,
-                                                         threshold_km):
+                            if k < k_stop and _rel_chord_close(rp, s - s0, limit):
                                 out, nout = _emit(out, nout, p, i, k + k_offset)
     return out[:nout]
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _poly_eval(k, a, t):
+    """Value and first and second derivatives (per unit parameter) at t of the quintic k[a] (power basis)."""
+    p = ((((k[a, 5] * t + k[a, 4]) * t + k[a, 3]) * t + k[a, 2]) * t + k[a, 1]) * t + k[a, 0]
+    d = (((5.0 * k[a, 5] * t + 4.0 * k[a, 4]) * t + 3.0 * k[a, 3]) * t + 2.0 * k[a, 2]) * t + k[a, 1]
+    dd = ((20.0 * k[a, 5] * t + 12.0 * k[a, 4]) * t + 6.0 * k[a, 3]) * t + 2.0 * k[a, 2]
+    return p, d, dd
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _kc_eval(kc, i, a, t):
     """Value and derivatives (per unit step parameter) of object i's quintic along axis a at t."""
-    p = ((((kc[i, a, 5] * t + kc[i, a, 4]) * t + kc[i, a, 3]) * t + kc[i, a, 2]) * t + kc[i, a, 1]) * t + kc[i, a, 0]
-    d = (((5.0 * kc[i, a, 5] * t + 4.0 * kc[i, a, 4]) * t + 3.0 * kc[i, a, 3]) * t + 2.0 * kc[i, a, 2]) * t \
-        + kc[i, a, 1]
-    dd = ((20.0 * kc[i, a, 5] * t + 12.0 * kc[i, a, 4]) * t + 6.0 * kc[i, a, 3]) * t + 2.0 * kc[i, a, 2]
-    return p, d, dd
+    return _poly_eval(kc[i], a, t)
 
 
 @njit(cache=True, nogil=True)
@@ -750,21 +737,6 @@ def _piece_box(ends, i, part, h, pad, clo, chi, box, q):
                                            ends[i, part + 1, a, 2], h, pad)
     box[3, q] = clo[i]
     box[7, q] = chi[i]
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _normal_extent(ends, i, part, h, nx, ny, nz, pad):
-    """Extent (km) along unit vector n of object i's path over piece `part` of parameter length h: hull of its
-    quintic's control points projected on n, padded (the path is within eps of the quintic)."""
-    za0, za1, za2, zb0, zb1, zb2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0  # value, d, dd along n at both ends
-    for a, n_a in ((0, nx), (1, ny), (2, nz)):
-        za0 += ends[i, part, a, 0] * n_a
-        za1 += ends[i, part, a, 1] * n_a
-        za2 += ends[i, part, a, 2] * n_a
-        zb0 += ends[i, part + 1, a, 0] * n_a
-        zb1 += ends[i, part + 1, a, 1] * n_a
-        zb2 += ends[i, part + 1, a, 2] * n_a
-    return _q_hull(za0, za1, za2, zb0, zb1, zb2, h, pad)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -839,16 +811,6 @@ def _box_scan(box, a, b, x0, y0, z0, r0, x1, y1, z1, r1, hits, nh):
         hits[nh] = q
         nh += np.int64(meet)
     return nh
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _sub_tests(pts, rad, row_i, row_j, i, j, s, eps, chord, rhodev, threshold_km):
-    """Sub-interval box (x, y, z, radius) and chord tests of objects i and j from their cached Hermite points."""
-    half = 0.5 * threshold_km
-    if not _sub_meet(pts, rad, row_i, row_j, s, eps[i] + chord[i] + half, eps[j] + chord[j] + half,
-                     eps[i] + rhodev[i] + half, eps[j] + rhodev[j] + half):
-        return False
-    return _chord_test(pts, row_i, row_j, i, j, s, eps, chord, threshold_km)
 
 
 MAX_ENTRIES = 32  # cells above which an object's box is handled as "wide" (queries instead of inserts)
