@@ -912,15 +912,34 @@ def _refine(recs, tb_min, i, j, a_s, b_s, fa, wa, st):
     return t
 
 
-@njit(cache=True, nogil=True)
-def _monotone(sa, sb, h_s, amax_ij, da, db, wa, wb):
-    """Whether f = d.d_dot is certainly increasing on a piece of h_s seconds (at most one minimum of range)."""
+@njit(cache=True, nogil=True, inline="always")
+def _rel_bounds(sa, sb, h_s, amax_ij, da, db):
+    """Bounds over a piece of h_s seconds between states sa and sb: largest separation d_max (km) and largest
+    relative acceleration dacc (km/s^2, gravity gradient over d_max, at most amax_ij)."""
     d_max = max(da, db) + amax_ij * h_s * h_s / 8.0
     rmin = min(math.sqrt(sa[0] ** 2 + sa[1] ** 2 + sa[2] ** 2), math.sqrt(sb[0] ** 2 + sb[1] ** 2 + sb[2] ** 2))
     rmin = max(rmin - d_max - 100.0, 0.9 * RE_KM)
-    dacc = min(GRADIENT_FACTOR * MU_KM3S2 / rmin**3 * d_max + DACC_FLOOR_KMS2, amax_ij)
+    return d_max, min(GRADIENT_FACTOR * MU_KM3S2 / rmin**3 * d_max + DACC_FLOOR_KMS2, amax_ij)
+
+
+@njit(cache=True, nogil=True)
+def _monotone(sa, sb, h_s, amax_ij, da, db, wa, wb):
+    """Whether f = d.d_dot is certainly increasing on a piece of h_s seconds (at most one minimum of range)."""
+    d_max, dacc = _rel_bounds(sa, sb, h_s, amax_ij, da, db)
     w_min = max(wa, wb) - h_s * dacc
     return w_min > 0.0 and w_min * w_min > d_max * dacc
+
+
+@njit(cache=True, nogil=True)
+def _no_crossing(sa, sb, h_s, amax_ij, fa, fb, da, db, wa, wb):
+    """Whether f = d.d_dot certainly keeps one sign on a piece of h_s seconds (no minimum of range in it): f has
+    the same sign at both ends and |f'| = ||d_dot|^2 + d.d_ddot| <= F1 could not take it to zero and back,
+    |fa| + |fb| > F1 h_s (slow pairs, e.g. co-located GEO satellites, fail the monotone test)."""
+    if not fa * fb > 0.0:
+        return False
+    d_max, dacc = _rel_bounds(sa, sb, h_s, amax_ij, da, db)
+    w_max = max(wa, wb) + h_s * dacc
+    return abs(fa) + abs(fb) > (w_max * w_max + d_max * dacc) * h_s
 
 
 @njit(cache=True, nogil=True)
@@ -938,6 +957,7 @@ def narrow_phase(recs, tb_min, amax, cand, sub_s, threshold_km, t_end_s):
     sb = np.empty(12)
     st = np.empty(12)
     sc = np.empty(12)
+    last = (-1, -1, -1)  # (i, j, k) whose end state is in sb: the next sub-interval of the pair starts there
     for q in range(cand.shape[0]):
         i, j, k = cand[q, 0], cand[q, 1], cand[q, 2]
         amax_ij = amax[i] + amax[j]
@@ -945,14 +965,26 @@ def narrow_phase(recs, tb_min, amax, cand, sub_s, threshold_km, t_end_s):
         b_s = min((k + 1) * sub_s, t_end_s)
         if b_s <= a_s:
             continue
-        if not (_pair_state(recs, tb_min, i, j, a_s, sa) and _pair_state(recs, tb_min, i, j, b_s, sb)):
+        if last[0] == i and last[1] == j and last[2] == k - 1:
+            sa[:] = sb
+        elif not _pair_state(recs, tb_min, i, j, a_s, sa):
+            last = (-1, -1, -1)
             continue
+        if not _pair_state(recs, tb_min, i, j, b_s, sb):
+            last = (-1, -1, -1)
+            continue
+        last = (i, j, k)
         h = b_s - a_s
         if _chord_gap(sa, sb) - amax_ij * h * h / 8.0 > threshold_km:
             continue
-        _, da, wa = _range_rate_f(sa)
-        _, db, wb = _range_rate_f(sb)
-        m = 1 if _monotone(sa, sb, h, amax_ij, da, db, wa, wb) else math.ceil(h / MIN_PIECE_S)
+        fa, da, wa = _range_rate_f(sa)
+        fb, db, wb = _range_rate_f(sb)
+        if _monotone(sa, sb, h, amax_ij, da, db, wa, wb):
+            m = 1
+        elif _no_crossing(sa, sb, h, amax_ij, fa, fb, da, db, wa, wb):
+            continue
+        else:
+            m = math.ceil(h / MIN_PIECE_S)
         sc[:] = sa
         for p in range(m):
             a_p = a_s + h * p / m
