@@ -628,7 +628,11 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
                 for a in range(3):
                     kc[i, a, 0], kc[i, a, 1], kc[i, a, 2], kc[i, a, 3], kc[i, a, 4], kc[i, a, 5] = _q_coefs(
                         r_km, v_kms, acc, c, i, a, coarse_s)
-                    for b in range(parts + 1):
+                    ends[i, 0, a, 0], ends[i, 0, a, 1], ends[i, 0, a, 2] = r_km[c, i, a], kc[i, a, 1], 2.0 * kc[i, a, 2]
+                    ends[i, parts, a, 0] = r_km[c + 1, i, a]  # the step end: SGP4's state, J2 acceleration
+                    ends[i, parts, a, 1] = coarse_s * v_kms[c + 1, i, a]
+                    ends[i, parts, a, 2] = coarse_s * coarse_s * acc[c + 1, i, a]
+                    for b in range(1, parts):
                         ends[i, b, a, 0], ends[i, b, a, 1], ends[i, b, a, 2] = _kc_eval(kc, i, a, t_end[b])
         for part in range(parts):
             g0, g1 = g_end[part], g_end[part + 1]

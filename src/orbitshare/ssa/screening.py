@@ -341,19 +341,19 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
     r_t, v_t = np.ascontiguousarray(r.transpose(1, 0, 2)), np.ascontiguousarray(v.transpose(1, 0, 2))  # no copy
     ok_t = np.ascontiguousarray(ok.T)
     del r, v
-    if job.primary_mode:  # quintic interpolant: J2 model accelerations at the samples
-        acc = np.empty_like(r_t)
-        _k.accelerations(r_t, ok_t, acc)
-
     prim = np.flatnonzero(job.primary)
 
     def run(piece):
-        common = (r_t, v_t, ok_t, cfg.coarse_s, cfg.nsub, piece[0], piece[1], k_stop, eps, chord, rhodev,
-                  job.threshold_km)
-        if job.primary_mode:
+        if job.primary_mode:  # this thread's samples (steps piece[0]..piece[1]), with their J2 accelerations
+            a, b = piece[0], piece[1] + 1
+            acc = np.empty_like(r_t[a:b])
+            _k.accelerations(r_t[a:b], ok_t[a:b], acc)
             parts = max(1, round(cfg.coarse_s / cfg.primary_scan_s))
-            return _k.primary_phase(*common, prim, c_lo * cfg.nsub, acc, job.primary_pairs, parts)
-        return _k.broad_phase(*common, cfg.cell_km, cfg.rcell_km, c_lo * cfg.nsub)
+            return _k.primary_phase(r_t[a:b], v_t[a:b], ok_t[a:b], cfg.coarse_s, cfg.nsub, 0, b - 1 - a,
+                                    k_stop - a * cfg.nsub, eps, chord, rhodev, job.threshold_km, prim,
+                                    (c_lo + a) * cfg.nsub, acc, job.primary_pairs, parts)
+        return _k.broad_phase(r_t, v_t, ok_t, cfg.coarse_s, cfg.nsub, piece[0], piece[1], k_stop, eps, chord,
+                              rhodev, job.threshold_km, cfg.cell_km, cfg.rcell_km, c_lo * cfg.nsub)
 
     pieces = [p for p in _split(c_hi - c_lo, workers) if p[1] > p[0]]
     with ThreadPoolExecutor(max(1, len(pieces))) as pool:
