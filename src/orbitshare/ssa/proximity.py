@@ -88,25 +88,36 @@ def _summarise(conj, distance_km: float) -> list[dict]:
 def _edge_rows(catalog, dist: dict[int, float], times) -> list[dict]:
     """Rows for objects within the watch distance at the window edges `times` (UTC datetimes): range minima there
     are not local minima. The catalog is propagated once for all edges."""
+    from scipy.spatial import cKDTree
+
     jd_fr = [datetime_to_jd(t) for t in times]
     eph = propagate(Sgp4Records.from_catalog(catalog), np.array([j for j, _ in jd_fr]),
                     np.array([f for _, f in jd_fr]))
     rows = {aid: int(catalog.index_of([aid])[0]) for aid in dist}
     out = []
     for e, (jd, fr) in enumerate(jd_fr):
-        r, v, ok = eph.r_km[:, e], eph.v_kms[:, e], eph.ok[:, e]
+        good = np.flatnonzero(eph.ok[:, e])
+        r, v = eph.r_km[:, e], eph.v_kms[:, e]
+        tree = cKDTree(r[good])
         for aid, d in dist.items():
             a = rows[aid]
-            rel = r - r[a]
+            if not eph.ok[a, e]:
+                continue
+            near = good[np.sort(tree.query_ball_point(r[a], d))]
+            near = near[near != a]
+            if near.size == 0:
+                continue
+            rel = r[near] - r[a]
+            rtn = rtn_components(np.broadcast_to(r[a], rel.shape), np.broadcast_to(v[a], rel.shape), rel)
             rng = np.linalg.norm(rel, axis=1)
-            for j in np.flatnonzero(ok & (rng <= d) & (np.arange(len(rng)) != a)):
-                rtn = rtn_components(r[a][None], v[a][None], rel[j][None])[0]
+            speed = np.linalg.norm(v[near] - v[a], axis=1)
+            for q, j in enumerate(near):
                 out.append({"asset_id": aid, "asset_name": str(catalog.name[a]),
                             "object_id": int(catalog.norad_id[j]), "object_name": str(catalog.name[j]),
-                            "tca": str(format_utc(jd, fr)), "miss_km": float(rng[j]), "miss_r_km": float(rtn[0]),
-                            "miss_t_km": float(rtn[1]), "miss_n_km": float(rtn[2]),
-                            "rel_speed_kms": float(np.linalg.norm(v[j] - v[a])), "approaches": 0,
-                            "distance_km": d, "_minima": (np.array([jd + fr]), np.array([float(rng[j])]))})
+                            "tca": str(format_utc(jd, fr)), "miss_km": float(rng[q]), "miss_r_km": float(rtn[q, 0]),
+                            "miss_t_km": float(rtn[q, 1]), "miss_n_km": float(rtn[q, 2]),
+                            "rel_speed_kms": float(speed[q]), "approaches": 0, "distance_km": d,
+                            "_minima": (np.array([jd + fr]), np.array([float(rng[q])]))})
     return out
 
 
@@ -156,22 +167,41 @@ def _add_trends(catalog, rows: list[dict], start, stop, config: WatchConfig) -> 
         t_s, rng = range_series(catalog, [(rows[q]["asset_id"], rows[q]["object_id"]) for q in sampled], start,
                                 stop, config.trend_step_s)
         day = np.floor(t_s / 86400.0).astype(int)
-        for q, series in zip(sampled, rng, strict=True):
-            rate[q] = _daily_min_slope(day, t_s, series)
+        for q, slope in zip(sampled, _daily_min_slopes(day, t_s, rng), strict=True):
+            rate[q] = float(slope)
     for q, r in enumerate(rows):
         r["range_rate_km_per_day"] = rate[q]
         tol = config.trend_rate_fraction * r["distance_km"]
         r["trend"] = "closing" if rate[q] < -tol else "departing" if rate[q] > tol else "station-keeping near"
 
 
-def _daily_min_slope(day: np.ndarray, t_s: np.ndarray, series: np.ndarray) -> float:
-    """Slope (km/day) of the line through the minimum range of each day (all samples when under 2 days)."""
+def _daily_min_slopes(day: np.ndarray, t_s: np.ndarray, rng_km: np.ndarray) -> np.ndarray:
+    """Slope (km/day) per row of rng_km (pairs x times, NaN where SGP4 has no state) of the line through the
+    minimum range of each day (through all samples when the window spans under 2 days)."""
     days = np.unique(day)
     if days.size < 2:
-        return float(np.polyfit(t_s / 86400.0, series, 1)[0]) if t_s.size > 1 else 0.0
-    tt = np.array([t_s[day == d][np.argmin(series[day == d])] for d in days]) / 86400.0
-    mins = np.array([series[day == d].min() for d in days])
-    return float(np.polyfit(tt, mins, 1)[0])
+        return _slopes(np.broadcast_to(t_s / 86400.0, rng_km.shape), rng_km)
+    filled = np.where(np.isnan(rng_km), np.inf, rng_km)
+    tt = np.empty((rng_km.shape[0], days.size))
+    mins = np.empty_like(tt)
+    for q, d in enumerate(days):
+        cols = np.flatnonzero(day == d)
+        k = cols[np.argmin(filled[:, cols], axis=1)]
+        tt[:, q] = t_s[k] / 86400.0
+        mins[:, q] = filled[np.arange(rng_km.shape[0]), k]
+    return _slopes(tt, np.where(np.isinf(mins), np.nan, mins))
+
+
+def _slopes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Least-squares slope of y on x per row, NaN samples left out; 0 where fewer than 2 distinct x remain."""
+    w = ~np.isnan(y)
+    n = np.maximum(w.sum(axis=1), 1)
+    xm = np.where(w, x, 0.0).sum(axis=1) / n
+    ym = np.where(w, y, 0.0).sum(axis=1) / n
+    dx = np.where(w, x - xm[:, None], 0.0)
+    sxx = (dx * dx).sum(axis=1)
+    sxy = (dx * np.where(w, y - ym[:, None], 0.0)).sum(axis=1)
+    return np.divide(sxy, sxx, out=np.zeros_like(sxy), where=sxx > 0.0)
 
 
 def geo_longitudes(catalog, when) -> tuple[np.ndarray, np.ndarray]:
