@@ -42,21 +42,23 @@ def sixth_eps_km(rlo_km, ecc, step_s):
 
 @njit(cache=True, nogil=True)
 def motion_bounds(r_km, ok, sma_km, ecc, coarse_s, sub_s, quintic, dv, da, eps, chord, rhodev, amax):
-    """Per-object bounds over one block: interpolation error (cubic Hermite, or quintic if `quintic`), chord and
-    radius deviations (km), max |acc| (km/s^2).
+    """Per-object bounds over one block of samples r_km (times, objects, 3), ok (times, objects): interpolation
+    error (cubic Hermite, or quintic if `quintic`), chord and radius deviations (km), max |acc| (km/s^2).
 
     dv, da: measured inconsistencies of the SGP4 velocity with the path (km/s) and of the path's acceleration with
     the J2 model (km/s^2) (:func:`consistency`); the interpolant takes them as the path's derivatives, so they
     add max(|velocity basis|) T dv (+ max(|acceleration basis|) T^2 da) to its error.
     """
-    n, m = ok.shape
+    m, n = ok.shape
+    r2lo = np.empty(n)  # smallest squared radius: perigee, or a smaller sampled one (samples read in memory order)
     for i in range(n):
-        rlo = sma_km[i] * (1.0 - ecc[i])
-        for c in range(m):
-            if ok[i, c]:
-                rr = math.sqrt(r_km[i, c, 0] ** 2 + r_km[i, c, 1] ** 2 + r_km[i, c, 2] ** 2)
-                rlo = min(rlo, rr)
-        rlo = max(0.98 * rlo, 0.9 * RE_KM)
+        r2lo[i] = (sma_km[i] * (1.0 - ecc[i])) ** 2
+    for c in range(m):
+        for i in range(n):
+            if ok[c, i]:
+                r2lo[i] = min(r2lo[i], r_km[c, i, 0] ** 2 + r_km[c, i, 1] ** 2 + r_km[c, i, 2] ** 2)
+    for i in range(n):
+        rlo = max(0.98 * math.sqrt(r2lo[i]), 0.9 * RE_KM)
         e = min(max(ecc[i], 0.0), 0.999)
         if quintic:
             eps[i] = sixth_eps_km(rlo, e, coarse_s) + CONSISTENCY_SAFETY * (

@@ -333,14 +333,13 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
     cfg = job.config
     r, v, ok = _coarse_samples(job, c_lo, c_hi, workers, scratch)
     n = len(job.recs)
-    eps, chord, rhodev, amax = (np.empty(n) for _ in range(4))
-    _k.motion_bounds(r, ok, job.sma_km, job.ecc, cfg.coarse_s, cfg.sub_s, job.primary_mode, job.dv_kms, job.da_kms2,
-                     eps, chord, rhodev, amax)
-    k_stop = min((c_hi - c_lo) * cfg.nsub, job.n_sub - c_lo * cfg.nsub)
-
     r_t, v_t = np.ascontiguousarray(r.transpose(1, 0, 2)), np.ascontiguousarray(v.transpose(1, 0, 2))  # no copy
     ok_t = np.ascontiguousarray(ok.T)
     del r, v
+    eps, chord, rhodev, amax = (np.empty(n) for _ in range(4))
+    _k.motion_bounds(r_t, ok_t, job.sma_km, job.ecc, cfg.coarse_s, cfg.sub_s, job.primary_mode, job.dv_kms,
+                     job.da_kms2, eps, chord, rhodev, amax)
+    k_stop = min((c_hi - c_lo) * cfg.nsub, job.n_sub - c_lo * cfg.nsub)
     prim = np.flatnonzero(job.primary)
 
     def run(piece):
