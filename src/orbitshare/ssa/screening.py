@@ -279,6 +279,8 @@ def _job(catalog, rows: np.ndarray, prim_rows: np.ndarray, window: tuple, config
     """ScreenJob of catalog rows (primaries mode when prim_rows is not empty); objects SGP4 cannot initialise are
     left out. window: (jd0, fr0, span_s, threshold_km)."""
     primary_mode = prim_rows.size > 0
+    if primary_mode:  # objects ordered by perigee radius: those a primary scans lie close together in memory
+        rows = rows[np.argsort(catalog.sma_km[rows] * (1.0 - catalog["ecc"][rows]), kind="stable")]
     sub = catalog.take(rows)
     recs = Sgp4Records.from_catalog(sub)
     usable = recs.init_error == 0
@@ -432,10 +434,13 @@ def rtn_components(r_km: np.ndarray, v_kms: np.ndarray, vec: np.ndarray) -> np.n
 
 
 def _orient(job: ScreenJob, raw: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Catalog rows of objects 1 and 2 and states (r1, v1, r2, v2): object 1 is a primary when screening them."""
+    """Catalog rows of objects 1 and 2 and states (r1, v1, r2, v2): object 1 is the primary when screening them and
+    one of the two is, else the one earlier in the catalog (whatever order the job keeps its objects in)."""
     i, j = raw["pairs"][:, 0], raw["pairs"][:, 1]
     states = raw["states"].copy()
-    swap = (~job.primary[i] & job.primary[j]) if job.primary_mode else np.zeros(i.size, dtype=bool)
+    swap = job.index[j] < job.index[i]
+    if job.primary_mode:
+        swap = np.where(job.primary[i] == job.primary[j], swap, job.primary[j])
     states[swap] = np.concatenate([raw["states"][swap, 6:], raw["states"][swap, :6]], axis=1)
     a, b = np.where(swap, j, i), np.where(swap, i, j)
     return job.index[a], job.index[b], states
