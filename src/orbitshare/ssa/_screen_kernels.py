@@ -206,9 +206,14 @@ def _chord_close(pts, i, j, s, limit_km):
     d0x = pts[j, s, 0] - pts[i, s, 0]
     d0y = pts[j, s, 1] - pts[i, s, 1]
     d0z = pts[j, s, 2] - pts[i, s, 2]
-    ddx = pts[j, s + 1, 0] - pts[i, s + 1, 0] - d0x
-    ddy = pts[j, s + 1, 1] - pts[i, s + 1, 1] - d0y
-    ddz = pts[j, s + 1, 2] - pts[i, s + 1, 2] - d0z
+    return _segment_dist2(d0x, d0y, d0z, pts[j, s + 1, 0] - pts[i, s + 1, 0] - d0x,
+                          pts[j, s + 1, 1] - pts[i, s + 1, 1] - d0y,
+                          pts[j, s + 1, 2] - pts[i, s + 1, 2] - d0z) <= limit_km * limit_km
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _segment_dist2(d0x, d0y, d0z, ddx, ddy, ddz):
+    """Squared distance (km^2) from the origin to the segment d0 + u dd, 0 <= u <= 1."""
     dd2 = ddx * ddx + ddy * ddy + ddz * ddz
     u = 0.0
     if dd2 > 0.0:
@@ -216,7 +221,7 @@ def _chord_close(pts, i, j, s, limit_km):
     x = d0x + u * ddx
     y = d0y + u * ddy
     z = d0z + u * ddz
-    return x * x + y * y + z * z <= limit_km * limit_km
+    return x * x + y * y + z * z
 
 
 # ----------------------------------------------------------------------------------------------- broad phase
@@ -566,16 +571,8 @@ def _rel_seg_mask(kc, i, p, rc, g0, g1, nsub, pad):
 @njit(cache=True, nogil=True, inline="always")
 def _rel_chord_close(rp, q, limit_km):
     """Whether the chord from relative point rp[q] to rp[q + 1] (km) comes within limit_km of the origin."""
-    d0x, d0y, d0z = rp[q, 0], rp[q, 1], rp[q, 2]
-    ddx, ddy, ddz = rp[q + 1, 0] - d0x, rp[q + 1, 1] - d0y, rp[q + 1, 2] - d0z
-    dd2 = ddx * ddx + ddy * ddy + ddz * ddz
-    u = 0.0
-    if dd2 > 0.0:
-        u = min(max(-(d0x * ddx + d0y * ddy + d0z * ddz) / dd2, 0.0), 1.0)
-    x = d0x + u * ddx
-    y = d0y + u * ddy
-    z = d0z + u * ddz
-    return x * x + y * y + z * z <= limit_km * limit_km
+    return _segment_dist2(rp[q, 0], rp[q, 1], rp[q, 2], rp[q + 1, 0] - rp[q, 0], rp[q + 1, 1] - rp[q, 1],
+                          rp[q + 1, 2] - rp[q, 2]) <= limit_km * limit_km
 
 
 #: Width classes (km) of piece radius intervals: objects are sorted by (class, low radius end) so that a primary
@@ -1029,11 +1026,4 @@ def _chord_gap(sa, sb):
     d0x = sa[6] - sa[0]
     d0y = sa[7] - sa[1]
     d0z = sa[8] - sa[2]
-    ddx = sb[6] - sb[0] - d0x
-    ddy = sb[7] - sb[1] - d0y
-    ddz = sb[8] - sb[2] - d0z
-    dd2 = ddx * ddx + ddy * ddy + ddz * ddz
-    u = 0.0
-    if dd2 > 0.0:
-        u = min(max(-(d0x * ddx + d0y * ddy + d0z * ddz) / dd2, 0.0), 1.0)
-    return math.sqrt((d0x + u * ddx) ** 2 + (d0y + u * ddy) ** 2 + (d0z + u * ddz) ** 2)
+    return math.sqrt(_segment_dist2(d0x, d0y, d0z, sb[6] - sb[0] - d0x, sb[7] - sb[1] - d0y, sb[8] - sb[2] - d0z))
