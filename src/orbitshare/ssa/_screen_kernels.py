@@ -177,23 +177,6 @@ def _sub_points(r_km, v_kms, c, i, coarse_s, w, pts, rad, stamp, row):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _sub_meet(pts, rad, i, j, s, pad_i, pad_j, rpad_i, rpad_j):
-    """Whether the padded sub-interval boxes (x, y, z, radius) of i and j overlap in sub-interval s (branch-free)."""
-    meet = True
-    for a in range(3):
-        lo_i = min(pts[i, s, a], pts[i, s + 1, a]) - pad_i
-        hi_i = max(pts[i, s, a], pts[i, s + 1, a]) + pad_i
-        lo_j = min(pts[j, s, a], pts[j, s + 1, a]) - pad_j
-        hi_j = max(pts[j, s, a], pts[j, s + 1, a]) + pad_j
-        meet &= (lo_i <= hi_j) & (lo_j <= hi_i)
-    lo_i = min(rad[i, s], rad[i, s + 1]) - rpad_i
-    hi_i = max(rad[i, s], rad[i, s + 1]) + rpad_i
-    lo_j = min(rad[j, s], rad[j, s + 1]) - rpad_j
-    hi_j = max(rad[j, s], rad[j, s + 1]) + rpad_j
-    return meet & (lo_i <= hi_j) & (lo_j <= hi_i)
-
-
-@njit(cache=True, nogil=True, inline="always")
 def _chord_test(pts, row_i, row_j, i, j, s, eps, chord, threshold_km):
     """Chord test of objects i and j (Hermite points in pts rows row_i, row_j) in sub-interval s: their chords come
     within threshold + eps_i + eps_j + chord_i + chord_j (docs/screening.md, chord test)."""
@@ -632,7 +615,7 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
                     ends[i, parts, a, 1] = coarse_s * v_kms[c + 1, i, a]
                     ends[i, parts, a, 2] = coarse_s * coarse_s * acc[c + 1, i, a]
                     for b in range(1, parts):
-                        ends[i, b, a, 0], ends[i, b, a, 1], ends[i, b, a, 2] = _kc_eval(kc, i, a, t_end[b])
+                        ends[i, b, a, 0], ends[i, b, a, 1], ends[i, b, a, 2] = _poly_eval(kc[i], a, t_end[b])
         for part in range(parts):
             g0, g1 = g_end[part], g_end[part + 1]
             if g1 == g0:
@@ -693,12 +676,6 @@ def _poly_eval(k, a, t):
     d = (((5.0 * k[a, 5] * t + 4.0 * k[a, 4]) * t + 3.0 * k[a, 3]) * t + 2.0 * k[a, 2]) * t + k[a, 1]
     dd = ((20.0 * k[a, 5] * t + 12.0 * k[a, 4]) * t + 6.0 * k[a, 3]) * t + 2.0 * k[a, 2]
     return p, d, dd
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _kc_eval(kc, i, a, t):
-    """Value and derivatives (per unit step parameter) of object i's quintic along axis a at t."""
-    return _poly_eval(kc[i], a, t)
 
 
 @njit(cache=True, nogil=True)
