@@ -41,9 +41,64 @@ def sixth_eps_km(rlo_km, ecc, step_s):
 
 
 @njit(cache=True, nogil=True)
-def motion_bounds(r_km, ok, sma_km, ecc, coarse_s, sub_s, quintic, dv, da, eps, chord, rhodev, amax):
+def local_sixth_eps_km(r_km, ecc, step_s):
+    """Quintic Hermite error bound (km) over a step of step_s (s) during which the radius stays >= r_km: at radius
+    rho, |r^(6)| <= mu^3 / rho^8 (1 + 24 e + 45 e^2)(1 + 12 e^4) (Lagrange f-g series, e <= 0.999; the second
+    factor is 1 at perigee and reaches 12 where it is largest elsewhere), with SIXTH_SAFETY."""
+    return sixth_eps_km(r_km, ecc, step_s) * (1.0 + 12.0 * ecc**4)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _quintic_eps(sixth_km, coarse_s, dv, da):
+    """Quintic interpolation error bound (km): the two-body part plus the measured consistency terms."""
+    return min(sixth_km + CONSISTENCY_SAFETY * (0.3125 * coarse_s * max(dv, DV_FLOOR_KMS)
+                                                + coarse_s**2 / 32.0 * max(da, DA_FLOOR_KMS2))
+               + EPS_FLOOR_KM, 1e5)
+
+
+@njit(cache=True, nogil=True)
+def step_eps(r_km, v_kms, ok, sma_km, ecc, coarse_s, nsub, rhodev, dv, da, eps, rlo, out):
+    """Per SGP4 step and object (out: steps x objects), the quintic error bound (km) from the lowest radius the
+    object can reach in that step (docs/screening.md, "step radius"); the block bound eps (from the block's
+    lowest radius rlo) where that is not smaller. Eccentric orbits get a small bound far from perigee.
+
+    Lowest radius: 0.98 x the smaller SGP4 end radius when the step is shorter than half the period and does
+    not run from falling to rising radius (no perigee inside: the radius is monotone or peaks at apogee), else
+    0.98 x (that radius - rhodev(step)), the chord bound.
+    """
+    m, n = ok.shape
+    thresh2 = np.empty(n)  # squared lowest radius above which the local bound is worth it (1.5x smaller or more)
+    short = np.empty(n, np.bool_)  # the step is shorter than half the period
+    for i in range(n):
+        e = min(max(ecc[i], 0.0), 0.999)
+        thresh2[i] = (1.05 * rlo[i] * (1.0 + 12.0 * e**4) ** 0.125) ** 2
+        short[i] = math.pi * math.sqrt(max(sma_km[i], 1.0) ** 3 / MU_KM3S2) > coarse_s
+    for c in range(m - 1):
+        for i in range(n):
+            out[c, i] = eps[i]
+            if not (ok[c, i] and ok[c + 1, i]):
+                continue
+            ra2 = r_km[c, i, 0] ** 2 + r_km[c, i, 1] ** 2 + r_km[c, i, 2] ** 2
+            rb2 = r_km[c + 1, i, 0] ** 2 + r_km[c + 1, i, 1] ** 2 + r_km[c + 1, i, 2] ** 2
+            if 0.98 * 0.98 * min(ra2, rb2) <= thresh2[i]:
+                continue  # not even the monotone case is worth it
+            rda = r_km[c, i, 0] * v_kms[c, i, 0] + r_km[c, i, 1] * v_kms[c, i, 1] + r_km[c, i, 2] * v_kms[c, i, 2]
+            rdb = (r_km[c + 1, i, 0] * v_kms[c + 1, i, 0] + r_km[c + 1, i, 1] * v_kms[c + 1, i, 1]
+                   + r_km[c + 1, i, 2] * v_kms[c + 1, i, 2])
+            r_low = math.sqrt(min(ra2, rb2))
+            if not short[i] or (rda < 0.0 < rdb):
+                r_low -= rhodev[i] * nsub * nsub
+            r_low *= 0.98
+            if r_low * r_low > thresh2[i]:
+                e = min(max(ecc[i], 0.0), 0.999)
+                out[c, i] = min(eps[i], _quintic_eps(local_sixth_eps_km(r_low, e, coarse_s), coarse_s, dv[i], da[i]))
+
+
+@njit(cache=True, nogil=True)
+def motion_bounds(r_km, ok, sma_km, ecc, coarse_s, sub_s, quintic, dv, da, eps, chord, rhodev, amax, rlo):
     """Per-object bounds over one block of samples r_km (times, objects, 3), ok (times, objects): interpolation
-    error (cubic Hermite, or quintic if `quintic`), chord and radius deviations (km), max |acc| (km/s^2).
+    error (cubic Hermite, or quintic if `quintic`), chord and radius deviations (km), max |acc| (km/s^2), and the
+    lowest radius they assume (km).
 
     dv, da: measured inconsistencies of the SGP4 velocity with the path (km/s) and of the path's acceleration with
     the J2 model (km/s^2) (:func:`consistency`); the interpolant takes them as the path's derivatives, so they
@@ -58,16 +113,15 @@ def motion_bounds(r_km, ok, sma_km, ecc, coarse_s, sub_s, quintic, dv, da, eps, 
             if ok[c, i]:
                 r2lo[i] = min(r2lo[i], r_km[c, i, 0] ** 2 + r_km[c, i, 1] ** 2 + r_km[c, i, 2] ** 2)
     for i in range(n):
-        rlo = max(0.98 * math.sqrt(r2lo[i]), 0.9 * RE_KM)
+        rlo[i] = max(0.98 * math.sqrt(r2lo[i]), 0.9 * RE_KM)
         e = min(max(ecc[i], 0.0), 0.999)
         if quintic:
-            eps[i] = sixth_eps_km(rlo, e, coarse_s) + CONSISTENCY_SAFETY * (
-                0.3125 * coarse_s * max(dv[i], DV_FLOOR_KMS) + coarse_s**2 / 32.0 * max(da[i], DA_FLOOR_KMS2))
+            eps[i] = _quintic_eps(sixth_eps_km(rlo[i], e, coarse_s), coarse_s, dv[i], da[i])
         else:
-            snap = MU_KM3S2 * MU_KM3S2 / rlo**5 * (1.0 + 9.0 * e + 12.0 * e * e / (1.0 + e)) * SNAP_SAFETY
-            eps[i] = snap * coarse_s**4 / 384.0 + CONSISTENCY_SAFETY * 0.25 * coarse_s * max(dv[i], DV_FLOOR_KMS)
-        eps[i] = min(eps[i] + EPS_FLOOR_KM, 1e5)
-        g = MU_KM3S2 / (rlo * rlo)
+            snap = MU_KM3S2 * MU_KM3S2 / rlo[i]**5 * (1.0 + 9.0 * e + 12.0 * e * e / (1.0 + e)) * SNAP_SAFETY
+            eps[i] = min(snap * coarse_s**4 / 384.0 + CONSISTENCY_SAFETY * 0.25 * coarse_s * max(dv[i], DV_FLOOR_KMS)
+                         + EPS_FLOOR_KM, 1e5)
+        g = MU_KM3S2 / (rlo[i] * rlo[i])
         amax[i] = g * ACC_SAFETY
         chord[i] = amax[i] * sub_s * sub_s / 8.0
         rhodev[i] = g * (e + RHO_PERTURB) * sub_s * sub_s / 8.0
@@ -577,8 +631,8 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
     than the last class: all of them) with a branch-free box test. Survivors are then tested on the path
     relative to the primary (time-synchronised): the relative quintic's hull over the piece (x, y, z and the
     primary's orbit normal), over each segment, then the relative chord of each sub-interval of a meeting
-    segment. acc: J2 model accelerations at the samples; primary_pairs: also pairs of two primaries.
-    Other arguments as :func:`broad_phase`.
+    segment. acc: J2 model accelerations at the samples; primary_pairs: also pairs of two primaries; eps: error
+    bounds per step and object (:func:`step_eps`). Other arguments as :func:`broad_phase`.
     """
     n = ok.shape[1]
     nseg = (nsub + SEG_SUBS - 1) // SEG_SUBS
@@ -593,6 +647,8 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
     g_end = np.array([b * nseg // parts for b in range(parts + 1)])  # first segment of each piece (and the end)
     t_end = np.minimum(g_end * SEG_SUBS, nsub) / nsub
     live = np.zeros(n, np.bool_)
+    rho_a = np.empty(n)  # SGP4 radii at the ends of the current step
+    rho_b = np.empty(n)
     where = np.empty(n, np.int64)  # column of each object in box (this piece)
     rc = np.empty((3, 6))  # relative quintic of the pair under test
     rp = np.empty((SEG_SUBS + 1, 3))  # ... its values at the sub-interval ends of one segment
@@ -607,6 +663,8 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
         for i in range(n):
             live[i] = ok[c, i] and ok[c + 1, i]
             if live[i]:
+                rho_a[i] = math.sqrt(r_km[c, i, 0] ** 2 + r_km[c, i, 1] ** 2 + r_km[c, i, 2] ** 2)
+                rho_b[i] = math.sqrt(r_km[c + 1, i, 0] ** 2 + r_km[c + 1, i, 1] ** 2 + r_km[c + 1, i, 2] ** 2)
                 for a in range(3):
                     kc[i, a, 0], kc[i, a, 1], kc[i, a, 2], kc[i, a, 3], kc[i, a, 4], kc[i, a, 5] = _q_coefs(
                         r_km, v_kms, acc, c, i, a, coarse_s)
@@ -621,10 +679,11 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
             if g1 == g0:
                 continue
             h_piece = t_end[part + 1] - t_end[part]
-            _piece_radii(ends, live, r_km, c, part, parts, h_piece * nsub, eps, rhodev, half, clo, chi)
+            _piece_radii(ends, live, rho_a, rho_b, part, parts, h_piece * nsub, nsub, eps[c], rhodev, half, clo,
+                         chi)
             nall, base, size, nb, starts = _bucket_sort(clo, chi, objs, starts)
             for q in range(nall):
-                _piece_box(ends, objs[q], part, h_piece, eps[objs[q]] + half, clo, chi, box, q)
+                _piece_box(ends, objs[q], part, h_piece, eps[c, objs[q]] + half, clo, chi, box, q)
                 where[objs[q]] = q
             for p in prim:
                 if not live[p]:
@@ -645,7 +704,7 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
                     i = objs[hits[h]]
                     if i == p or (is_prim[i] and (i < p or not primary_pairs)):
                         continue
-                    pad = eps[i] + eps[p] + threshold_km  # the paths are within eps of their quintics
+                    pad = eps[c, i] + eps[c, p] + threshold_km  # the paths are within eps of their quintics
                     if not _rel_piece_meet(ends, i, p, part, h_piece, nx, ny, nz, pad):
                         continue
                     mask = _rel_seg_mask(kc, i, p, rc, g0, g1, nsub, pad)
@@ -679,32 +738,34 @@ def _poly_eval(k, a, t):
 
 
 @njit(cache=True, nogil=True)
-def _piece_radii(ends, live, r_km, c, part, parts, m, eps, rhodev, half, clo, chi):
-    """Radius interval [clo, chi] (km) of every object over piece `part` (m sub-intervals) of step c; dead objects
-    get an empty interval (inf, -inf).
+def _piece_radii(ends, live, rho_a, rho_b, part, parts, m, nsub, eps, rhodev, half, clo, chi):
+    """Radius interval [clo, chi] (km) of every object over piece `part` (m sub-intervals) of a step (nsub
+    sub-intervals) whose SGP4 end radii are rho_a, rho_b; dead objects get an empty interval (inf, -inf). eps:
+    error bounds of this step.
 
     The radius at a piece end is SGP4's at a step end, else the quintic's (within eps); the true radius stays
-    within rhodev(piece) = m^2 rhodev(sub) of the chord of its end radii (docs/screening.md, "piece radius");
-    padded by half the threshold.
+    within rhodev(piece) = m^2 rhodev(sub) of the chord of its end radii, and within rhodev(step) of the chord
+    of the SGP4 radii at the step ends (docs/screening.md, "piece radius"); padded by half the threshold.
     """
     for i in range(live.shape[0]):
         if not live[i]:
             clo[i] = math.inf
             chi[i] = -math.inf
             continue
-        pad = rhodev[i] * m * m + half
+        ra, rb = rho_a[i], rho_b[i]
         lo_r = math.inf
         hi_r = -math.inf
         for b in (part, part + 1):
             if b == 0 or b == parts:
-                cc = c + b // parts
-                rr = math.sqrt(r_km[cc, i, 0] ** 2 + r_km[cc, i, 1] ** 2 + r_km[cc, i, 2] ** 2)
+                rr = ra if b == 0 else rb
                 lo_r, hi_r = min(lo_r, rr), max(hi_r, rr)
             else:
                 rr = math.sqrt(ends[i, b, 0, 0] ** 2 + ends[i, b, 1, 0] ** 2 + ends[i, b, 2, 0] ** 2)
                 lo_r, hi_r = min(lo_r, rr - eps[i]), max(hi_r, rr + eps[i])
-        clo[i] = lo_r - pad
-        chi[i] = hi_r + pad
+        pad = rhodev[i] * m * m
+        step_pad = rhodev[i] * nsub * nsub
+        clo[i] = max(lo_r - pad, min(ra, rb) - step_pad) - half
+        chi[i] = min(hi_r + pad, max(ra, rb) + step_pad) + half
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -240,9 +240,9 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
     """Validate inputs, prefilter and initialise SGP4 for a screening run (raises ValueError/KeyError).
 
     All-vs-all: one job. Primaries mode: one job at the primary step with the primaries and every object whose
-    quintic error bound over that step (from its elements) is within primary_split_km, and, if any are left, a
-    second job at primary_fine_s with the primaries and those objects, primary pairs excluded (docs/screening.md,
-    "two sampling rates").
+    quintic error bound over that step (from its elements, at the radii where it can meet a primary) is within
+    primary_split_km, and, if any are left, a second job at primary_fine_s with the primaries and those objects,
+    primary pairs excluded (docs/screening.md, "two sampling rates").
     """
     config = config or ScreenConfig()
     start, stop = as_utc(start), as_utc(stop)
@@ -264,8 +264,11 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
     rows = np.flatnonzero(_band_overlap(catalog, prim_rows, threshold_km))
     deep = bool(np.all(Sgp4Records.from_catalog(catalog.take(prim_rows)).deep_space))  # SGP4's own method flag
     cfg = config.for_primaries(deep)
-    ecc = catalog["ecc"][rows]
-    eps = _k.sixth_eps_km(_rlo_km(catalog.sma_km[rows], ecc), np.clip(ecc, 0.0, 0.999), cfg.coarse_s)
+    ecc = np.clip(catalog["ecc"][rows], 0.0, 0.999)
+    rlo = _rlo_km(catalog.sma_km[rows], ecc)
+    # the bound where an object can meet a primary: at radii above the primaries' lowest (padded) perigee
+    r_meet = np.maximum(rlo, _bands(catalog.sma_km[prim_rows], catalog["ecc"][prim_rows], threshold_km)[0].min())
+    eps = np.minimum(_k.sixth_eps_km(rlo, ecc, cfg.coarse_s), _k.local_sixth_eps_km(r_meet, ecc, cfg.coarse_s))
     fine = config.for_primaries(deep, fine=True)
     rough = (eps > config.primary_split_km) & ~np.isin(rows, prim_rows) & (fine.coarse_s < cfg.coarse_s)
     jobs = [_job(catalog, rows[~rough], prim_rows, window, cfg, True)]
@@ -338,9 +341,9 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
     r_t, v_t = np.ascontiguousarray(r.transpose(1, 0, 2)), np.ascontiguousarray(v.transpose(1, 0, 2))  # no copy
     ok_t = np.ascontiguousarray(ok.T)
     del r, v
-    eps, chord, rhodev, amax = (np.empty(n) for _ in range(4))
+    eps, chord, rhodev, amax, rlo = (np.empty(n) for _ in range(5))
     _k.motion_bounds(r_t, ok_t, job.sma_km, job.ecc, cfg.coarse_s, cfg.sub_s, job.primary_mode, job.dv_kms,
-                     job.da_kms2, eps, chord, rhodev, amax)
+                     job.da_kms2, eps, chord, rhodev, amax, rlo)
     k_stop = min((c_hi - c_lo) * cfg.nsub, job.n_sub - c_lo * cfg.nsub)
     prim = np.flatnonzero(job.primary)
 
@@ -349,9 +352,12 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
             a, b = piece[0], piece[1] + 1
             acc = np.empty_like(r_t[a:b])
             _k.accelerations(r_t[a:b], ok_t[a:b], acc)
+            eps_step = np.empty((b - 1 - a, n))  # error bound per step: small far from an eccentric orbit's perigee
+            _k.step_eps(r_t[a:b], v_t[a:b], ok_t[a:b], job.sma_km, job.ecc, cfg.coarse_s, cfg.nsub, rhodev,
+                        job.dv_kms, job.da_kms2, eps, rlo, eps_step)
             parts = max(1, round(cfg.coarse_s / cfg.primary_scan_s))
             return _k.primary_phase(r_t[a:b], v_t[a:b], ok_t[a:b], cfg.coarse_s, cfg.nsub, 0, b - 1 - a,
-                                    k_stop - a * cfg.nsub, eps, chord, rhodev, job.threshold_km, prim,
+                                    k_stop - a * cfg.nsub, eps_step, chord, rhodev, job.threshold_km, prim,
                                     (c_lo + a) * cfg.nsub, acc, job.primary_pairs, parts)
         return _k.broad_phase(r_t, v_t, ok_t, cfg.coarse_s, cfg.nsub, piece[0], piece[1], k_stop, eps, chord,
                               rhodev, job.threshold_km, cfg.cell_km, cfg.rcell_km, c_lo * cfg.nsub)
