@@ -38,35 +38,61 @@ FOLDS = {"LEO": (["CryoSat-2", "Jason-1", "Sentinel-3A"], ["Haiyang-2A", "Jason-
 FULL_CATALOG = ROOT.parent / "shared" / "data" / "catalog" / "spacetrack_full_2022-01-22.3le"
 
 
-def _counts(data: dict, names: list[str], cfg) -> tuple[int, int, int]:
-    """Pooled (tp, fp, fn) of one detector configuration over some satellites."""
-    tot = np.zeros(3, dtype=int)
+def _counts(data: dict, names: list[str], cfg, by: str = "window", tol: float = TOLERANCE_DAYS) -> np.ndarray:
+    """Per-satellite (tp, fp, fn) rows of one detector configuration."""
+    rows = []
     for n in names:
         h, truth = data[n]
         t = h.t_jd
         tp, fp, fn, _ = match_detections(detect_manoeuvres(h, config=cfg),
-                                         truth[(truth >= t[0]) & (truth <= t[-1])], TOLERANCE_DAYS)
-        tot += (tp, fp, fn)
-    return tuple(int(x) for x in tot)
+                                         truth[(truth >= t[0]) & (truth <= t[-1])], tol, by)
+        rows.append((tp, fp, fn))
+    return np.array(rows, dtype=int)
 
 
-def two_fold(data: dict) -> dict:
-    """Held-out F1: per regime, pick the configuration of a grid (z threshold, lag, burn splitting) best on
-    one half of the satellites and score it on the other half, both ways; pooled held-out counts."""
+def _f1(c) -> float:
+    """F1 of pooled (tp, fp, fn) counts."""
+    return 2 * c[0] / max(1, 2 * c[0] + c[1] + c[2])
+
+
+def held_out(data: dict) -> dict:
+    """Held-out F1 (window matching): per regime, pick the configuration of a grid (z threshold, lag, burn
+    splitting) best on the training satellites and score it on the held-out ones; counts pooled over the folds.
+    Folds: the two halves of FOLDS (both ways), and leave one satellite out."""
     out = {}
     for regime, (a, b) in FOLDS.items():
         base = REGIME_CONFIG[regime]
         grid = [dataclasses.replace(base, z_threshold=z, lag_days=lag, split=sp)
                 for z, lag, sp in itertools.product((6.0, 8.0, 10.0, 12.0), (0.5, 1.0, 2.0, 3.0), (True, False))]
-        tot, chosen = np.zeros(3, dtype=int), []
-        for train, test in ((a, b), (b, a)):
-            scores = [_counts(data, train, c) for c in grid]
-            best = grid[int(np.argmax([2 * s[0] / max(1, 2 * s[0] + s[1] + s[2]) for s in scores]))]
-            tot += _counts(data, test, best)
-            chosen.append({"train": train, "z": best.z_threshold, "lag_days": best.lag_days, "split": best.split})
-        tp, fp, fn = (int(x) for x in tot)
-        out[regime] = {"tp": tp, "fp": fp, "fn": fn, "precision": tp / max(1, tp + fp),
-                       "recall": tp / max(1, tp + fn), "f1": 2 * tp / max(1, 2 * tp + fp + fn), "chosen": chosen}
+        names = a + b
+        counts = np.stack([_counts(data, names, c) for c in grid])  # (config, satellite, tp/fp/fn)
+        for scheme, folds in (("two_fold", [(a, b), (b, a)]),
+                              ("leave_one_out", [([m for m in names if m != n], [n]) for n in names])):
+            tot, chosen = np.zeros(3, dtype=int), []
+            for train, test in folds:
+                tr = [names.index(n) for n in train]
+                te = [names.index(n) for n in test]
+                best = int(np.argmax([_f1(counts[g][tr].sum(axis=0)) for g in range(len(grid))]))
+                tot += counts[best][te].sum(axis=0)
+                chosen.append({"test": test, "z": grid[best].z_threshold, "lag_days": grid[best].lag_days,
+                               "split": grid[best].split})
+            tp, fp, fn = (int(x) for x in tot)
+            out.setdefault(regime, {})[scheme] = {
+                "tp": tp, "fp": fp, "fn": fn, "precision": tp / max(1, tp + fp), "recall": tp / max(1, tp + fn),
+                "f1": _f1(tot), "chosen": chosen}
+    return out
+
+
+def tolerance_curve(data: dict) -> dict:
+    """Pooled F1 per regime of the adopted configuration against the matching tolerance, by window and by time."""
+    out = {}
+    for regime in ("LEO", "GEO"):
+        names = [n for n in NAMES if n in FOLDS[regime][0] + FOLDS[regime][1]]
+        for by in ("window", "time"):
+            for tol in (0.0, 0.5, 1.0, 2.0, 3.0):
+                c = _counts(data, names, REGIME_CONFIG[regime], by, tol).sum(axis=0)
+                out.setdefault(regime, {}).setdefault(by, {})[str(tol)] = {
+                    "tp": int(c[0]), "fp": int(c[1]), "fn": int(c[2]), "f1": _f1(c)}
     return out
 
 
@@ -179,9 +205,17 @@ def main() -> None:
     for name in NAMES:
         tle, truth = _paths(name)
         data[name] = (read_history(tle), read_truth(truth)[1])
-    held = two_fold(data)
-    for regime, r in held.items():
-        print(f"2-fold held-out {regime}: P {r['precision']:.2f} R {r['recall']:.2f} F1 {r['f1']:.2f} {r['chosen']}")
+    curve = tolerance_curve(data)
+    print("pooled F1 against the matching tolerance (days)")
+    print(f"{'regime':6s} {'by':6s} " + " ".join(f"{t:>5s}" for t in curve["LEO"]["window"]))
+    for regime, rows in curve.items():
+        for by, r in rows.items():
+            print(f"{regime:6s} {by:6s} " + " ".join(f"{v['f1']:5.3f}" for v in r.values()))
+    held = held_out(data)
+    for regime, schemes in held.items():
+        for scheme, r in schemes.items():
+            print(f"held-out ({scheme}) {regime}: P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f} "
+                  f"{[(c['z'], c['lag_days'], c['split']) for c in r['chosen']]}")
     prox = proximity_bench()
     print(f"proximity watch: {prox}")
     out = {"machine": platform.platform(), "python": platform.python_version(),
@@ -189,7 +223,7 @@ def main() -> None:
                               "runs_s": times, "target_s": 2.0},
            "matching_tolerance_days": TOLERANCE_DAYS, "f1_table": tables["window"], "pooled": pooled_by["window"],
            "f1_table_by_time": tables["time"], "pooled_by_time": pooled_by["time"],
-           "held_out_two_fold": held, "proximity": prox}
+           "held_out": held, "tolerance_curve": curve, "proximity": prox}
     (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
     (ROOT / "bench" / "results" / "sda.json").write_text(json.dumps(out, indent=2))
 

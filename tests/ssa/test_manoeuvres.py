@@ -78,18 +78,28 @@ def test_regimes_are_classified(table):
 
 
 def test_geo_detection_against_operator_truth(table):
-    """GEO, window matching: pooled F1 >= 0.9 (issue target; reached 0.911), every satellite >= 0.85."""
+    """GEO, window matching (+-1 day): pooled F1 >= 0.9 (issue target; reached 0.911), every satellite >= 0.85."""
     p, r, f1 = _pooled(table, GEO)
     assert f1 >= 0.91, (p, r, f1)
     assert all(table[n]["f1"] >= 0.85 for n in GEO), {n: table[n]["f1"] for n in GEO}
 
 
 def test_leo_detection_against_operator_truth(table):
-    """LEO, window matching: pooled precision >= 0.89 and F1 >= 0.8 (issue target; reached 0.816). Haiyang-2A
-    alone stays far below (recall 0.43, its burns are within its 2014-2018 noise; docs/sda.md)."""
+    """LEO, window matching (+-1 day): pooled precision >= 0.9 and F1 >= 0.8 (issue target; reached 0.829, 0.816
+    with the earlier greedy matching). Haiyang-2A alone stays far below (recall 0.43, its burns are within its
+    2014-2018 noise; docs/sda.md)."""
     p, r, f1 = _pooled(table, LEO)
-    assert p >= 0.89 and f1 >= 0.81, (p, r, f1)
+    assert p >= 0.9 and f1 >= 0.82, (p, r, f1)
     assert all(table[n]["precision"] >= 0.75 for n in LEO), {n: table[n]["precision"] for n in LEO}
+
+
+def test_windows_contain_the_reported_times(histories):
+    """The windows themselves (no tolerance) hold the reported times: pooled F1 with the true time required
+    inside the window, LEO 0.816 (0.48 before the 1-day fit-span lead: the first LEO set showing a burn often has
+    an epoch before it) and GEO 0.901."""
+    zero = {n: evaluate(h, truth, 0.0) for n, (h, truth) in histories.items()}
+    assert _pooled(zero, LEO)[2] >= 0.81, _pooled(zero, LEO)
+    assert _pooled(zero, GEO)[2] >= 0.9, _pooled(zero, GEO)
 
 
 def test_detection_times_against_operator_truth(time_table):
@@ -169,6 +179,12 @@ def test_match_by_window_or_time():
     assert match_detections(dets, truth, 1.0)[:3] == (2, 0, 1)  # 9.5 lies in [10 - 1, 14 + 1]
     tp, fp, fn, pairs = match_detections(dets, truth, 1.0, by="time")  # 9.5 is 4 days from 13.5
     assert (tp, fp, fn) == (1, 1, 2) and pairs == [(1, 1)]
+    # the second window covers both true times, the first only the earlier one: the optimal matching pairs both
+    # (nearest-first greedy gave the second detection the earlier time and left two unpaired, Jason-2 2016-10-03)
+    dets = [det(0.0, 1.0, 1.0), det(1.2, 6.0, 5.0)]
+    assert match_detections(dets, np.array([4.0, 1.5]), 1.0)[:3] == (2, 0, 0)
+    assert match_detections(dets, np.array([4.0, 1.5]), 1.0)[3] == [(0, 0), (1, 1)]
+    assert match_detections([], truth, 1.0)[:3] == (0, 0, 3)
     with pytest.raises(ValueError, match="by must be"):
         match_detections(dets, truth, 1.0, by="nearest")
     with pytest.raises(ValueError, match="timing must be"):

@@ -17,13 +17,15 @@ Method (one configuration per regime, see REGIME_CONFIG and docs/sda.md):
    detrended semi-major axis (segments of >= 2 sets, each step >= z_split noise units); one detection per step,
    moved to the largest single increment next to the split (a set between two burns a day apart is the only
    one at its level, and 2-set segments would otherwise put the split one set off).
-6. The manoeuvre window is (epoch before - catalog lag, epoch after]; a detection that moves a back towards
-   its long-term median is labelled station-keeping.
+6. The manoeuvre window is (epoch before - catalog lag, epoch after + fit-span lead]: public element sets
+   absorb a burn only after their fit span (lag), and the first set that shows a burn can carry an epoch
+   before it (lead; LEO). A detection that moves a back towards its long-term median is station-keeping.
 7. Burn time (`time_jd`, inside the window): "intersection" (GEO) solves for the crossing of the along-track
    angle lines before and after the step (an impulsive burn keeps the position continuous; the slopes differ
    by the mean-motion change), independent of when the catalog first shows the step; "ramp" (LEO) fits a
    flat-ramp-flat line to a (small burns are absorbed over several sets) and takes the start of the ramp, or
-   the epoch after a sharp step. match_detections / evaluate match true times by window or by this time.
+   the epoch after a sharp step. match_detections / evaluate match true times by window or by this time
+   (optimal one-to-one matching within a stated tolerance).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class DetectorConfig:
     z_radial: float = 20.0  # eccentricity-vector step / noise
     z_normal: float = 20.0  # orbit-plane step / noise
     lag_days: float = 2.0  # catalog lag: public element sets absorb a manoeuvre only after their fit span
+    lead_days: float = 0.0  # fit-span lead: a set's epoch can precede the last observations of its fit
     min_dv_intrack_mps: float = 0.0005  # floors per component (m/s)
     min_dv_radial_mps: float = 0.2
     min_dv_normal_mps: float = 0.5
@@ -71,7 +74,7 @@ class DetectorConfig:
 
 
 REGIME_CONFIG: dict[str, DetectorConfig] = {
-    "LEO": DetectorConfig(z_radial=40.0, min_dv_normal_mps=1.5, timing="ramp", time_shift_days=0.15),
+    "LEO": DetectorConfig(z_radial=40.0, min_dv_normal_mps=1.5, lead_days=1.0, timing="ramp", time_shift_days=0.15),
     "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=10.0, z_radial=40.0, z_normal=20.0, lag_days=2.0,
                           min_dv_intrack_mps=0.05, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False),
 }
@@ -265,6 +268,8 @@ def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
                 m = _manoeuvre(cat, t, s, b, 0.0, dvt, 0.0, step_km, 0.0, (True, False, False), zs, cfg, a_ref)
                 m.window_start_jd = float(t[b] - cfg.lag_days)
                 out.append(m)
+    for m in out:  # the first set showing the step can have an epoch before the burn
+        m.window_end_jd += cfg.lead_days
     bounds = [m.element_sets[0] for m in out]
     kt = cfg.k_time
     for i, m in enumerate(out):  # burn time from the sets between the neighbouring detections only
@@ -287,7 +292,7 @@ def _along_track(cat: Catalog) -> np.ndarray:
 def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: int, lo: int, hi: int,
                earliest: float, in_track: bool, cfg: DetectorConfig, lo_prev: int = 0,
                hi_next: int | None = None) -> float:
-    """Burn time of the step between sets b and b+1, clipped to (earliest, t[b+1]].
+    """Burn time of the step between sets b and b+1, clipped to (earliest, t[b+1]] (inside the window).
 
     lam: along-track angle (rad), n: mean motion (rad/day), a: detrended semi-major axis; sets lo..hi-1 lie
     between the neighbouring detections; lo_prev..hi_next-1 are all the sets after the previous detection and
@@ -439,28 +444,27 @@ def _manoeuvre(cat, t, s, b, dv_r, dv_t, dv_n, da, di, hits, z, cfg, a_ref) -> M
 
 def match_detections(detections: list[Manoeuvre], truth_jd: np.ndarray, tolerance_days: float = 1.0,
                      by: str = "window"):
-    """One-to-one matching (greedy by distance). by="window": a true time matches a detection whose window,
-    widened by the tolerance on each side, contains it; by="time": a true time matches a detection whose
-    estimated burn time is within the tolerance. Returns (tp, fp, fn, pairs)."""
+    """One-to-one matching of detections to true times (UTC JD). by="window": a true time can match a detection
+    whose window, widened by the tolerance on each side, contains it; by="time": one whose estimated burn time
+    is within the tolerance. The matching is optimal: the most pairs, and of those the least total distance
+    (gap outside the window, or time difference); a greedy nearest-first matching can pair a detection with a
+    true time another detection also covers and leave the second detection's only match unpaired. Returns
+    (tp, fp, fn, pairs) with pairs (detection index, index into the sorted truth)."""
+    from scipy.optimize import linear_sum_assignment
+
     if by not in ("window", "time"):
         raise ValueError(f"by must be 'window' or 'time', not {by!r}")
     truth_jd = np.sort(np.asarray(truth_jd, dtype=np.float64))
-    used = np.zeros(len(truth_jd), dtype=bool)
-    pairs = []
-    cand = []
-    for di_, d in enumerate(detections):
-        w0, w1 = (d.window_start_jd, d.window_end_jd) if by == "window" else (d.time_jd, d.time_jd)
-        lo, hi = w0 - tolerance_days, w1 + tolerance_days
-        for ti in np.flatnonzero((truth_jd >= lo) & (truth_jd <= hi)):
-            gap = max(w0 - truth_jd[ti], truth_jd[ti] - w1, 0.0)
-            cand.append((gap, di_, ti))
-    matched_det = set()
-    for _, di_, ti in sorted(cand):
-        if di_ in matched_det or used[ti]:
-            continue
-        matched_det.add(di_)
-        used[ti] = True
-        pairs.append((di_, ti))
+    if not detections or truth_jd.size == 0:
+        return 0, len(detections), int(truth_jd.size), []
+    w0 = np.array([d.window_start_jd if by == "window" else d.time_jd for d in detections])
+    w1 = np.array([d.window_end_jd if by == "window" else d.time_jd for d in detections])
+    gap = np.maximum(np.maximum(w0[:, None] - truth_jd[None, :], truth_jd[None, :] - w1[:, None]), 0.0)
+    ok = gap <= tolerance_days
+    # each pair is worth -1 plus its gap scaled below 1/(pairs possible): more pairs always win, then less gap
+    scale = 1.0 / ((tolerance_days + 1.0) * (min(gap.shape) + 1.0))
+    rows, cols = linear_sum_assignment(np.where(ok, gap * scale - 1.0, 0.0))
+    pairs = sorted((int(r), int(c)) for r, c in zip(rows, cols, strict=True) if ok[r, c])
     tp = len(pairs)
     return tp, len(detections) - tp, int(len(truth_jd) - tp), pairs
 
