@@ -347,22 +347,43 @@ def sda_manoeuvres_cmd(
     norad_id: int = typer.Option(None, "--norad-id", help="Object to analyse when the file holds several."),
     regime: str = typer.Option(None, "--regime", help="LEO or GEO configuration (default: from the orbit)."),
     alerts: str = typer.Option(None, "--alerts", help="Also write alert records (.json, .jsonl or .csv)."),
+    truth: str = typer.Option(None, "--truth", help="Operator-reported manoeuvre times (YAML, "
+                              "manoeuvre_timestamps list): score the detections against them."),
+    tolerance_days: float = typer.Option(1.0, "--tolerance-days", help="Matching tolerance with --truth (days)."),
+    match: str = typer.Option("window", "--match", help="With --truth: 'window' (reported time in the window "
+                              "widened by the tolerance) or 'time' (within the tolerance of the burn time)."),
 ) -> None:
     """Detect manoeuvres: window, delta-v (RTN), direction, kind and confidence per manoeuvre."""
+    from orbitshare.astro.time import format_utc
     from orbitshare.ssa.alerts import manoeuvre_alert, write_alerts
-    from orbitshare.ssa.manoeuvres import detect_manoeuvres, read_history
+    from orbitshare.ssa.manoeuvres import detect_manoeuvres, evaluate, read_history, read_truth
 
+    if match not in ("window", "time"):
+        typer.echo(f"error: --match must be 'window' or 'time', not {match!r}", err=True)
+        raise typer.Exit(2)
     try:
         hist = read_history(history, norad_id)
+        truth_jd = read_truth(truth)[1] if truth else None
     except (ValueError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     found = detect_manoeuvres(hist, regime.upper() if regime else None)
-    _sda_write_rows([m.as_dict() for m in found], out)
+    rows = [m.as_dict() for m in found]
+    score = None
+    if truth_jd is not None:
+        score = evaluate(hist, truth_jd, tolerance_days, regime.upper() if regime else None, match, found)
+        matched = dict(score["pairs"])
+        for i, row in enumerate(rows):
+            row["reported_time"] = str(format_utc(matched[i], 0.0)) if i in matched else ""
+    _sda_write_rows(rows, out)
     if alerts:
         write_alerts([manoeuvre_alert(m, history) for m in found], alerts)
     typer.echo(f"{history}: {len(hist.catalog)} element sets, {len(hist.rejects)} rejected or merged, "
                f"{len(found)} manoeuvres", err=True)
+    if score is not None:
+        typer.echo(f"against {truth} ({score['truth']} reported in the history span; one-to-one matching by "
+                   f"{match}, tolerance {tolerance_days:g} d): TP {score['tp']} FP {score['fp']} FN {score['fn']}, "
+                   f"precision {score['precision']:.3f} recall {score['recall']:.3f} F1 {score['f1']:.3f}", err=True)
 
 
 @sda_app.command("fragmentation")

@@ -476,30 +476,41 @@ def read_truth(path: str | Path) -> tuple[int | None, np.ndarray]:
     from orbitshare.astro.time import datetime_to_jd, parse_utc
 
     path = Path(path)
-    doc = yaml.safe_load(Path(path).read_text())
-    if not isinstance(doc, dict) or "manoeuvre_timestamps" not in doc:
-        raise ValueError(f"{path}: expected 'manoeuvre_timestamps' list")
+    try:  # BaseLoader: every scalar a string, so a bad timestamp is reported with its index by parse_utc
+        doc = yaml.load(path.read_text(), Loader=yaml.BaseLoader)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML ({exc})") from None
+    stamps = doc.get("manoeuvre_timestamps") if isinstance(doc, dict) else None
+    if stamps == "":  # an empty list written as "manoeuvre_timestamps:"
+        stamps = []
+    if not isinstance(stamps, list):
+        raise ValueError(f"{path}: expected a 'manoeuvre_timestamps' list")
     times = []
-    for i, ts in enumerate(doc["manoeuvre_timestamps"] or []):
+    for i, ts in enumerate(stamps):
         try:
             times.append(sum(datetime_to_jd(parse_utc(str(ts)))))
         except ValueError as exc:
             raise ValueError(f"{path}: manoeuvre_timestamps[{i}]: {exc}") from None
     norad = doc.get("SATCAT number")
-    return (int(norad) if norad is not None else None), np.array(times)
+    try:
+        norad = int(norad) if norad not in (None, "", "null", "~") else None
+    except (TypeError, ValueError):
+        raise ValueError(f"{path}: SATCAT number: not an integer: {norad!r}") from None
+    return norad, np.array(times)
 
 
 def evaluate(history: History, truth_jd: np.ndarray, tolerance_days: float = 1.0,
-             regime: str | None = None, by: str = "window") -> dict:
-    """Precision, recall and F1 of the detections against true manoeuvre times inside the history span
-    (matching `by` window or estimated burn time, see match_detections)."""
+             regime: str | None = None, by: str = "window", detections: list[Manoeuvre] | None = None) -> dict:
+    """Precision, recall and F1 of the detections (detected here unless given) against true manoeuvre times
+    (UTC JD) inside the history span, matching `by` window or estimated burn time (see match_detections);
+    "pairs" lists (detection index, true time JD)."""
     t = history.t_jd
-    truth_jd = truth_jd[(truth_jd >= t[0]) & (truth_jd <= t[-1])]
-    det = detect_manoeuvres(history, regime)
-    tp, fp, fn, _ = match_detections(det, truth_jd, tolerance_days, by)
+    truth_jd = np.sort(truth_jd[(truth_jd >= t[0]) & (truth_jd <= t[-1])])
+    det = detect_manoeuvres(history, regime) if detections is None else detections
+    tp, fp, fn, pairs = match_detections(det, truth_jd, tolerance_days, by)
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     return {"regime": regime or _majority_regime(history.catalog), "element_sets": len(t),
             "truth": len(truth_jd), "detected": len(det), "tp": tp, "fp": fp, "fn": fn,
-            "precision": p, "recall": r, "f1": f1}
+            "precision": p, "recall": r, "f1": f1, "pairs": [(d, float(truth_jd[i])) for d, i in pairs]}
