@@ -314,3 +314,45 @@ def test_step_error_bounds_hold_against_python_sgp4(subset, step_s):
     assert 0.05 < worst < 1.0
     eccentric = job.ecc > 0.05  # (the job keeps its objects in order of perigee radius)
     assert np.median(eps_step[:, eccentric] / eps[eccentric]) < 0.5  # far from perigee the bound is much smaller
+
+
+DECAYING_3LE = """\
+0 COSMOS 1408 DEB
+1 50083U 82092TX  22022.52632373  .02357281 -11453-5  77324-3 0  9990
+2 50083  82.2904  45.8516 0028481 333.4847  26.4984 16.24809978  8260
+0 ORBCOMM FM 5 DEB
+1 50145U 97084R   22008.33687862  .01545988  00000-0  17785+0 0  9995
+2 50145  44.8872 242.9666 0182158 144.2177 217.1046 14.70766543  4442
+0 SPEKTR R
+1 37755U 11037A   22016.16246096 -.00013483  00000-0  00000-0 0  9994
+2 37755  59.5612 307.7486 7990681 352.8195 355.4158  0.10302778  4233
+"""
+
+
+def test_band_prefilter_keeps_objects_that_leave_their_mean_element_band(tmp_path):
+    """Primaries mode's perigee/apogee prefilter, on three objects of the Space-Track catalog of 2022-01-22 over
+    the week after it: ORBCOMM FM 5 DEB (B* 0.18) falls from a 532 km mean perigee to below 100 km, through the
+    band of COSMOS 1408 DEB 50083 (185-222 km), so it must be kept for that primary although their mean-element
+    bands (padded by 60 km + 1 % of a) do not overlap; python-sgp4 confirms it enters the primary's band."""
+    from orbitshare.ssa.screening import BAND_MARGIN_FRACTION, BAND_MARGIN_KM, prepare
+
+    path = tmp_path / "decay.3le"
+    path.write_text(DECAYING_3LE)
+    cat, report = read_catalog(path)
+    assert len(cat) == 3 and not report.rejects
+    start = datetime(2022, 1, 22, tzinfo=UTC)
+    prim, debris = cat.index_of(np.array([50083, 50145]))
+    pad = 10.0 + BAND_MARGIN_KM + BAND_MARGIN_FRACTION * cat.sma_km
+    perigee, apogee = cat.sma_km * (1 - cat["ecc"]), cat.sma_km * (1 + cat["ecc"])
+    assert perigee[debris] - pad[debris] > apogee[prim] + pad[prim]  # the mean-element bands are apart
+    sat = _satrecs(cat)[debris]
+    days = np.arange(0.0, 7.0, 60.0 / 86400.0)
+    jd0, fr0 = _jd(start)
+    err, r, _ = sat.sgp4_array(np.full(days.shape, jd0), fr0 + days)
+    radius = np.linalg.norm(r[err == 0], axis=1)
+    assert radius.min() < apogee[prim]  # ... yet the debris comes down through the primary's band
+    jobs = prepare(cat, start, start + timedelta(days=7), 10.0, primaries=[50083])
+    kept = np.concatenate([j.index for j in jobs])
+    assert debris in kept
+    jobs = prepare(cat, start, start + timedelta(days=7), 10.0, primaries=[37755])  # SPEKTR R alone: nothing near
+    assert set(np.concatenate([j.index for j in jobs]).tolist()) == {cat.index_of(np.array([37755]))[0]}
