@@ -395,8 +395,9 @@ def _consistency(job: ScreenJob, workers: int | None = None) -> tuple[np.ndarray
 
 
 def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
-                         scratch: np.ndarray | None = None) -> np.ndarray:
-    """Broad phase of one block: (i, j, k) screened-object indices and global sub-interval index."""
+                         scratch: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Broad phase of one block: (i, j, k) screened-object indices and global sub-interval index, and each
+    object's acceleration bound (km/s^2) from the lowest radius of its elements and of its samples in the block."""
     cfg = job.config
     r, v, ok = _coarse_samples(job, c_lo, c_hi, workers, scratch)
     n = len(job.recs)
@@ -427,7 +428,7 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
     pieces = [p for p in _split(c_hi - c_lo, workers) if p[1] > p[0]]
     with ThreadPoolExecutor(max(1, len(pieces))) as pool:
         found = list(pool.map(run, pieces))
-    return np.concatenate(found) if found else np.empty((0, 3), np.int64)
+    return (np.concatenate(found) if found else np.empty((0, 3), np.int64)), amax
 
 
 def _rlo_km(sma_km: np.ndarray, ecc: np.ndarray) -> np.ndarray:
@@ -440,10 +441,13 @@ def amax_bound(job: ScreenJob) -> np.ndarray:
     return _k.MU_KM3S2 / _rlo_km(job.sma_km, job.ecc) ** 2 * _k.ACC_SAFETY
 
 
-def events_for_candidates(job: ScreenJob, cand: np.ndarray, workers: int) -> dict[str, np.ndarray]:
-    """Narrow phase: every local minimum of range <= threshold inside the candidate sub-intervals."""
+def events_for_candidates(job: ScreenJob, cand: np.ndarray, workers: int,
+                          amax_block: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Narrow phase: every local minimum of range <= threshold inside the candidate sub-intervals. amax_block:
+    acceleration bounds from the block's samples (candidates_for_block), for objects that go below their
+    elements' perigee (decay)."""
     tb = job.tb_min
-    amax = amax_bound(job)
+    amax = amax_bound(job) if amax_block is None else np.maximum(amax_bound(job), amax_block)
 
     def run(piece):
         part = cand[piece[0]:piece[1]]
@@ -474,8 +478,8 @@ def screen_blocks(job: ScreenJob, blocks: list[tuple[int, int]], workers: int | 
     scratch = job.recs.records.copy()  # SGP4 working records of this call (a Dask worker may run tasks side by side)
     parts = []
     for c_lo, c_hi in blocks:
-        cand = candidates_for_block(job, c_lo, c_hi, workers, scratch)
-        parts.append(events_for_candidates(job, cand, workers))
+        cand, amax = candidates_for_block(job, c_lo, c_hi, workers, scratch)
+        parts.append(events_for_candidates(job, cand, workers, amax))
         if progress is not None:
             progress(c_hi - c_lo)
     return merge_raw(parts)
