@@ -290,7 +290,11 @@ def _band_overlap(catalog, primary_rows: np.ndarray, threshold_km: float,
     widen(primary_rows)
     keep = overlap(np.arange(len(catalog)))
     keep[primary_rows] = True
-    rest = np.flatnonzero(~keep)
+    # near-Earth objects with B* >= 0 only sink (drag): those wholly below every primary's band need no envelope
+    # (over the 7-day check no near-Earth envelope, B* < 0 included, rose above its mean-element band: >= 36 km
+    # to spare)
+    sinking = (catalog.period_min < 225.0) & (catalog["bstar"] >= 0.0) & (hi < lo[primary_rows].min())
+    rest = np.flatnonzero(~keep & ~sinking)
     widen(rest)
     keep[rest] = overlap(rest)
     return keep, float(lo[primary_rows].min())
