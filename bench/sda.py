@@ -183,7 +183,8 @@ def main() -> None:
             tle, truth = _paths(name)
             t0 = time.perf_counter()
             h = read_history(tle)
-            rows[name] = evaluate(h, read_truth(truth)[1], TOLERANCE_DAYS, by=by) | {
+            score = evaluate(h, read_truth(truth)[1], TOLERANCE_DAYS, by=by)
+            rows[name] = {k: v for k, v in score.items() if k != "pairs"} | {
                 "seconds_read_and_detect": time.perf_counter() - t0}
         pooled = {}
         for regime in ("LEO", "GEO"):
