@@ -43,6 +43,7 @@ ENVELOPE_MARGIN_KM = 40.0
 ENVELOPE_STEP_S = 43200.0  # deep-space objects (with 3.5-day samples the excess reached 43 km)
 NEAR_EARTH_ENVELOPE_STEP_S = 302400.0  # near-Earth objects: 3.5 days (excess at most 15.9 km below, 24.7 above)
 ENVELOPE_SAMPLES = 30
+DEEP_SPACE_PERIOD_MIN = 225.0  # SGP4's deep-space (SDP4) criterion, applied to the catalog's mean motion
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ def _osculating_envelope(catalog, rows: np.ndarray, jd0: float, fr0: float, span
     ENVELOPE_SAMPLES. Objects SGP4 cannot propagate at any sample get (inf, -inf); escape orbits an infinite
     apogee."""
     lo, hi = np.full(rows.size, np.inf), np.full(rows.size, -np.inf)
-    deep_space = catalog.period_min[rows] >= 225.0  # SGP4's deep-space criterion (its own flag agrees)
+    deep_space = catalog.period_min[rows] >= DEEP_SPACE_PERIOD_MIN
     for deep, step_s in ((True, ENVELOPE_STEP_S), (False, NEAR_EARTH_ENVELOPE_STEP_S)):
         sel = np.flatnonzero(deep_space == deep)
         if sel.size == 0:
@@ -293,7 +294,7 @@ def _band_overlap(catalog, primary_rows: np.ndarray, threshold_km: float,
     # near-Earth objects with B* >= 0 only sink (drag): those wholly below every primary's band need no envelope
     # (over the 7-day check no near-Earth envelope, B* < 0 included, rose above its mean-element band: >= 36 km
     # to spare)
-    sinking = (catalog.period_min < 225.0) & (catalog["bstar"] >= 0.0) & (hi < lo[primary_rows].min())
+    sinking = (catalog.period_min < DEEP_SPACE_PERIOD_MIN) & (catalog["bstar"] >= 0.0) & (hi < lo[primary_rows].min())
     rest = np.flatnonzero(~keep & ~sinking)
     widen(rest)
     keep[rest] = overlap(rest)
@@ -440,18 +441,11 @@ def _rlo_km(sma_km: np.ndarray, ecc: np.ndarray) -> np.ndarray:
     return np.maximum(0.98 * sma_km * (1 - ecc), 0.9 * _k.RE_KM)
 
 
-def amax_bound(job: ScreenJob) -> np.ndarray:
-    """Upper bound of each object's acceleration (km/s^2) from its lowest possible radius."""
-    return _k.MU_KM3S2 / _rlo_km(job.sma_km, job.ecc) ** 2 * _k.ACC_SAFETY
-
-
-def events_for_candidates(job: ScreenJob, cand: np.ndarray, workers: int,
-                          amax_block: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Narrow phase: every local minimum of range <= threshold inside the candidate sub-intervals. amax_block:
-    acceleration bounds from the block's samples (candidates_for_block), for objects that go below their
-    elements' perigee (decay)."""
+def events_for_candidates(job: ScreenJob, cand: np.ndarray, workers: int, amax: np.ndarray) -> dict[str, np.ndarray]:
+    """Narrow phase: every local minimum of range <= threshold inside the candidate sub-intervals. amax: each
+    object's acceleration bound (km/s^2) from candidates_for_block (lowest radius of its elements' perigee and its
+    samples in the block, so an object decaying below its perigee keeps a valid bound)."""
     tb = job.tb_min
-    amax = amax_bound(job) if amax_block is None else np.maximum(amax_bound(job), amax_block)
 
     def run(piece):
         part = cand[piece[0]:piece[1]]
