@@ -16,6 +16,10 @@ from orbitshare.astro.sgp4_numba import sgp4
 
 MU_KM3S2 = 398600.8  # WGS-72, as SGP4
 RE_KM = 6378.135
+#: LLVM fast-math flags of the broad-phase kernels: contraction (FMA), reassociation, reciprocals and no signed
+#: zeros let LLVM vectorise their per-object loops; never 'nnan'/'ninf' (dead objects carry inf sentinels). The
+#: bounds carry safety factors far above the rounding these flags change (candidates checked equal, docs/screening.md).
+FASTMATH = {"contract", "arcp", "reassoc", "nsz"}
 SNAP_SAFETY = 1.25  # perturbations (J2, SGP4 short-period terms, drag) on the two-body snap bound
 SIXTH_SAFETY = 1.5  # the same on the two-body bound of the sixth derivative (quintic interpolation error)
 J2 = 0.001082616  # WGS-72, as SGP4: the acceleration model of the quintic interpolant
@@ -619,7 +623,7 @@ WIDTH_CLASSES_KM = (50.0, 150.0, 600.0, 2500.0)
 RADIUS_BUCKET_KM = 20.0  # radius bucket of the per-piece counting sort (widened for very spread catalogs)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chord, rhodev, threshold_km,
                   prim, k_offset, acc, primary_pairs, parts):
     """Primaries-mode candidates (i, j, k), i < j, one of them in `prim` (screened-object indices).
@@ -737,7 +741,7 @@ def _poly_eval(k, a, t):
     return p, d, dd
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def _piece_radii(ends, live, rho_a, rho_b, part, parts, m, nsub, eps, rhodev, half, clo, chi):
     """Radius interval [clo, chi] (km) of every object over piece `part` (m sub-intervals) of a step (nsub
     sub-intervals) whose SGP4 end radii are rho_a, rho_b; dead objects get an empty interval (inf, -inf). eps:
@@ -792,7 +796,7 @@ def _unit_normal(r_km, v_kms, c, p):
     return hx / h, hy / h, hz / h
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def _bucket_sort(clo, chi, objs, starts):
     """Counting sort of the live objects into objs by (width class, bucket of clo); the widest last, unsorted.
 
@@ -843,7 +847,7 @@ def _sort_key(lo_km, hi_km, base, size, nb):
     return len(WIDTH_CLASSES_KM) * nb
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def _box_scan(box, a, b, x0, y0, z0, r0, x1, y1, z1, r1, hits, nh):
     """Append to hits the columns q in [a, b) of box that overlap [x0, x1] x [y0, y1] x [z0, z1] x [r0, r1]."""
     for q in range(a, b):
