@@ -6,7 +6,8 @@ Derived from python-sgp4 (Brandon Rhodes, MIT licence; itself a port of David Va
 with no Python objects.  WGS-72 constants as in the reference.  Comments of the original are omitted:
 read them in python-sgp4 or Vallado's C++ source, whose structure this file keeps.  Departures: cached
 near-Earth constants (marked "orbitshare:"), sine/cosine pairs through `_sincos` (one libm call), angle
-reduction through `_mod2pi` (floor division), and the drivers' re-entry rule (docs/catalog-and-propagation.md).
+reduction through `_mod2pi` (floor division), Kepler iterates' sine/cosine by rotation (`_rotate_small`),
+and the drivers' re-entry rule (docs/catalog-and-propagation.md).
 """
 # ruff: noqa
 from math import atan2, cos, fabs, pi, sin, sqrt
@@ -1053,20 +1054,28 @@ def sgp4(satrec, tsince):
      tempa   = 1.0 - satrec.cc1 * satrec.t;
      tempe   = satrec.bstar * satrec.cc4 * satrec.t;
      templ   = satrec.t2cof * t2;
+     # orbitshare: near-Earth, sin and cos of the mean anomaly come from one sincos of xmdf, rotated by the drag
+     # terms added to it (dmm); they also start Kepler's equation below without a libm call
+     sinxmdf = 0.0;
+     cosxmdf = 1.0;
+     dmm     = 0.0;
+     if satrec.method != 1:
+         sinxmdf, cosxmdf = _sincos(xmdf)
      if satrec.isimp != 1:
          delomg = satrec.omgcof * satrec.t;
-         delmtemp =  1.0 + satrec.eta * cos(xmdf);
+         delmtemp =  1.0 + satrec.eta * cosxmdf;
          delm   = satrec.xmcof *\
                   (delmtemp * delmtemp * delmtemp -
                   satrec.delmo);
          temp   = delomg + delm;
          mm     = xmdf + temp;
+         dmm    = temp;
          argpm  = argpdf - temp;
          t3     = t2 * satrec.t;
          t4     = t3 * satrec.t;
          tempa  = tempa - satrec.d2 * t2 - satrec.d3 * t3 -\
                           satrec.d4 * t4;
-         tempe  = tempe + satrec.bstar * satrec.cc5 * (sin(mm) -
+         tempe  = tempe + satrec.bstar * satrec.cc5 * (_rotate_small(sinxmdf, cosxmdf, temp)[0] -
                           satrec.sinmao);
          templ  = templ + satrec.t3cof * t3 + t4 * (satrec.t4cof +
                           satrec.t * satrec.t5cof);
@@ -1109,6 +1118,7 @@ def sgp4(satrec, tsince):
      if em < 1.0e-6:
          em  = 1.0e-6;
      mm     = mm + satrec.no_unkozai * templ;
+     dmm    = dmm + satrec.no_unkozai * templ;
      xlm    = mm + argpm + nodem;
      emsq   = em * em;
      temp   = 1.0 - emsq;
@@ -1157,11 +1167,24 @@ def sgp4(satrec, tsince):
      aynl = ep* sinargpp + temp * satrec.aycof;
      xl   = mp + argpp + nodep + temp * satrec.xlcof * axnl;
      u    = _mod2pi(xl - nodep)
+     # orbitshare: sin and cos of each Newton iterate by rotating the previous ones by the step (Taylor terms for
+     # steps below 0.01 rad, _rotate_small), and near-Earth those of the first iterate u = mp + argpp + a small
+     # term from sin/cos of mp (above) and argpp by the addition formulas: libm is called only for large steps
+     if satrec.method != 1:
+         sinmp, cosmp = _rotate_small(sinxmdf, cosxmdf, dmm)
+         sineo1, coseo1 = _rotate_small(sinmp * cosargpp + cosmp * sinargpp, cosmp * cosargpp - sinmp * sinargpp,
+                                        temp * satrec.xlcof * axnl)
+     else:
+         sineo1, coseo1 = _sincos(u)
      eo1  = u;
      tem5 = 9999.9;
      ktr = 1;
      while fabs(tem5) >= 1.0e-12 and ktr <= 10:
-         sineo1, coseo1 = _sincos(eo1)
+         if ktr > 1:
+             if fabs(tem5) < 0.01:
+                 sineo1, coseo1 = _rotate_small(sineo1, coseo1, tem5)
+             else:
+                 sineo1, coseo1 = _sincos(eo1)
          tem5   = 1.0 - coseo1 * axnl - sineo1 * aynl;
          tem5   = (u - aynl * coseo1 + axnl * sineo1 - eo1) / tem5;
          if fabs(tem5) >= 0.95:
