@@ -1101,6 +1101,12 @@ def sgp4(satrec, tsince):
                em, argpm, inclm, satrec.xli, mm, satrec.xni,
                nodem, nm
              );
+         # orbitshare: the resonance integrator's state is kept, as Vallado's C++ does (by reference) and
+         # python-sgp4's Python version does not: the next later time continues from it instead of integrating
+         # from epoch again (the same 720-minute steps, so the same values; _dspace restarts for earlier times)
+         satrec.atime = atime;
+         satrec.xli   = xli;
+         satrec.xni   = xni;
      if nm <= 0.0:
          satrec.error = 2;
          return _NAN3, _NAN3, satrec.error
