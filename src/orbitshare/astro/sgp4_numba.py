@@ -46,7 +46,7 @@ def _mod2pi(x):
 
 
 @intrinsic
-def _sincos(typingctx, x):
+def _libm_sincos(typingctx, x):
     """(sin x, cos x) from one libm sincos call: the same values as sin and cos, about half the cost."""
     sig = types.UniTuple(types.float64, 2)(types.float64)
 
@@ -60,6 +60,43 @@ def _sincos(typingctx, x):
         return context.make_tuple(builder, signature.return_type, [builder.load(s_ptr), builder.load(c_ptr)])
 
     return sig, codegen
+
+
+# sin/cos on [-pi/4, pi/4] (fdlibm's __kernel_sin / __kernel_cos coefficients) after a three-part Cody-Waite
+# reduction by pi/2 (fdlibm's 33-bit pio2_1, pio2_2 and the tail pio2_2t: q * pio2_1 and q * pio2_2 are exact for
+# |q| < 2^20); larger arguments go to libm.
+_PIO2_1 = 1.57079632673412561417e+00
+_PIO2_2 = 6.07710050630396597660e-11
+_PIO2_2T = 2.02226624879595063154e-21
+_TWO_OVER_PI = 0.6366197723675814
+_SINCOS_MAX = 1.0e5  # rad
+_S1, _S2, _S3, _S4, _S5, _S6 = (-1.66666666666666324348e-01, 8.33333333332248946124e-03,
+                                -1.98412698298579493134e-04, 2.75573137070700676789e-06,
+                                -2.50507602534068634195e-08, 1.58969099521155010221e-10)
+_C1, _C2, _C3, _C4, _C5, _C6 = (4.16666666666666019037e-02, -1.38888888888741095749e-03,
+                                2.48015872894767294178e-05, -2.75573143513906633035e-07,
+                                2.08757232129817482790e-09, -1.13596475577881948265e-11)
+# No 'reassoc' here: reassociation would merge the reduction's three parts and lose its exactness.
+_SINCOS_FASTMATH = {"contract", "nsz"}
+
+
+@njit(cache=True, error_model='numpy', fastmath=_SINCOS_FASTMATH)
+def _sincos(x):
+    """(sin x, cos x) within 2 ulp of libm, without a libm call for |x| < 1e5 rad (orbitshare; measured 6x
+    faster than libm's sincos in SGP4's loops; docs/catalog-and-propagation.md)."""
+    if not fabs(x) < _SINCOS_MAX:  # also NaN
+        return _libm_sincos(x)
+    q = np.floor(x * _TWO_OVER_PI + 0.5)
+    r = ((x - q * _PIO2_1) - q * _PIO2_2) - q * _PIO2_2T
+    z = r * r
+    sn = r + r * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
+    cs = 1.0 - 0.5 * z + z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6)))))
+    k = np.int64(q) & 3
+    if k & 1:
+        sn, cs = cs, -sn
+    if k & 2:
+        sn, cs = -sn, -cs
+    return sn, cs
 
 
 @njit(cache=True, error_model='numpy', inline='always')
