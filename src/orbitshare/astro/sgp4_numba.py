@@ -7,7 +7,9 @@ with no Python objects.  WGS-72 constants as in the reference.  Comments of the 
 read them in python-sgp4 or Vallado's C++ source, whose structure this file keeps.  Departures: cached
 near-Earth constants (marked "orbitshare:"), sine/cosine pairs through `_sincos` (one libm call), angle
 reduction through `_mod2pi` (floor division), Kepler iterates' sine/cosine by rotation (`_rotate_small`),
-and the drivers' re-entry rule (docs/catalog-and-propagation.md).
+a polynomial `_sincos`, the resonance integrator's state kept as in the C++, a vectorised near-Earth kernel
+over the times of one object (`near_earth_batch`) in the drivers, and their re-entry rule
+(docs/catalog-and-propagation.md).
 """
 # ruff: noqa
 from math import atan2, cos, fabs, pi, sin, sqrt
@@ -1290,6 +1292,175 @@ def sgp4(satrec, tsince):
          satrec.error = 6;
      return r, v, satrec.error
 
+# ------------------------------------------------------------------------------------------------------------
+# orbitshare: near-Earth SGP4 over many times of one object in one loop that LLVM vectorises (SIMD lanes over
+# times). The arithmetic is the near-Earth path of sgp4() above; sine/cosine pairs come from the inline
+# polynomial _sincos_poly (no libm call, no branch), Kepler's equation from a fixed number of Newton steps, and
+# the small rotations by exact sine/cosine. A sample the reference would treat differently (an error code,
+# a non-finite value, past re-entry, an eccentricity above BATCH_ECC_MAX, Newton not converged) is flagged, and
+# the driver computes it again with sgp4(). docs/catalog-and-propagation.md.
+
+_BATCH_FASTMATH = {"contract", "nsz", "afn"}  # 'afn' lets sqrt vectorise; no 'reassoc' (see _SINCOS_FASTMATH)
+BATCH_ECC_MAX = 0.2  # osculating eccentricity (sqrt(axnl^2 + aynl^2)) up to which BATCH_NEWTON steps converge
+BATCH_NEWTON = 6  # from E = u: the error after k steps is below e^(2^k) / (1 - e): 0.2^32 at e = 0.2
+BATCH_NEWTON_TOL = 1e-12  # rad: the last Newton step must be below this, the reference's own criterion (else recomputed)
+BATCH_ANGLE_MAX = 5.0e4  # rad: the polynomial sine/cosine is exact to 2 ulp below 1e5 rad; objects whose angles
+#                          could exceed this over the times asked go to sgp4() sample by sample
+
+
+@njit(cache=True, error_model='numpy', inline='always', fastmath=_SINCOS_FASTMATH)
+def _sincos_poly(x):
+    """(sin x, cos x) for |x| < 1e5 rad, branch-free (the polynomial of _sincos without its libm fallback)."""
+    q = np.floor(x * _TWO_OVER_PI + 0.5)
+    r = ((x - q * _PIO2_1) - q * _PIO2_2) - q * _PIO2_2T
+    z = r * r
+    sn = r + r * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
+    cs = 1.0 - 0.5 * z + z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6)))))
+    k = np.int64(q) & 3
+    odd = (k & 1) == 1
+    s1 = cs if odd else sn
+    c1 = -sn if odd else cs
+    neg = (k & 2) == 2
+    return (-s1 if neg else s1), (-c1 if neg else c1)
+
+
+@njit(cache=True, error_model='numpy', inline='always', fastmath=_SINCOS_FASTMATH)
+def _mod2pi_poly(x):
+    """x modulo 2 pi in [0, 2 pi) by floor division, branch-free (_mod2pi's rule)."""
+    r = x - twopi * np.floor(x / twopi)
+    r = r - twopi if r >= twopi else r
+    return r + twopi if r < 0.0 else r
+
+
+@njit(cache=True, error_model='numpy', inline='always', fastmath=_SINCOS_FASTMATH)
+def _newton_step(eo1, u, axnl, aynl):
+    """One Newton step of SGP4's Kepler equation (step clamped to 0.95 rad as the reference): (new iterate, step,
+    sin and cos of the iterate the step started from)."""
+    sineo1, coseo1 = _sincos_poly(eo1)
+    tem5 = (u - aynl * coseo1 + axnl * sineo1 - eo1) / (1.0 - coseo1 * axnl - sineo1 * aynl)
+    tem5 = 0.95 if tem5 >= 0.95 else (-0.95 if tem5 <= -0.95 else tem5)
+    return eo1 + tem5, tem5, sineo1, coseo1
+
+
+@njit(cache=True, error_model='numpy', nogil=True)
+def batch_eligible(rec, t_abs_max):
+    """Whether near-Earth record rec can use near_earth_batch for times up to t_abs_max minutes from epoch."""
+    if rec.method == 1 or rec.error != 0 or rec.no_unkozai <= 0.0 or rec.ecco >= BATCH_ECC_MAX:
+        return False
+    rate = fabs(rec.mdot) + fabs(rec.argpdot) + fabs(rec.nodedot) + fabs(rec.no_unkozai)
+    return fabs(rec.mo) + fabs(rec.argpo) + fabs(rec.nodeo) + rate * t_abs_max + fabs(rec.nodecf) * t_abs_max ** 2 \
+        < BATCH_ANGLE_MAX
+
+
+@njit(cache=True, error_model='numpy', nogil=True, fastmath=_BATCH_FASTMATH)
+def near_earth_batch(rec, tsince, out):
+    """Near-Earth SGP4 of record rec at times tsince (min from epoch): out[0:3] TEME position (km), out[3:6]
+    velocity (km/s), out[6] 1.0 where the sample must be recomputed with sgp4() (see above), else 0.0."""
+    radiusearthkm = rec.radiusearthkm
+    xke = rec.xke
+    vkmpersec = radiusearthkm * xke / 60.0
+    mo, mdot, argpo, argpdot, nodeo, nodedot, nodecf = (rec.mo, rec.mdot, rec.argpo, rec.argpdot, rec.nodeo,
+                                                        rec.nodedot, rec.nodecf)
+    cc1, cc4, cc5, bstar, t2cof = rec.cc1, rec.cc4, rec.cc5, rec.bstar, rec.t2cof
+    full = 1.0 if rec.isimp != 1 else 0.0  # the drag terms of perigees above 220 km
+    omgcof, eta, xmcof, delmo, sinmao = rec.omgcof, rec.eta, rec.xmcof, rec.delmo, rec.sinmao
+    d2, d3, d4, t3cof, t4cof, t5cof = rec.d2, rec.d3, rec.d4, rec.t3cof, rec.t4cof, rec.t5cof
+    no, ecco, c_amk = rec.no_unkozai, rec.ecco, rec.c_amk
+    sinip, cosip, aycof, xlcof = rec.c_sinio, rec.c_cosio, rec.aycof, rec.xlcof
+    j2, con41, x1mth2, x7thm1 = rec.j2, rec.con41, rec.x1mth2, rec.x7thm1
+    for j in range(tsince.shape[0]):
+        t = tsince[j]
+        xmdf = mo + mdot * t
+        argpdf = argpo + argpdot * t
+        t2 = t * t
+        nodem = nodeo + nodedot * t + nodecf * t2
+        t3 = t2 * t
+        t4 = t3 * t
+        sinxmdf, cosxmdf = _sincos_poly(xmdf)
+        delmtemp = 1.0 + eta * cosxmdf
+        temp = full * (omgcof * t + xmcof * (delmtemp * delmtemp * delmtemp - delmo))
+        mm = xmdf + temp
+        argpm = argpdf - temp
+        tempa = 1.0 - cc1 * t - full * (d2 * t2 + d3 * t3 + d4 * t4)
+        tempe = bstar * cc4 * t + full * bstar * cc5 * (_sincos_poly(mm)[0] - sinmao)
+        templ = t2cof * t2 + full * (t3cof * t3 + t4 * (t4cof + t * t5cof))
+        am = c_amk * tempa * tempa
+        nm = xke / (am * sqrt(am))
+        em = ecco - tempe
+        bad = (em >= 1.0) | (em < -0.001) | ((t > 0.0) & (tempa <= 0.0))
+        em = 1.0e-6 if em < 1.0e-6 else em
+        mm = mm + no * templ
+        xlm = mm + argpm + nodem
+        nodem = _mod2pi_poly(nodem) if nodem >= 0.0 else -_mod2pi_poly(-nodem)
+        argpm = _mod2pi_poly(argpm)
+        xlm = _mod2pi_poly(xlm)
+        mm = _mod2pi_poly(xlm - argpm - nodem)
+        ep = em
+        sinargpp, cosargpp = _sincos_poly(argpm)
+        axnl = ep * cosargpp
+        temp = 1.0 / (am * (1.0 - ep * ep))
+        aynl = ep * sinargpp + temp * aycof
+        xl = mm + argpm + nodem + temp * xlcof * axnl
+        u = _mod2pi_poly(xl - nodem)
+        # BATCH_NEWTON = 6 steps written out: a loop inside the time loop would stop LLVM vectorising it
+        eo1, tem5, sineo1, coseo1 = _newton_step(u, u, axnl, aynl)
+        eo1, tem5, sineo1, coseo1 = _newton_step(eo1, u, axnl, aynl)
+        eo1, tem5, sineo1, coseo1 = _newton_step(eo1, u, axnl, aynl)
+        eo1, tem5, sineo1, coseo1 = _newton_step(eo1, u, axnl, aynl)
+        eo1, tem5, sineo1, coseo1 = _newton_step(eo1, u, axnl, aynl)
+        eo1, tem5, sineo1, coseo1 = _newton_step(eo1, u, axnl, aynl)
+        ecose = axnl * coseo1 + aynl * sineo1
+        esine = axnl * sineo1 - aynl * coseo1
+        el2 = axnl * axnl + aynl * aynl
+        pl = am * (1.0 - el2)
+        bad = bad | (pl < 0.0) | (el2 >= BATCH_ECC_MAX * BATCH_ECC_MAX) | (fabs(tem5) >= BATCH_NEWTON_TOL)
+        rl = am * (1.0 - ecose)
+        rdotl = sqrt(am) * esine / rl
+        rvdotl = sqrt(pl) / rl
+        betal = sqrt(1.0 - el2)
+        temp = esine / (1.0 + betal)
+        sinu = am / rl * (sineo1 - aynl - axnl * temp)
+        cosu = am / rl * (coseo1 - axnl + aynl * temp)
+        unorm = sqrt(sinu * sinu + cosu * cosu)
+        sin2u = (cosu + cosu) * sinu
+        cos2u = 1.0 - 2.0 * sinu * sinu
+        temp = 1.0 / pl
+        temp1 = 0.5 * j2 * temp
+        temp2 = temp1 * temp
+        mrt = rl * (1.0 - 1.5 * temp2 * betal * con41) + 0.5 * temp1 * x1mth2 * cos2u
+        dsu = -0.25 * temp2 * x7thm1 * sin2u
+        xnode = nodem + 1.5 * temp2 * cosip * sin2u
+        dinc = 1.5 * temp2 * cosip * sinip * cos2u
+        mvt = rdotl - nm * temp1 * x1mth2 * sin2u / xke
+        rvdot = rvdotl + nm * temp1 * (x1mth2 * cos2u + 1.5 * con41) / xke
+        sd, cd = _sincos_poly(dsu)
+        s0 = sinu / unorm
+        c0 = cosu / unorm
+        sinsu = s0 * cd + c0 * sd
+        cossu = c0 * cd - s0 * sd
+        snod, cnod = _sincos_poly(xnode)
+        sd, cd = _sincos_poly(dinc)
+        sini = sinip * cd + cosip * sd
+        cosi = cosip * cd - sinip * sd
+        xmx = -snod * cosi
+        xmy = cnod * cosi
+        ux = xmx * sinsu + cnod * cossu
+        uy = xmy * sinsu + snod * cossu
+        uz = sini * sinsu
+        vx = xmx * cossu - cnod * sinsu
+        vy = xmy * cossu - snod * sinsu
+        vz = sini * cossu
+        mr = mrt * radiusearthkm
+        out[0, j] = mr * ux
+        out[1, j] = mr * uy
+        out[2, j] = mr * uz
+        out[3, j] = (mvt * ux + rvdot * vx) * vkmpersec
+        out[4, j] = (mvt * uy + rvdot * vy) * vkmpersec
+        out[5, j] = (mvt * uz + rvdot * vz) * vkmpersec
+        bad = bad | (mrt < 1.0) | ~(fabs(mr * ux) + fabs(mr * uy) + fabs(mr * uz) + fabs(mvt) + fabs(rvdot) < 1e12)
+        out[6, j] = 1.0 if bad else 0.0
+
+
 @njit(cache=True, error_model='numpy')
 def _gstime(jdut1):
      tut1 = (jdut1 - 2451545.0) / 36525.0;
@@ -1369,26 +1540,49 @@ def _sample(rec, tsince):
 
 
 @njit(cache=True, error_model='numpy', nogil=True)
+def _object_samples(rec, epoch_jd, epoch_fr, jd, fr, ts, buf, err_row):
+    """States of one object at every time (two-part UTC JD): buf[0:3] TEME km, buf[3:6] km/s (buf: 7 x times),
+    error codes into err_row; near_earth_batch where the record allows it, sgp4() for the rest. ts: work array."""
+    m = jd.shape[0]
+    t_max = 0.0
+    for j in range(m):
+        ts[j] = ((jd[j] - epoch_jd) + (fr[j] - epoch_fr)) * 1440.0
+        t_max = max(t_max, fabs(ts[j]))
+    batch = batch_eligible(rec, t_max)
+    if batch:
+        near_earth_batch(rec, ts, buf)
+    for j in range(m):
+        if batch and buf[6, j] == 0.0:
+            err_row[j] = 0
+        else:
+            r, v, err_row[j] = _sample(rec, ts[j])
+            buf[0, j], buf[1, j], buf[2, j] = r
+            buf[3, j], buf[4, j], buf[5, j] = v
+
+
+@njit(cache=True, error_model='numpy', nogil=True)
 def _propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo, hi):
     """Propagate records lo..hi-1 to every time (two-part UTC JD); TEME km and km/s into out[object, time]."""
+    ts = np.empty(jd.shape[0])
+    buf = np.empty((7, jd.shape[0]))
     for i in range(lo, hi):
-        rec = recs[i]
+        _object_samples(recs[i], epoch_jd[i], epoch_fr[i], jd, fr, ts, buf, err_out[i])
         for j in range(jd.shape[0]):
-            r, v, err_out[i, j] = _sample(rec, ((jd[j] - epoch_jd[i]) + (fr[j] - epoch_fr[i])) * 1440.0)
-            r_out[i, j, 0], r_out[i, j, 1], r_out[i, j, 2] = r
-            v_out[i, j, 0], v_out[i, j, 1], v_out[i, j, 2] = v
+            r_out[i, j, 0], r_out[i, j, 1], r_out[i, j, 2] = buf[0, j], buf[1, j], buf[2, j]
+            v_out[i, j, 0], v_out[i, j, 1], v_out[i, j, 2] = buf[3, j], buf[4, j], buf[5, j]
         _terminate_after_decay(i, jd, fr, epoch_jd[i], epoch_fr[i], r_out, v_out, err_out, False)
 
 
 @njit(cache=True, error_model='numpy', nogil=True)
 def _propagate_range_time_major(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo, hi):
     """As :func:`_propagate_range`, states into out[time, object] (what the screening kernels read)."""
+    ts = np.empty(jd.shape[0])
+    buf = np.empty((7, jd.shape[0]))
     for i in range(lo, hi):
-        rec = recs[i]
+        _object_samples(recs[i], epoch_jd[i], epoch_fr[i], jd, fr, ts, buf, err_out[i])
         for j in range(jd.shape[0]):
-            r, v, err_out[i, j] = _sample(rec, ((jd[j] - epoch_jd[i]) + (fr[j] - epoch_fr[i])) * 1440.0)
-            r_out[j, i, 0], r_out[j, i, 1], r_out[j, i, 2] = r
-            v_out[j, i, 0], v_out[j, i, 1], v_out[j, i, 2] = v
+            r_out[j, i, 0], r_out[j, i, 1], r_out[j, i, 2] = buf[0, j], buf[1, j], buf[2, j]
+            v_out[j, i, 0], v_out[j, i, 1], v_out[j, i, 2] = buf[3, j], buf[4, j], buf[5, j]
         _terminate_after_decay(i, jd, fr, epoch_jd[i], epoch_fr[i], r_out, v_out, err_out, True)
 
 
