@@ -533,14 +533,27 @@ SEG_SUBS = 5  # sub-intervals per segment of the primaries-mode hierarchy (relat
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _q_coefs(r_km, v_kms, acc, c, i, a, coarse_s):
-    """Power-basis coefficients (km) of object i's quintic over step c along axis a."""
-    r0, r1 = r_km[c, i, a], r_km[c + 1, i, a]
-    v0, v1 = coarse_s * v_kms[c, i, a], coarse_s * v_kms[c + 1, i, a]
-    a0, a1 = coarse_s * coarse_s * acc[c, i, a], coarse_s * coarse_s * acc[c + 1, i, a]
+def _hermite5(r0, v0, a0, r1, v1, a1):
+    """Power-basis coefficients k0..k5 of the quintic on [0, 1] with value, first and second derivative r0, v0, a0
+    at 0 and r1, v1, a1 at 1 (derivatives per unit parameter)."""
     d = r1 - r0
     return (r0, v0, 0.5 * a0, 10.0 * d - 6.0 * v0 - 4.0 * v1 - 1.5 * a0 + 0.5 * a1,
             -15.0 * d + 8.0 * v0 + 7.0 * v1 + 1.5 * a0 - a1, 6.0 * d - 3.0 * v0 - 3.0 * v1 - 0.5 * a0 + 0.5 * a1)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _q_coefs(r_km, v_kms, acc, c, i, a, coarse_s):
+    """Power-basis coefficients (km) of object i's quintic over step c along axis a."""
+    return _hermite5(r_km[c, i, a], coarse_s * v_kms[c, i, a], coarse_s * coarse_s * acc[c, i, a],
+                     r_km[c + 1, i, a], coarse_s * v_kms[c + 1, i, a], coarse_s * coarse_s * acc[c + 1, i, a])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _poly6(k0, k1, k2, k3, k4, k5, t):
+    """Value and first and second derivatives at t of the quintic k0 + k1 t + ... + k5 t^5."""
+    return (((((k5 * t + k4) * t + k3) * t + k2) * t + k1) * t + k0,
+            (((5.0 * k5 * t + 4.0 * k4) * t + 3.0 * k3) * t + 2.0 * k2) * t + k1,
+            ((20.0 * k5 * t + 12.0 * k4) * t + 6.0 * k3) * t + 2.0 * k2)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -582,12 +595,15 @@ def _rel_piece_meet(ends, i, p, part, h, nx, ny, nz, pad):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _rel_seg_mask(kc, i, p, rc, g0, g1, nsub, pad):
-    """Bit g (g0 <= g < g1) set when the relative quintic P_i - P_p (coefficients written to rc) over segment g
-    has a Bezier hull holding a value within pad of zero on x, y and z."""
+def _rel_seg_mask(ends, i, p, rc, g0, g1, nsub, pad):
+    """Bit g (g0 <= g < g1) set when the relative quintic P_i - P_p (coefficients written to rc, from the step-end
+    data in ends) over segment g has a Bezier hull holding a value within pad of zero on x, y and z."""
+    last = ends.shape[1] - 1
     for a in range(3):
-        for q in range(6):
-            rc[a, q] = kc[i, a, q] - kc[p, a, q]
+        rc[a, 0], rc[a, 1], rc[a, 2], rc[a, 3], rc[a, 4], rc[a, 5] = _hermite5(
+            ends[i, 0, a, 0] - ends[p, 0, a, 0], ends[i, 0, a, 1] - ends[p, 0, a, 1],
+            ends[i, 0, a, 2] - ends[p, 0, a, 2], ends[i, last, a, 0] - ends[p, last, a, 0],
+            ends[i, last, a, 1] - ends[p, last, a, 1], ends[i, last, a, 2] - ends[p, last, a, 2])
     mask = 0
     ta = g0 * SEG_SUBS / nsub
     ax, dx, ddx = _poly_eval(rc, 0, ta)
@@ -646,7 +662,6 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
     chi = np.empty(n)
     objs = np.empty(n, np.int64)
     box = np.empty((8, n))  # rows: x, y, z, radius low ends, then high ends; column q is object objs[q]
-    kc = np.empty((n, 3, 6))  # quintic coefficients of the live objects over the current step
     ends = np.empty((n, parts + 1, 3, 3))  # ... their value, first and second derivative at the piece ends
     g_end = np.array([b * nseg // parts for b in range(parts + 1)])  # first segment of each piece (and the end)
     t_end = np.minimum(g_end * SEG_SUBS, nsub) / nsub
@@ -669,15 +684,14 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
             if live[i]:
                 rho_a[i] = math.sqrt(r_km[c, i, 0] ** 2 + r_km[c, i, 1] ** 2 + r_km[c, i, 2] ** 2)
                 rho_b[i] = math.sqrt(r_km[c + 1, i, 0] ** 2 + r_km[c + 1, i, 1] ** 2 + r_km[c + 1, i, 2] ** 2)
-                for a in range(3):
-                    kc[i, a, 0], kc[i, a, 1], kc[i, a, 2], kc[i, a, 3], kc[i, a, 4], kc[i, a, 5] = _q_coefs(
-                        r_km, v_kms, acc, c, i, a, coarse_s)
-                    ends[i, 0, a, 0], ends[i, 0, a, 1], ends[i, 0, a, 2] = r_km[c, i, a], kc[i, a, 1], 2.0 * kc[i, a, 2]
+                for a in range(3):  # the quintic's coefficients (kept only here: pairs rebuild theirs from ends)
+                    k0, k1, k2, k3, k4, k5 = _q_coefs(r_km, v_kms, acc, c, i, a, coarse_s)
+                    ends[i, 0, a, 0], ends[i, 0, a, 1], ends[i, 0, a, 2] = k0, k1, 2.0 * k2
                     ends[i, parts, a, 0] = r_km[c + 1, i, a]  # the step end: SGP4's state, J2 acceleration
                     ends[i, parts, a, 1] = coarse_s * v_kms[c + 1, i, a]
                     ends[i, parts, a, 2] = coarse_s * coarse_s * acc[c + 1, i, a]
                     for b in range(1, parts):
-                        ends[i, b, a, 0], ends[i, b, a, 1], ends[i, b, a, 2] = _poly_eval(kc[i], a, t_end[b])
+                        ends[i, b, a, 0], ends[i, b, a, 1], ends[i, b, a, 2] = _poly6(k0, k1, k2, k3, k4, k5, t_end[b])
         for part in range(parts):
             g0, g1 = g_end[part], g_end[part + 1]
             if g1 == g0:
@@ -711,7 +725,7 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
                     pad = eps[c, i] + eps[c, p] + threshold_km  # the paths are within eps of their quintics
                     if not _rel_piece_meet(ends, i, p, part, h_piece, nx, ny, nz, pad):
                         continue
-                    mask = _rel_seg_mask(kc, i, p, rc, g0, g1, nsub, pad)
+                    mask = _rel_seg_mask(ends, i, p, rc, g0, g1, nsub, pad)
                     if mask == 0:
                         continue
                     limit = pad + chord[i] + chord[p]  # the paths are within chord of their sub-interval chords
