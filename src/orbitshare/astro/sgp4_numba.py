@@ -36,15 +36,19 @@ def _load_libm() -> None:
 _load_libm()
 
 
+@njit(cache=True, error_model='numpy', inline='always')
+def _mod2pi_poly(x):
+    """x modulo 2 pi in [0, 2 pi) as Python's %, by floor division (within 1e-13 rad of fmod, much faster),
+    branch-free: inlined into the vectorised kernel, under its flags."""
+    r = x - twopi * np.floor(x / twopi)
+    r = r - twopi if r >= twopi else r
+    return r + twopi if r < 0.0 else r
+
+
 @njit(cache=True, error_model='numpy')
 def _mod2pi(x):
-    """x modulo 2 pi in [0, 2 pi) as Python's %, by floor division (within 1e-13 rad of fmod, much faster)."""
-    r = x - twopi * np.floor(x / twopi)
-    if r >= twopi:
-        r -= twopi
-    elif r < 0.0:
-        r += twopi
-    return r
+    """x modulo 2 pi in [0, 2 pi) (_mod2pi_poly compiled on its own, without fast-math: the reference's values)."""
+    return _mod2pi_poly(x)
 
 
 @intrinsic
@@ -82,23 +86,29 @@ _C1, _C2, _C3, _C4, _C5, _C6 = (4.16666666666666019037e-02, -1.38888888888741095
 _SINCOS_FASTMATH = {"contract", "nsz"}
 
 
-@njit(cache=True, error_model='numpy', fastmath=_SINCOS_FASTMATH)
-def _sincos(x):
-    """(sin x, cos x) within 2 ulp of libm, without a libm call for |x| < 1e5 rad (orbitshare; measured 6x
-    faster than libm's sincos in SGP4's loops; docs/catalog-and-propagation.md)."""
-    if not fabs(x) < _SINCOS_MAX:  # also NaN
-        return _libm_sincos(x)
+@njit(cache=True, error_model='numpy', inline='always', fastmath=_SINCOS_FASTMATH)
+def _sincos_poly(x):
+    """(sin x, cos x) for |x| < 1e5 rad, branch-free (the polynomial above; _sincos adds the libm fallback)."""
     q = np.floor(x * _TWO_OVER_PI + 0.5)
     r = ((x - q * _PIO2_1) - q * _PIO2_2) - q * _PIO2_2T
     z = r * r
     sn = r + r * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
     cs = 1.0 - 0.5 * z + z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6)))))
     k = np.int64(q) & 3
-    if k & 1:
-        sn, cs = cs, -sn
-    if k & 2:
-        sn, cs = -sn, -cs
-    return sn, cs
+    odd = (k & 1) == 1
+    s1 = cs if odd else sn
+    c1 = -sn if odd else cs
+    neg = (k & 2) == 2
+    return (-s1 if neg else s1), (-c1 if neg else c1)
+
+
+@njit(cache=True, error_model='numpy', fastmath=_SINCOS_FASTMATH)
+def _sincos(x):
+    """(sin x, cos x) within 2 ulp of libm, without a libm call for |x| < 1e5 rad (orbitshare; measured 6x
+    faster than libm's sincos in SGP4's loops; docs/catalog-and-propagation.md)."""
+    if not fabs(x) < _SINCOS_MAX:  # also NaN
+        return _libm_sincos(x)
+    return _sincos_poly(x)
 
 
 @njit(cache=True, error_model='numpy', inline='always')
@@ -1306,30 +1316,6 @@ BATCH_NEWTON = 6  # from E = u: the error after k steps is below e^(2^k) / (1 - 
 BATCH_NEWTON_TOL = 1e-12  # rad: the last Newton step must be below this, the reference's own criterion (else recomputed)
 BATCH_ANGLE_MAX = 5.0e4  # rad: the polynomial sine/cosine is exact to 2 ulp below 1e5 rad; objects whose angles
 #                          could exceed this over the times asked go to sgp4() sample by sample
-
-
-@njit(cache=True, error_model='numpy', inline='always', fastmath=_SINCOS_FASTMATH)
-def _sincos_poly(x):
-    """(sin x, cos x) for |x| < 1e5 rad, branch-free (the polynomial of _sincos without its libm fallback)."""
-    q = np.floor(x * _TWO_OVER_PI + 0.5)
-    r = ((x - q * _PIO2_1) - q * _PIO2_2) - q * _PIO2_2T
-    z = r * r
-    sn = r + r * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
-    cs = 1.0 - 0.5 * z + z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6)))))
-    k = np.int64(q) & 3
-    odd = (k & 1) == 1
-    s1 = cs if odd else sn
-    c1 = -sn if odd else cs
-    neg = (k & 2) == 2
-    return (-s1 if neg else s1), (-c1 if neg else c1)
-
-
-@njit(cache=True, error_model='numpy', inline='always', fastmath=_SINCOS_FASTMATH)
-def _mod2pi_poly(x):
-    """x modulo 2 pi in [0, 2 pi) by floor division, branch-free (_mod2pi's rule)."""
-    r = x - twopi * np.floor(x / twopi)
-    r = r - twopi if r >= twopi else r
-    return r + twopi if r < 0.0 else r
 
 
 @njit(cache=True, error_model='numpy', inline='always', fastmath=_SINCOS_FASTMATH)
