@@ -16,7 +16,7 @@ from orbitshare.astro.sgp4_numba import sgp4
 
 MU_KM3S2 = 398600.8  # WGS-72, as SGP4
 RE_KM = 6378.135
-#: LLVM fast-math flags of the broad-phase kernels: contraction (FMA), reassociation, reciprocals and no signed
+#: LLVM fast-math flags of the primaries-mode kernels: contraction (FMA), reassociation, reciprocals and no signed
 #: zeros let LLVM vectorise their per-object loops; never 'nnan'/'ninf' (dead objects carry inf sentinels). The
 #: bounds carry safety factors far above the rounding these flags change (candidates checked equal, docs/screening.md).
 FASTMATH = {"contract", "arcp", "reassoc", "nsz"}
@@ -749,10 +749,7 @@ def primary_phase(r_km, v_kms, ok, coarse_s, nsub, c_lo, c_hi, k_stop, eps, chor
 @njit(cache=True, nogil=True, inline="always")
 def _poly_eval(k, a, t):
     """Value and first and second derivatives (per unit parameter) at t of the quintic k[a] (power basis)."""
-    p = ((((k[a, 5] * t + k[a, 4]) * t + k[a, 3]) * t + k[a, 2]) * t + k[a, 1]) * t + k[a, 0]
-    d = (((5.0 * k[a, 5] * t + 4.0 * k[a, 4]) * t + 3.0 * k[a, 3]) * t + 2.0 * k[a, 2]) * t + k[a, 1]
-    dd = ((20.0 * k[a, 5] * t + 12.0 * k[a, 4]) * t + 6.0 * k[a, 3]) * t + 2.0 * k[a, 2]
-    return p, d, dd
+    return _poly6(k[a, 0], k[a, 1], k[a, 2], k[a, 3], k[a, 4], k[a, 5], t)
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
