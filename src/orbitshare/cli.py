@@ -572,6 +572,67 @@ def _print_screening_summary(res, n_objects: int, n_rejects: int) -> None:  # ty
 
 # --- end of screening commands --------------------------------------------------------------------------------
 
+# --- Earth-orientation data commands -------------------------------------------------------------------------
+# `orbitshare data status|update` (owner: astro; see docs/catalog-and-propagation.md).
+
+data_app = typer.Typer(no_args_is_help=True, help="Earth-orientation data (UT1-UTC, leap seconds) in use.")
+app.add_typer(data_app, name="data")
+
+
+def _print_eop_status(status) -> None:  # type: ignore[no-untyped-def]
+    """Print an EopStatus as a two-column table, with whether it covers today."""
+    from datetime import UTC, datetime
+
+    from rich.table import Table
+
+    today = datetime.now(UTC).date()
+    table = Table(title="Earth-orientation data", show_header=False)
+    table.add_column("item", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    table.add_row("source", status.source)
+    table.add_row("UT1-UTC from", status.first_day.isoformat())
+    if status.last_observed_day is not None:
+        table.add_row("last observed (IERS flag I)", status.last_observed_day.isoformat())
+    table.add_row("predictions valid until", status.last_day.isoformat())
+    table.add_row("leap seconds", f"{status.leap_seconds}, last {status.last_leap_second.isoformat()}")
+    table.add_row("polar motion", status.polar_motion)
+    days_left = (status.last_day - today).days
+    state = f"[green]covers today ({days_left} days left)[/]" if days_left >= 0 else (
+        f"[bold red]expired {-days_left} days ago[/]: run `orbitshare data update finals2000A.all`")
+    table.add_row("state", state)
+    _console().print(table)
+
+
+@data_app.command("status")
+def data_status_cmd() -> None:
+    """Which UT1/leap-second/polar-motion data is loaded and until when its predictions hold."""
+    from orbitshare.astro.eop import eop_status
+
+    _print_eop_status(eop_status())
+
+
+@data_app.command("update")
+def data_update_cmd(
+    finals: Path = typer.Argument(..., help="An IERS finals2000A.all or finals2000A.daily file you downloaded."),
+    force: bool = typer.Option(False, "--force", help="Import even if it ends before the table in use."),
+) -> None:
+    """Import an IERS finals file (offline); it replaces skyfield's bundled UT1 table in every command."""
+    from orbitshare.astro.eop import FinalsError, finals_path, import_finals
+
+    if not finals.is_file():
+        typer.echo(f"error: FINALS: no such file: {finals}", err=True)
+        raise typer.Exit(2)
+    try:
+        status = import_finals(finals, force=force)
+    except FinalsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"imported {finals} -> {finals_path()}")
+    _print_eop_status(status)
+
+
+# --- end of Earth-orientation data commands ------------------------------------------------------------------
+
 
 def main() -> None:
     """Entry point of the `orbitshare` console script."""
