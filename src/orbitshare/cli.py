@@ -634,8 +634,33 @@ def data_update_cmd(
 # --- end of Earth-orientation data commands ------------------------------------------------------------------
 
 
+@app.command("warmup")
+def warmup_cmd() -> None:
+    """Compile every numba kernel ahead (once after an install; `make run` does it); later runs load them."""
+    from orbitshare.warmup import warm_up
+
+    typer.echo(f"kernels ready in {warm_up():.1f} s")
+
+
+#: Commands that call numba kernels (the first call after an install compiles them).
+KERNEL_COMMANDS = frozenset({"demo", "propagate", "screen", "sda", "warmup"})
+
+
+def _compile_notice(argv: list[str]) -> None:
+    """Arrange one line on stderr if the command about to run compiles numba kernels (first use only)."""
+    if not argv or argv[0] not in KERNEL_COMMANDS:
+        return
+    from orbitshare.warmup import announce_compilation
+
+    announce_compilation(lambda: typer.echo(
+        "compiling numba kernels on first use (once, about a minute; later runs load them) ...", err=True))
+
+
 def main() -> None:
     """Entry point of the `orbitshare` console script."""
+    import sys
+
+    _compile_notice(sys.argv[1:])
     app()
 
 
