@@ -19,8 +19,9 @@ from typing import IO
 
 import numpy as np
 
+from orbitshare.constants import DAY_S, EARTH_ROTATION_RAD_S, JD_MJD_OFFSET, JD_UNIX_EPOCH, WGS84_A_KM
+
 __all__ = [
-    "EARTH_ROTATION_RAD_S",
     "EopStatus",
     "EopWarning",
     "FinalsError",
@@ -34,10 +35,7 @@ __all__ = [
 ]
 
 FINALS_NAME = "finals2000A.all"
-EARTH_ROTATION_RAD_S = 7.292115e-5  # IERS nominal mean angular velocity of the Earth
-EQUATOR_RADIUS_M = 6378137.0
-MJD_TO_JD = 2400000.5
-MJD_UNIX_EPOCH = 40587.0
+MJD_UNIX_EPOCH = JD_UNIX_EPOCH - JD_MJD_OFFSET
 POLAR_MOTION_USE = "not applied: ITRS here is TEME rotated by GMST 1982 (AIAA 2006-6753)"
 
 
@@ -161,13 +159,13 @@ def _timescale_arrays(table: FinalsTable) -> tuple[np.ndarray, np.ndarray, np.nd
     (a UT1-UTC step of about +1 s); days before the file starts come from skyfield's bundled table.
     """
     b_tt, b_dt, leap_dates, leap_offsets = _bundled_arrays()
-    jd_utc = table.utc_mjd + MJD_TO_JD
+    jd_utc = table.utc_mjd + JD_MJD_OFFSET
     later = np.flatnonzero((np.diff(table.dut1_s) > 0.9) & (jd_utc[1:] > leap_dates[-1])) + 1
     leap_dates = np.concatenate([leap_dates, jd_utc[later]])
     leap_offsets = np.concatenate([leap_offsets, leap_offsets[-1] + np.arange(1.0, later.size + 1.0)])
     tai_utc = leap_offsets[np.searchsorted(leap_dates, jd_utc, side="right") - 1]
     tt_minus_utc = tai_utc + 32.184
-    daily_tt = jd_utc + tt_minus_utc / 86400.0
+    daily_tt = jd_utc + tt_minus_utc / DAY_S
     daily_dt = (tt_minus_utc - table.dut1_s).round(7)
     keep = b_tt < daily_tt[0] - 0.5
     return np.concatenate([b_tt[keep], daily_tt]), np.concatenate([b_dt[keep], daily_dt]), leap_dates, leap_offsets
@@ -203,7 +201,7 @@ def _table_status(table: FinalsTable, source: str) -> EopStatus:
         last_observed_day=_mjd_day(observed[-1]) if observed.size else None,
         last_day=_mjd_day(table.utc_mjd[-1]),
         leap_seconds=len(leap_dates),
-        last_leap_second=_mjd_day(leap_dates[-1] - MJD_TO_JD),
+        last_leap_second=_mjd_day(leap_dates[-1] - JD_MJD_OFFSET),
         polar_motion="in the file; " + POLAR_MOTION_USE,
     )
 
@@ -220,18 +218,18 @@ def eop_status() -> EopStatus:
     daily_tt, _, leap_dates, _ = _bundled_arrays()
     return EopStatus(
         source=f"skyfield {skyfield.__version__} bundled table (IERS finals2000A; observed, then IERS predictions)",
-        first_day=_mjd_day(daily_tt[0] - MJD_TO_JD),
+        first_day=_mjd_day(daily_tt[0] - JD_MJD_OFFSET),
         last_observed_day=None,
-        last_day=_mjd_day(daily_tt[-1] - MJD_TO_JD),
+        last_day=_mjd_day(daily_tt[-1] - JD_MJD_OFFSET),
         leap_seconds=len(leap_dates),
-        last_leap_second=_mjd_day(leap_dates[-1] - MJD_TO_JD),
+        last_leap_second=_mjd_day(leap_dates[-1] - JD_MJD_OFFSET),
         polar_motion="not in the table; " + POLAR_MOTION_USE,
     )
 
 
 def _table_end_jd() -> float:
     """UTC Julian date of the last day of the table in use."""
-    return (eop_status().last_day - date(1970, 1, 1)).days + MJD_UNIX_EPOCH + MJD_TO_JD
+    return (eop_status().last_day - date(1970, 1, 1)).days + MJD_UNIX_EPOCH + JD_MJD_OFFSET
 
 
 _warned_ends: set[float] = set()
@@ -248,9 +246,9 @@ def check_ut1_coverage(jd_utc: np.ndarray, fr_utc: np.ndarray) -> None:
     end_t, late_t = ts.ut1_jd(end_jd), ts.ut1_jd(latest)
     slope = (end_t.delta_t - ts.ut1_jd(end_jd - 30.0).delta_t) / 30.0
     jump_s = abs(late_t.delta_t - (end_t.delta_t + slope * (latest - end_jd)))
-    metres = jump_s * EARTH_ROTATION_RAD_S * EQUATOR_RADIUS_M
+    metres = jump_s * EARTH_ROTATION_RAD_S * WGS84_A_KM * 1e3
     last_day = eop_status().last_day.isoformat()
-    when = datetime.fromtimestamp((latest - 2440587.5) * 86400.0, UTC).date().isoformat()
+    when = datetime.fromtimestamp((latest - JD_UNIX_EPOCH) * DAY_S, UTC).date().isoformat()
     warnings.warn(
         f"Earth-orientation data end {last_day}; UT1 up to {when} comes from skyfield's long-term Delta-T model, "
         f"{jump_s:.2f} s from a continuation of the table ({metres:,.0f} m of Earth rotation at the equator) "

@@ -6,12 +6,7 @@ import numpy as np
 from skyfield.sgp4lib import theta_GMST1982
 
 from orbitshare.astro.eop import check_ut1_coverage, load_timescale
-from orbitshare.astro.time import JD_UNIX_EPOCH
-
-WGS84_A_KM = 6378.137
-WGS84_F = 1.0 / 298.257223563
-WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
-DAY_S = 86400.0
+from orbitshare.constants import DAY_S, JD_UNIX_EPOCH, WGS84_A_KM, WGS84_E2
 
 
 def timescale():

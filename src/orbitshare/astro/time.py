@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-JD_UNIX_EPOCH = 2440587.5  # 1970-01-01T00:00:00 UTC
+from orbitshare.constants import DAY_S, JD_UNIX_EPOCH
+
 _DAY_US = 86_400_000_000
 _DOY_RE = re.compile(r"^(\d{4})-(\d{3})(?:T(.*))?$")
 
@@ -17,7 +18,7 @@ def jday(year, mon, day, hr=0, minute=0, sec=0.0):
     year, mon, day = np.asarray(year), np.asarray(mon), np.asarray(day)
     jd = (367.0 * year - np.floor(7 * (year + np.floor((mon + 9) / 12.0)) * 0.25)
           + np.floor(275 * mon / 9.0) + day + 1721013.5)
-    fr = (np.asarray(sec) + np.asarray(minute) * 60.0 + np.asarray(hr) * 3600.0) / 86400.0
+    fr = (np.asarray(sec) + np.asarray(minute) * 60.0 + np.asarray(hr) * 3600.0) / DAY_S
     return jd, fr
 
 
@@ -94,7 +95,7 @@ def time_grid(start: datetime, stop: datetime, step_s: float) -> tuple[np.ndarra
     jd0, fr0 = datetime_to_jd(start)
     span_s = (stop - start).total_seconds()
     offsets_s = np.arange(0.0, span_s + 1e-9, step_s)
-    return np.full(offsets_s.shape, jd0), fr0 + offsets_s / 86400.0
+    return np.full(offsets_s.shape, jd0), fr0 + offsets_s / DAY_S
 
 
 def format_utc(jd, fr) -> np.ndarray:
