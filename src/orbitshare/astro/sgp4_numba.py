@@ -130,9 +130,11 @@ def _rotate_small(s0, c0, d):
 
 
 _nan = float("nan")
-# Fast-math without the no-NaN / no-Inf assumptions, so that error checks on NaN elements still work.
-# Measured: results within 2e-7 km of the reference C++ on Vallado's set and 1.2e-6 km on the full catalog.
-_FASTMATH = {"contract", "arcp", "afn", "reassoc", "nsz"}
+# The reference-structured scalar kernels (sgp4, sgp4init and the deep-space routines) are what the vectorised
+# kernel falls back to, so they keep IEEE evaluation order: no 'reassoc', 'afn' or 'arcp' (each lets LLVM change
+# results by amounts no test bounds), no 'nnan'/'ninf' (error checks on NaN elements must work). Fused
+# multiply-add ('contract') and signed-zero freedom ('nsz') only remove rounding steps.
+_FASTMATH = {"contract", "nsz"}
 _NAN3 = (_nan, _nan, _nan)
 
 _MU = WGS72_MU_KM3S2
