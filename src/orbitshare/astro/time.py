@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import numpy.typing as npt
 
 from orbitshare.constants import DAY_S, JD_UNIX_EPOCH
 
@@ -22,8 +23,9 @@ def jday(year, mon, day, hr=0, minute=0, sec=0.0):
     return jd, fr
 
 
-def tle_epoch_to_jd(year2: np.ndarray, doy: np.ndarray):
+def tle_epoch_to_jd(year2: npt.ArrayLike, doy: npt.ArrayLike):
     """Two-part Julian date of TLE epochs: 2-digit year (57-99 -> 19xx) and fractional day of year."""
+    year2, doy = np.asarray(year2), np.asarray(doy)
     year = np.where(year2 < 57, 2000 + year2, 1900 + year2)
     jd0, _ = jday(year, 1, 0)  # Julian date of January 0 at 0h
     whole = np.floor(doy)
@@ -44,7 +46,7 @@ def parse_utc(text: str) -> datetime:
         s = base.strftime("%Y-%m-%d") + "T" + rest
     if "." in s:  # fromisoformat accepts at most 6 fractional digits
         head, frac = s.split(".", 1)
-        digits = re.match(r"\d*", frac).group(0)
+        digits = frac[: len(frac) - len(frac.lstrip("0123456789"))]
         s = head + "." + (digits + "000000")[:6] + frac[len(digits):]
     dt = datetime.fromisoformat(s)
     if dt.tzinfo is None:
