@@ -21,7 +21,7 @@ import numpy as np
 from orbitshare.astro.time import format_utc, parse_utc
 
 __all__ = ["OLD_CATALOG_DAYS", "STALE_AFTER_DAYS", "default_start", "element_ages_days", "median_epoch",
-           "stale", "stale_warning"]
+           "stale", "stale_in_window", "stale_warning"]
 
 STALE_AFTER_DAYS = {"LEO": 3.0, "HEO": 3.0, "MEO": 7.0, "GEO": 7.0}
 #: A catalog whose median epoch is more than this many days before now is "old": a window starting now would
@@ -39,6 +39,18 @@ def stale(age_days: np.ndarray, regime: np.ndarray) -> np.ndarray:
     regime = np.asarray(regime).astype(str)
     limit = np.array([STALE_AFTER_DAYS.get(g, 3.0) for g in regime.ravel()]).reshape(regime.shape)
     return np.abs(np.asarray(age_days, float)) > limit
+
+
+def stale_in_window(catalog, start, stop) -> np.ndarray:
+    """Mask of catalog rows whose element set is stale at the window's start or stop (UTC datetimes or ISO)."""
+    from orbitshare.astro.time import as_utc, datetime_to_jd
+
+    rows = np.arange(len(catalog))
+    out = np.zeros(len(catalog), dtype=bool)
+    for when in (start, stop):
+        jd, fr = datetime_to_jd(as_utc(when))
+        out |= stale(element_ages_days(catalog, rows, jd, fr), catalog.regime)
+    return out
 
 
 def stale_warning(n_stale: int, n_total: int, what: str) -> str | None:

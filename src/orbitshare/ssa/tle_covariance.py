@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["MIN_HISTORY_SETS", "REGIME_ERROR_GROWTH", "ErrorGrowth", "TleCovarianceModel", "fit_error_growth",
-           "history_residuals"]
+           "history_residuals", "read_element_history"]
 
 MEDIAN_CHI2_1 = 0.454936  # median of a chi-square variable with one degree of freedom
 MIN_HISTORY_SETS = 5  # element sets of one object needed for its own fit
@@ -72,6 +72,21 @@ _ENVELOPE = ErrorGrowth(tuple(tuple(max(x, y) for x, y in zip(a, b, strict=True)
                         0, max(_LEO.min_gap_days, _GEO.min_gap_days), 10.0,
                         "envelope of the LEO and GEO tables (no measured MEO/HEO history)")
 REGIME_ERROR_GROWTH: dict[str, ErrorGrowth] = {"LEO": _LEO, "GEO": _GEO, "MEO": _ENVELOPE, "HEO": _ENVELOPE}
+
+
+def read_element_history(*paths):
+    """Every valid element set of catalog files (a Catalog, duplicates kept: the history that read_catalog merges
+    away, newest epoch winning)."""
+    from orbitshare.catalog import Catalog
+    from orbitshare.catalog.reader import open_text, parse_text_records
+    from orbitshare.catalog.records import Reject, check_elements
+
+    good = []
+    for path in paths:
+        with open_text(path) as fh:
+            good += [r for r in parse_text_records(fh, str(path)) if not isinstance(r, Reject) and
+                     check_elements(r) is None]
+    return Catalog.from_records(good)
 
 
 def history_residuals(history, max_gap_days: float = MAX_GAP_DAYS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
