@@ -175,6 +175,7 @@ def demo_cmd(
     console.print(_summary_table("bundled catalog: CelesTrak active payloads, 2026-03-10", cat, rep))
     _print_report(console, rep, 10)
     start, stop = demo_window(cat)
+    _warn_stale(cat.select(ids=NATIONAL_ASSETS), start, stop, "partner satellites")
     table = Table(title=f"Passes over Ljubljana ({LJUBLJANA[0]} N, {LJUBLJANA[1]} E) above {min_elevation:g} deg, "
                         f"{start:%Y-%m-%d %H:%M} .. {stop:%Y-%m-%d %H:%M} UTC")
     for col in ("satellite", "partner", "rise (UTC)", "culmination", "set", "max el (deg)", "duration (s)"):

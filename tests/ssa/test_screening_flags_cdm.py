@@ -167,3 +167,17 @@ def test_cli_propagate_warns_on_stale_element_sets(tmp_path):
                                    "2026-12-01T01:00:00Z", "--out", str(tmp_path / "eph.csv")])
     assert out.exit_code == 0, out.output
     assert "7 of 7 objects use element sets older than" in out.output
+
+
+def test_demo_window_keeps_the_partner_satellites_fresh():
+    """`make run`'s demo window: the partner satellites' element sets (epochs 2026-03-10) are within their age
+    limit at both ends, whatever today's date."""
+    from orbitshare.demo import NATIONAL_ASSETS, demo_window, load_demo_catalog
+    from orbitshare.ssa.element_age import stale_in_window
+
+    cat, _ = load_demo_catalog()
+    start, stop = demo_window(cat)
+    assets = cat.select(ids=NATIONAL_ASSETS)
+    assert len(assets) == 2 and not stale_in_window(assets, start, stop).any()
+    epochs = assets.epoch.astype("datetime64[s]").astype(datetime)
+    assert all(abs((start - e).total_seconds()) < 86400 * STALE_AFTER_DAYS["LEO"] for e in epochs)
