@@ -199,3 +199,20 @@ def test_iss_and_docked_vehicles_from_two_days_are_colocated():
     t = np.arange(0.0, 1.0, 60.0 / 86400.0)
     pos = [s.sgp4_array(np.full(t.shape, 2461109.5), t)[1] for s in sat]
     assert np.linalg.norm(pos[0] - pos[1], axis=1).max() < COLOCATED_RANGE_KM
+
+
+def test_cli_proximity_and_overflights_warn_on_stale_element_sets(tmp_path):
+    """`sda proximity` and `sda overflights` on the March element sets in December print the stale warning."""
+    runner = CliRunner()
+    window = ["--start", "2026-12-01T00:00:00Z", "--stop", "2026-12-01T12:00:00Z"]
+    out = runner.invoke(app, ["sda", "proximity", str(FORMATIONS), "--assets", "31698", *window, "--out",
+                              str(tmp_path / "prox.json")])
+    assert out.exit_code == 0, out.output
+    assert "use element sets older than their regime's limit" in out.output
+    config = tmp_path / "watch.yaml"
+    config.write_text("sites:\n  - {name: Ljubljana, lat: 46.06, lon: 14.51}\n"
+                      "satellites:\n  - {name_contains: TERRASAR, sensor: sar, owner: DE}\n")
+    out = runner.invoke(app, ["sda", "overflights", str(FORMATIONS), "--config", str(config), *window, "--out",
+                              str(tmp_path / "over.json")])
+    assert out.exit_code == 0, out.output
+    assert "1 of 1 watched satellites use element sets older than" in out.output
