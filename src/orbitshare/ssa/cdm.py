@@ -10,8 +10,9 @@ NaN as INTERNATIONAL_DESIGNATOR, and CDM 2.0 XYZ alternate covariance blocks rep
 
 Writing: :func:`write_cdm_kvn` and :func:`write_cdm_xml` write every modelled and every kept keyword, so a
 message read back gives the same values. :func:`cdm_from_conjunction` builds a CDM from a screening result.
-TLE-only objects have no covariance, which CDM 1.0 makes mandatory: such messages omit the covariance block,
-say so in a COMMENT, and can only be read back with ``read_cdm(..., require_covariance=False)``.
+An object given without covariance gets none, which CDM 1.0 makes mandatory: such messages omit the covariance
+block, say so in a COMMENT, and can only be read back with ``read_cdm(..., require_covariance=False)``; the CDMs of
+a screening (ssa.screening_cdm) always carry a TLE-based covariance.
 Units: state in km and km/s, covariance in m^2, m^2/s, m^2/s^2 (RTN of each object), miss in m, speeds in m/s.
 """
 
