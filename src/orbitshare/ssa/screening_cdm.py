@@ -35,42 +35,43 @@ def _covariances(res, k: int, catalog, model: TleCovarianceModel):
 
 def tle_pc(res, k: int, catalog, model: TleCovarianceModel) -> float:
     """TLE-based 2D Pc (Foster) of event k from both objects' TLE covariances at TCA (NaN when one has none)."""
+    (_, c1, _), (_, c2, _) = _covariances(res, k, catalog, model)
+    return _foster_pc(res, k, c1, c2)
+
+
+def _foster_pc(res, k: int, cov1_rtn, cov2_rtn) -> float:
+    """Foster 2D Pc of event k from the objects' 6x6 RTN covariances (m^2, ...); NaN when one is missing."""
     from orbitshare.ssa.pc import pc_from_states, rtn_to_eci_cov
 
-    (_, c1, _), (_, c2, _) = _covariances(res, k, catalog, model)
-    if c1 is None or c2 is None:
+    if cov1_rtn is None or cov2_rtn is None:
         return float("nan")
     r1, v1, r2, v2 = (x * 1e3 for x in res.state(k))
-    return float(pc_from_states(r1, v1, rtn_to_eci_cov(c1, r1, v1), r2, v2, rtn_to_eci_cov(c2, r2, v2),
+    return float(pc_from_states(r1, v1, rtn_to_eci_cov(cov1_rtn, r1, v1), r2, v2, rtn_to_eci_cov(cov2_rtn, r2, v2),
                                 float(res["hbr_m"][k]), "foster"))
 
 
 def screening_cdm(res, k: int, catalog, model: TleCovarianceModel, originator: str = "ORBITSHARE",
                   creation_date: datetime | None = None) -> Cdm:
     """The CDM of event k of a screening result (states at TCA rotated from TEME to GCRF)."""
-    objs = []
-    for row, cov, notes in _covariances(res, k, catalog, model):
-        method = "CALCULATED" if int(catalog.norad_id[row]) in model.own else "DEFAULT"
-        obj = ConjunctionObject(int(catalog.norad_id[row]), str(catalog.name[row]), (0.0, 0.0, 0.0), (0.0, 0.0, 0.0),
-                                international_designator=str(catalog["intl_des"][row] or "UNKNOWN"),
-                                object_type=_object_type(catalog["object_type"][row]), cov_rtn_6x6=cov,
-                                covariance_method=method)
-        objs.append((obj, notes))
+    covs = _covariances(res, k, catalog, model)
     r1, v1, r2, v2 = res.state(k)
-    for (obj, _), (r, v) in zip(objs, ((r1, v1), (r2, v2)), strict=True):
-        obj.r_km, obj.v_kmps = tuple(r), tuple(v)
+    objs = [ConjunctionObject(int(catalog.norad_id[row]), str(catalog.name[row]), tuple(r), tuple(v),
+                              international_designator=str(catalog["intl_des"][row] or "UNKNOWN"),
+                              object_type=_object_type(catalog["object_type"][row]), cov_rtn_6x6=cov,
+                              covariance_method="CALCULATED" if int(catalog.norad_id[row]) in model.own else "DEFAULT")
+            for (row, cov, _), (r, v) in zip(covs, ((r1, v1), (r2, v2)), strict=True)]
     comments = [PC_LABEL, f"Screening threshold {res.threshold_km:g} km, SGP4 element sets (TEME rotated to GCRF)"]
     if bool(res.columns.get("stale", np.zeros(len(res), bool))[k]):
         comments.append("Warning: an element set is older than its regime's limit at TCA (stale)")
     if bool(res.columns.get("colocated", np.zeros(len(res), bool))[k]):
         comments.append("Note: co-located or formation pair (stays close over the whole window), not an encounter")
-    cdm = cdm_from_conjunction(objs[0][0], objs[1][0], tca_utc=res.tca_datetime(k), originator=originator,
+    cdm = cdm_from_conjunction(objs[0], objs[1], tca_utc=res.tca_datetime(k), originator=originator,
                                message_id=f"OS-{res['norad_id_1'][k]}-{res['norad_id_2'][k]}-{k}",
                                miss_distance_m=float(res["miss_km"][k] * 1e3),
                                relative_speed_mps=float(res["rel_speed_kms"][k] * 1e3),
-                               collision_probability=tle_pc(res, k, catalog, model), pc_method="FOSTER-1992",
-                               creation_date=creation_date, comments=comments)
-    cdm.object1.comments, cdm.object2.comments = list(objs[0][1]), list(objs[1][1])
+                               collision_probability=_foster_pc(res, k, covs[0][1], covs[1][1]),
+                               pc_method="FOSTER-1992", creation_date=creation_date, comments=comments)
+    cdm.object1.comments, cdm.object2.comments = list(covs[0][2]), list(covs[1][2])
     return cdm
 
 
