@@ -6,7 +6,9 @@ state there, in its RTN frame (tle_covariance.history_residuals). Sources, all i
   manoeuvre (manoeuvres_*.yaml, widened by a day) are left out;
 * catalog/celestrak_gp_2026-03-09.json against catalog/celestrak_active_2026-03-10.csv: every object in both with
   different epochs gives one pair (all regimes, spans up to about two days).
-Prints the fitted sigmas at 0, 1, 3 and 7 days and writes bench/results/tle_error_growth.json.
+Prints the fitted sigmas at 0, 1, 3 and 7 days and a held-out check (LEO and GEO histories in two folds: fitted on
+one, the fraction of the other's residuals within 1 and 2 sigma per component) and writes
+bench/results/tle_error_growth.json.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ HISTORIES = {"LEO": ["CryoSat-2", "Haiyang-2A", "Jason-1", "Jason-2", "Sentinel-
              "GEO": ["Fengyun-2D", "Fengyun-2E", "Fengyun-2F", "Fengyun-4A"]}
 CROSS = ("catalog/celestrak_gp_2026-03-09.json", "catalog/celestrak_active_2026-03-10.csv")
 MANOEUVRE_PAD_DAYS = 1.0
+FOLDS = {"LEO": (["CryoSat-2", "Jason-1", "Sentinel-3A"], ["Haiyang-2A", "Jason-2", "Sentinel-6A"]),
+         "GEO": (["Fengyun-2D", "Fengyun-2F"], ["Fengyun-2E", "Fengyun-4A"])}
 
 
 def history_pairs(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -62,14 +66,35 @@ def cross_pairs() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return {reg: (np.concatenate([g for g, _ in v]), np.concatenate([r for _, r in v])) for reg, v in out.items()}
 
 
+def held_out(pairs: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, dict]:
+    """Per regime and fold direction: fit on one fold's histories, fraction of the other's residuals within 1 and 2
+    sigma (R, T, N position components)."""
+    out = {}
+    for regime, (a, b) in FOLDS.items():
+        for fit_on, test_on in ((a, b), (b, a)):
+            fit = fit_error_growth(np.concatenate([pairs[n][0] for n in fit_on]),
+                                   np.concatenate([pairs[n][1] for n in fit_on]), "fold")
+            gap = np.concatenate([pairs[n][0] for n in test_on])
+            resid = np.concatenate([pairs[n][1] for n in test_on])
+            sig = np.array([fit.sigma(t)[:3] for t in gap])
+            z = np.abs(resid[:, :3]) / sig
+            key = f"{regime} fit {'+'.join(fit_on)} -> {'+'.join(test_on)}"
+            out[key] = {"within_1_sigma": (z <= 1).mean(axis=0).round(3).tolist(),
+                        "within_2_sigma": (z <= 2).mean(axis=0).round(3).tolist(), "pairs": int(gap.size)}
+            print(f"  {key}: within 1 sigma R/T/N {out[key]['within_1_sigma']}, 2 sigma {out[key]['within_2_sigma']}")
+    return out
+
+
 def main() -> None:
     """Fit every regime, print the table and write the JSON."""
     t0 = time.perf_counter()
     data: dict[str, list] = {}
+    by_name = {}
     print("histories:")
     for regime, names in HISTORIES.items():
         for name in names:
-            data.setdefault(regime, []).append(history_pairs(name))
+            by_name[name] = history_pairs(name)
+            data.setdefault(regime, []).append(by_name[name])
     print("cross-catalog pairs:")
     for regime, pair in cross_pairs().items():
         print(f"  {regime}: {pair[0].size} objects")
@@ -89,8 +114,11 @@ def main() -> None:
         results[regime] = {"abc": fit.abc, "n_pairs": fit.n_pairs, "min_gap_days": fit.min_gap_days,
                            "max_gap_days": fit.max_gap_days,
                            "sigma_m_at_days": {d: [x * 1e3 for x in fit.sigma(d)[:3]] for d in (0, 1, 3, 7)}}
+    print("\nheld-out check (Gaussian: 0.683 within 1 sigma, 0.954 within 2):")
+    check = held_out(by_name)
     out = {"machine": platform.platform(), "python": platform.python_version(),
-           "date": time.strftime("%Y-%m-%d"), "seconds": round(time.perf_counter() - t0, 1), "regimes": results}
+           "date": time.strftime("%Y-%m-%d"), "seconds": round(time.perf_counter() - t0, 1), "regimes": results,
+           "held_out": check}
     path = ROOT / "bench" / "results" / "tle_error_growth.json"
     path.write_text(json.dumps(out, indent=2))
     print(f"\nwrote {path} ({out['seconds']} s)")
