@@ -537,6 +537,8 @@ def screen_cmd(
     warning = stale_warning(int(res["stale"].sum()), len(res), "conjunctions")
     if warning:
         console.print(f"[yellow]{warning}[/yellow]")
+    else:  # no stale conjunction (perhaps none at all): still say when the window is beyond the element sets
+        _warn_stale(cat, t0, t0 + timedelta(days=days), "objects")
     if out:
         res.write(out)
     model = _tle_covariance_model(catalog) if cdm_dir or len(res) else None

@@ -161,6 +161,9 @@ def test_cli_screen_on_an_old_catalog(tmp_path):
     assert files
     pc = runner.invoke(app, ["cdm", "pc", *files[:5], "--json"])
     assert pc.exit_code == 0, pc.output
+    late = runner.invoke(app, ["screen", str(FORMATIONS), "--days", "1", "--start", "2026-12-01T00:00:00Z"])
+    assert late.exit_code == 0, late.output
+    assert "use element sets older than their regime's limit" in late.output
 
 
 def test_cli_propagate_warns_on_stale_element_sets(tmp_path):
