@@ -8,6 +8,15 @@ import typer
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="orbitshare: allied space situational awareness.")
 
+def _warn_stale(cat, start, stop, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Print on stderr the one-line warning for objects whose element sets are stale at a window end."""
+    from orbitshare.ssa.element_age import stale_in_window, stale_warning
+
+    line = stale_warning(int(stale_in_window(cat, start, stop).sum()), len(cat), what)
+    if line:
+        typer.echo(line, err=True)
+
+
 # --- foundation commands (catalog, propagate, demo) -------------------------------------------------------
 
 catalog_app = typer.Typer(no_args_is_help=True, help="Read and inspect catalogs (TLE, CCSDS OMM KVN/XML/JSON/CSV).")
@@ -140,6 +149,7 @@ def propagate_cmd(
     if len(cat) == 0:
         console.print("[bold red]error:[/] no objects to propagate")
         raise typer.Exit(2)
+    _warn_stale(cat, t0, t1, "objects")
     with Progress(TextColumn("propagating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} objects"),
                   TimeRemainingColumn(), console=console, disable=len(cat) * len(jd) < 2_000_000) as bar:
         task = bar.add_task("propagate", total=len(cat))
@@ -165,6 +175,7 @@ def demo_cmd(
     console.print(_summary_table("bundled catalog: CelesTrak active payloads, 2026-03-10", cat, rep))
     _print_report(console, rep, 10)
     start, stop = demo_window(cat)
+    _warn_stale(cat.select(ids=NATIONAL_ASSETS), start, stop, "partner satellites")
     table = Table(title=f"Passes over Ljubljana ({LJUBLJANA[0]} N, {LJUBLJANA[1]} E) above {min_elevation:g} deg, "
                         f"{start:%Y-%m-%d %H:%M} .. {stop:%Y-%m-%d %H:%M} UTC")
     for col in ("satellite", "partner", "rise (UTC)", "culmination", "set", "max el (deg)", "duration (s)"):
@@ -434,6 +445,7 @@ def sda_overflights_cmd(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     rows = [o.as_dict() for site in timeline.values() for o in site]
+    _warn_stale(cat.select(ids=[w.norad_id for w in watched]), start, stop, "watched satellites")
     _sda_write_rows(rows, out)
     for name, items in timeline.items():
         typer.echo(f"{name}: {len(items)} overflights", err=True)
@@ -463,6 +475,7 @@ def sda_proximity_cmd(
     except (ValueError, KeyError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    _warn_stale(cat.select(ids=ids + [r["object_id"] for r in rows]), start, stop, "assets and nearby objects")
     _sda_write_rows(rows, out)
     if belt:
         _sda_write_rows(view, belt)
@@ -481,27 +494,36 @@ def sda_proximity_cmd(
 @app.command("screen")
 def screen_cmd(
     catalog: list[str] = typer.Argument(..., help="Catalog file(s): TLE, OMM (KVN/XML/JSON/CSV), .gz ok."),
-    start: str = typer.Option(None, "--start", help="Window start, UTC ISO 8601 (default: now)."),
+    start: str = typer.Option(None, "--start", help="Window start, UTC ISO 8601 (default: now, or the catalog's "
+                              "median epoch when that is more than 3 days old)."),
     days: float = typer.Option(7.0, "--days", help="Window length (days)."),
     threshold_km: float = typer.Option(5.0, "--threshold-km", help="Report minima of range below this (km)."),
     primary: list[int] = typer.Option([], "--primary", help="NORAD id of a primary (repeatable)."),
-    out: str = typer.Option(None, "--out", help="Write all events to F.csv or F.parquet."),
-    cdm_dir: str = typer.Option(None, "--cdm-dir", help="Write one CCSDS CDM (KVN) per event here."),
+    out: str = typer.Option(None, "--out", help="Write all events to F.csv or F.parquet (columns stale and "
+                            "colocated split them)."),
+    cdm_dir: str = typer.Option(None, "--cdm-dir", help="Write one CCSDS CDM per event here (TLE-based "
+                                "covariance and Pc)."),
+    cdm_format: str = typer.Option("kvn", "--cdm-format", help="CDM form: kvn (.txt) or xml (.xml)."),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'."),
 ) -> None:
-    """Screen a catalog for conjunctions (all-vs-all, or primaries vs all)."""
-    from datetime import UTC, datetime, timedelta
+    """Screen a catalog for conjunctions (all-vs-all, or primaries vs all); co-located pairs listed apart."""
+    from datetime import timedelta
 
     from rich.console import Console
     from rich.progress import Progress
 
     from orbitshare.astro.time import parse_utc
     from orbitshare.catalog import read_catalog
+    from orbitshare.ssa.element_age import default_start, stale_warning
     from orbitshare.ssa.screening import screen
 
     console = Console(stderr=True)
+    if cdm_format not in ("kvn", "xml"):
+        raise typer.BadParameter(f"--cdm-format must be kvn or xml, got {cdm_format!r}")
     cat, report = read_catalog(*catalog)
-    t0 = parse_utc(start) if start else datetime.now(UTC).replace(microsecond=0)
+    t0, note = (parse_utc(start), None) if start else default_start(cat)
+    if note:
+        console.print(note)
     if days <= 0:
         raise typer.BadParameter(f"--days must be positive, got {days}")
     with Progress(console=console, transient=True) as bar:
@@ -512,46 +534,40 @@ def screen_cmd(
         except (ValueError, KeyError) as exc:
             console.print(f"[red]error:[/red] {exc.args[0] if exc.args else exc}")
             raise typer.Exit(2) from None
+    warning = stale_warning(int(res["stale"].sum()), len(res), "conjunctions")
+    if warning:
+        console.print(f"[yellow]{warning}[/yellow]")
+    else:  # no stale conjunction (perhaps none at all): still say when the window is beyond the element sets
+        _warn_stale(cat, t0, t0 + timedelta(days=days), "objects")
     if out:
         res.write(out)
+    model = _tle_covariance_model(catalog) if cdm_dir or len(res) else None
     if cdm_dir:
-        _write_screening_cdms(res, cat, cdm_dir)
-    _print_screening_summary(res, len(cat), len(report.rejects))
+        from orbitshare.ssa.screening_cdm import write_screening_cdms
+
+        paths = write_screening_cdms(res, cat, cdm_dir, cdm_format, model)
+        console.print(f"wrote {len(paths):,} CDMs ({cdm_format}, TLE-based covariance and Pc) to {cdm_dir}")
+    _print_screening_summary(res, cat, model, len(report.rejects))
 
 
-def _write_screening_cdms(res, cat, cdm_dir: str) -> None:  # type: ignore[no-untyped-def]
-    """One CDM (KVN) per event, built with orbitshare.ssa.cdm from the TEME states at TCA."""
-    from pathlib import Path
+def _tle_covariance_model(files: list[str]):  # type: ignore[no-untyped-def]
+    """TLE covariance model from every element set in the catalog files (own histories where there are several)."""
+    from orbitshare.ssa.tle_covariance import TleCovarianceModel, read_element_history
 
-    from orbitshare.ssa.cdm import ConjunctionObject, cdm_from_conjunction, write_cdm_kvn
-
-    folder = Path(cdm_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    for k in range(len(res)):
-        r1, v1, r2, v2 = res.state(k)
-        objs = []
-        for tag, r, v in (("1", r1, v1), ("2", r2, v2)):
-            row = cat.index_of([res[f"norad_id_{tag}"][k]])[0]
-            objs.append(ConjunctionObject(int(cat.norad_id[row]), str(cat.name[row]), tuple(r), tuple(v),
-                                          international_designator=str(cat["intl_des"][row] or "UNKNOWN"),
-                                          object_type=cat["object_type"][row]))
-        cdm = cdm_from_conjunction(objs[0], objs[1], tca_utc=res.tca_datetime(k), originator="ORBITSHARE",
-                                   message_id=f"OS-{res['norad_id_1'][k]}-{res['norad_id_2'][k]}-{k}",
-                                   miss_distance_m=float(res["miss_km"][k] * 1e3),
-                                   relative_speed_mps=float(res["rel_speed_kms"][k] * 1e3),
-                                   collision_probability=float(res["pc_max"][k]), pc_method="MAX_PC_ISOTROPIC")
-        write_cdm_kvn(cdm, folder / f"cdm_{k:06d}_{res['norad_id_1'][k]}_{res['norad_id_2'][k]}.txt")
+    return TleCovarianceModel.from_history(read_element_history(*files))
 
 
-def _print_screening_summary(res, n_objects: int, n_rejects: int) -> None:  # type: ignore[no-untyped-def]
-    """Counts by regime pair, the closest events and the highest max-Pc events."""
+def _print_screening_summary(res, cat, model, n_rejects: int) -> None:  # type: ignore[no-untyped-def]
+    """Counts by regime pair, the closest and highest-Pc encounters, and the co-located pairs apart."""
     import numpy as np
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
-    console.print(f"{len(res)} conjunctions <= {res.threshold_km} km among {n_objects} objects "
-                  f"({n_rejects} catalog records rejected)")
+    console = Console() if Console().is_terminal else Console(width=200)
+    together = np.asarray(res["colocated"], bool)
+    console.print(f"{len(res)} conjunctions <= {res.threshold_km} km among {len(cat)} objects "
+                  f"({n_rejects} catalog records rejected); {int(together.sum())} of them between co-located or "
+                  f"formation pairs (listed apart)")
     pairs = [" / ".join(sorted((a, b))) for a, b in zip(res["regime_1"], res["regime_2"], strict=True)]
     counts = Table(title="events by regime")
     counts.add_column("regimes")
@@ -559,15 +575,39 @@ def _print_screening_summary(res, n_objects: int, n_rejects: int) -> None:  # ty
     for name, n in zip(*np.unique(np.array(pairs, dtype=str), return_counts=True), strict=True):
         counts.add_row(str(name), str(n))
     console.print(counts)
-    for title, order in (("closest", np.argsort(res["miss_km"])), ("highest Pc (max)", np.argsort(-res["pc_max"]))):
-        table = Table(title=title)
-        for col in ("TCA (UTC)", "object 1", "object 2", "miss km", "speed km/s", "Pc max"):
-            table.add_column(col)
-        for k in order[:10]:
-            table.add_row(res["tca_utc"][k], f"{res['norad_id_1'][k]} {res['name_1'][k]}",
-                          f"{res['norad_id_2'][k]} {res['name_2'][k]}", f"{res['miss_km'][k]:.3f}",
-                          f"{res['rel_speed_kms'][k]:.3f}", f"{res['pc_max'][k]:.2e}")
-        console.print(table)
+    encounters = np.flatnonzero(~together)
+    for title, key in (("closest", res["miss_km"]), ("highest Pc (max)", -res["pc_max"])):
+        console.print(_events_table(title, res, cat, model, encounters[np.argsort(key[encounters])][:10]))
+    if together.any():
+        first = {}
+        for k in np.flatnonzero(together):
+            pair = (int(res["norad_id_1"][k]), int(res["norad_id_2"][k]))
+            if pair not in first or res["miss_km"][k] < res["miss_km"][first[pair]]:
+                first[pair] = k
+        console.print(_events_table("co-located / formation pairs (closest event of each; not encounters)", res, cat,
+                                    model, np.array(sorted(first.values()))))
+
+
+def _events_table(title: str, res, cat, model, rows):  # type: ignore[no-untyped-def]
+    """Rich table of events: TCA, objects, miss, speed, element-set ages, max Pc and TLE-based Pc."""
+    from rich.table import Table
+
+    from orbitshare.ssa.screening_cdm import tle_pc
+
+    table = Table(title=title, caption="Pc TLE: Foster 2D from TLE-based covariances (docs/screening.md); "
+                                       "age: days from element-set epoch to TCA, * stale")
+    for col in ("TCA (UTC)", "object 1", "object 2", "miss km", "speed km/s", "age 1 d", "age 2 d", "Pc max",
+                "Pc TLE"):
+        table.add_column(col, no_wrap=col == "TCA (UTC)", justify="left" if col.startswith(("TCA", "obj")) else
+                         "right")
+    for k in rows:
+        mark = "*" if res["stale"][k] else ""
+        table.add_row(res["tca_utc"][k], f"{res['norad_id_1'][k]} {res['name_1'][k]}",
+                      f"{res['norad_id_2'][k]} {res['name_2'][k]}", f"{res['miss_km'][k]:.3f}",
+                      f"{res['rel_speed_kms'][k]:.3f}", f"{res['age_1_days'][k]:.2f}{mark}",
+                      f"{res['age_2_days'][k]:.2f}{mark}", f"{res['pc_max'][k]:.2e}",
+                      f"{tle_pc(res, int(k), cat, model):.2e}")
+    return table
 
 
 # --- end of screening commands --------------------------------------------------------------------------------
