@@ -341,12 +341,14 @@ def cdm_pc_cmd(
     if as_json:
         typer.echo(json.dumps({"results": rows, "errors": errors}, indent=2))
     else:
-        _cdm_pc_table(rows, errors)
+        _cdm_pc_table(rows)
+    for e in errors:
+        typer.echo(f"error: {' '.join(e['error'].split())}", err=True)
     raise typer.Exit(2 if errors else 0)
 
 
-def _cdm_pc_table(rows: list[dict], errors: list[dict]) -> None:
-    """Print `cdm pc` results as a rich table and rejected files on stderr (one line each)."""
+def _cdm_pc_table(rows: list[dict]) -> None:
+    """Print `cdm pc` results as a rich table."""
     from rich.table import Table
 
     table = Table(title="Collision probability per CDM")
@@ -360,9 +362,6 @@ def _cdm_pc_table(rows: list[dict], errors: list[dict]) -> None:
                       f"{r['hbr_m']:.2f}", *pcs, f"{r['pc_max_isotropic']:.3e}")
     if rows:
         _console().print(table)
-    err = _support_console(stderr=True)
-    for e in errors:
-        err.print(f"[red]rejected[/red] {' '.join(e['error'].split())}", highlight=False)
 
 
 # --- end of cdm commands -----------------------------------------------------------------------------------
