@@ -230,14 +230,25 @@ def _hub_config(db_url: str | None):  # type: ignore[no-untyped-def]
 
 def _open_hub(db_url: str | None):  # type: ignore[no-untyped-def]
     """Hub on the configured store; one line naming --db-url when the database cannot be opened."""
+    from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
 
     from orbitshare.store.hub import Hub
 
+    config = _hub_config(db_url)
+    if db_url is None and not (config.home / "hub.db").exists():
+        fail(f"no hub database in {config.home} (ORBITSHARE_HOME): start the hub once with 'orbitshare serve', "
+             "or give --db-url")
     try:
-        return Hub(_hub_config(db_url))
+        hub = Hub(config)
+        ready = inspect(hub.engine).has_table("audit_entries")
     except SQLAlchemyError as exc:
         fail(f"--db-url: cannot open the database ({str(getattr(exc, 'orig', None) or exc).splitlines()[0]})")
+    if not ready:
+        hub.close()
+        fail(f"{'--db-url' if db_url else config.home / 'hub.db'}: not a hub database (no audit log table); "
+             "'orbitshare serve' creates it")
+    return hub
 
 
 @app.command("serve")
@@ -348,8 +359,10 @@ def cdm_pc_cmd(
 
 
 def _cdm_pc_table(rows: list[dict]) -> None:
-    """Print `cdm pc` results as a rich table."""
+    """Print `cdm pc` results as a rich table (TCA in full, to the millisecond)."""
     from rich.table import Table
+
+    from orbitshare.astro.time import parse_utc
 
     table = Table(title="Collision probability per CDM")
     columns = ("file", "TCA (UTC)", "miss m", "v_rel m/s", "HBR m", "Foster", "Chan", "Alfano05", "Pc max")
@@ -357,8 +370,8 @@ def _cdm_pc_table(rows: list[dict]) -> None:
         table.add_column(column, justify="left" if column in columns[:2] else "right", no_wrap=True)
     for r in rows:
         pcs = [f"{r['pc'][k]:.3e}" for k in ("foster", "chan", "alfano2005")]
-        name, tca = r["source"].rsplit("/", 1)[-1], r["tca_utc"][:23]
-        table.add_row(name, tca, f"{r['miss_distance_m']:.1f}", f"{r['relative_speed_mps']:.3f}",
+        name, tca = r["source"].rsplit("/", 1)[-1], parse_utc(r["tca_utc"]).isoformat(timespec="milliseconds")
+        table.add_row(name, tca.replace("+00:00", "Z"), f"{r['miss_distance_m']:.1f}", f"{r['relative_speed_mps']:.3f}",
                       f"{r['hbr_m']:.2f}", *pcs, f"{r['pc_max_isotropic']:.3e}")
     if rows:
         _console().print(table)
