@@ -240,3 +240,46 @@ def test_sda_tables_and_json(tmp_path):
     assert rows and {"asset_id", "object_id", "tca", "miss_km"} <= set(rows[0])
     for r in rows:
         assert r["tca"] in res.stdout and r["object_name"] in res.stdout
+
+
+def test_serve_refuses_a_busy_port_or_unknown_host(tmp_path, monkeypatch):
+    """serve checks --host and --port before opening the store or starting the server."""
+    import socket
+
+    monkeypatch.setenv("ORBITSHARE_HOME", str(tmp_path / "home"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        res = runner.invoke(app, ["serve", "--port", str(port)])
+    _assert_one_line_error(res, "--port", f"127.0.0.1:{port}")
+    res = runner.invoke(app, ["serve", "--host", "no.such.host.invalid"])
+    _assert_one_line_error(res, "--host", "no.such.host.invalid")
+    assert not (tmp_path / "home" / "hub.db").exists()
+
+
+def test_audit_without_a_hub_database(tmp_path, monkeypatch):
+    """audit head/verify on a fresh ORBITSHARE_HOME: one line saying there is no hub yet, exit 2."""
+    monkeypatch.setenv("ORBITSHARE_HOME", str(tmp_path / "home"))
+    for argv in (["audit", "head"], ["audit", "verify"]):
+        _assert_one_line_error(runner.invoke(app, argv), "no hub database", "orbitshare serve")
+    empty = tmp_path / "empty.db"
+    _assert_one_line_error(runner.invoke(app, ["audit", "head", "--db-url", f"sqlite:///{empty}"]),
+                           "--db-url", "not a hub database")
+
+
+def test_commands_say_where_they_wrote(tmp_path):
+    """Every file written is named with its absolute path on stderr."""
+    debris = str(DATA / "sda" / "celestrak_debris_2025-02-15_iridium-33-debris.txt.gz")
+    runs = [
+        (["sda", "manoeuvres", HISTORY, "--out", "m.csv", "--alerts", "a.jsonl"], ["m.csv", "a.jsonl"]),
+        (["sda", "fragmentation", debris, "--no-event-time", "--out", "c.json", "--gabbard", "g.png"],
+         ["c.json", "g.png"]),
+        (["propagate", STATIONS, *WINDOW, "--out", "e.parquet"], ["e.parquet"]),
+    ]
+    for argv, names in runs:
+        res = runner.invoke(app, [str(tmp_path / a) if a in names else a for a in argv])
+        assert res.exit_code == 0, res.output
+        for name in names:
+            assert (tmp_path / name).stat().st_size > 0
+            assert f"to {tmp_path / name}" in res.stderr, (name, res.stderr)

@@ -251,6 +251,25 @@ def _open_hub(db_url: str | None):  # type: ignore[no-untyped-def]
     return hub
 
 
+def _check_listen(host: str, port: int) -> None:
+    """Fail with one line naming --host or --port unless a TCP socket can listen there now."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        fail(f"--host {host}: not an address of this machine ({exc})")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            option = "--port" if exc.errno == errno.EADDRINUSE else "--host"
+            fail(f"{option}: cannot listen on {host}:{port} ({exc.strerror or exc})")
+
+
 @app.command("serve")
 def serve_cmd(
     demo: bool = typer.Option(False, "--demo", help="Seed demo partners, users and products."),
@@ -265,6 +284,7 @@ def serve_cmd(
     from orbitshare.api.auth import jwt_settings_from_env
     from orbitshare.api.demo import seed
 
+    _check_listen(host, port)
     config = _hub_config(db_url)
     app_ = create_app(config, jwt=jwt_settings_from_env())
     url = f"http://{host}:{port}"
