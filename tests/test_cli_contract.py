@@ -129,6 +129,7 @@ def test_bad_input_file(bad_files, tmp_path, monkeypatch, kind, command):
         (["catalog", "info", STATIONS, "--colour"], ["--colour"]),
         (["sda", "orbits"], ["orbits"]),
         (["propagate", STATIONS, "--start", "2026-03-10"], ["--stop"]),
+        (["screen", STATIONS, "--scheduler", "bogus"], ["'--scheduler'", "bogus"]),
         # database URLs
         (["serve", "--db-url", "not a url"], ["'--db-url'"]),
         (["audit", "head", "--db-url", "nope"], ["'--db-url'"]),

@@ -310,6 +310,8 @@ def audit_verify_cmd(
             heads.append(json.loads(Path(c).read_text()))
         except (ValueError, UnicodeError) as exc:
             fail(f"--checkpoint {c}: not a JSON tree head ({exc})")
+        if not (isinstance(heads[-1], dict) and {"size", "root"} <= set(heads[-1])):
+            fail(f"--checkpoint {c}: not a tree head saved by 'orbitshare audit head' (no size and root)")
     hub = _open_hub(db_url)
     try:
         report = hub.verify_audit(heads)
@@ -575,6 +577,13 @@ def sda_proximity_cmd(
 # `orbitshare screen` (owner: conjunction screening; see docs/screening.md).
 
 
+def _scheduler(value):  # type: ignore[no-untyped-def]
+    """Callback: 'local' or a Dask scheduler address (tcp://, tls://, inproc://, ucx://)."""
+    if value is not None and value != "local" and not value.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise typer.BadParameter(f"{value!r} is not 'local' or a scheduler address like tcp://HOST:PORT")
+    return value
+
+
 @app.command("screen")
 def screen_cmd(
     catalog: list[str] = typer.Argument(..., callback=input_files(), help="Catalog file(s): TLE, OMM "
@@ -589,7 +598,8 @@ def screen_cmd(
                             "F.csv or F.parquet."),
     cdm_dir: str = typer.Option(None, "--cdm-dir", callback=output_dir, help="Write one CCSDS CDM (KVN) per event "
                                 "here."),
-    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'."),
+    scheduler: str = typer.Option(None, "--scheduler", callback=_scheduler, help="Dask scheduler tcp://HOST:PORT, "
+                                  "or 'local'."),
 ) -> None:
     """Screen a catalog for conjunctions (all-vs-all, or primaries vs all)."""
     from datetime import UTC, datetime, timedelta
@@ -612,6 +622,10 @@ def screen_cmd(
                          scheduler=scheduler, progress=lambda d, n: bar.update(task, completed=d, total=n))
         except (ValueError, KeyError) as exc:
             fail(str(exc.args[0] if exc.args else exc))
+        except OSError as exc:
+            if not scheduler:
+                raise
+            fail(f"--scheduler {scheduler}: cannot use the Dask scheduler ({exc})")
     if out:
         res.write(out)
         wrote(out, f"{len(res)} events")
