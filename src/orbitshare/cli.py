@@ -122,13 +122,15 @@ def _ephemeris_suffixes() -> tuple[str, ...]:
 @app.command("propagate")
 def propagate_cmd(
     file: Path = typer.Argument(..., callback=input_files(), help="Catalog file (TLE or OMM, any supported form)."),
-    start: str = typer.Option(..., "--start", callback=iso_utc, help="UTC start, ISO 8601 (e.g. 2026-03-10T00:00Z)."),
-    stop: str = typer.Option(..., "--stop", callback=iso_utc, help="UTC stop, ISO 8601."),
+    start: str = typer.Option(..., "--start", callback=iso_utc, metavar="UTC",
+                              help="UTC start, ISO 8601 (e.g. 2026-03-10T00:00Z)."),
+    stop: str = typer.Option(..., "--stop", callback=iso_utc, metavar="UTC", help="UTC stop, ISO 8601."),
     step: str = typer.Option("60s", "--step", callback=duration_s, help="Time step: 60, 30s, 5m, 1h."),
-    ids: list[str] = typer.Option(None, "--ids", callback=id_list, help=f"{IDS_HELP} Default: all objects."),
+    ids: list[str] = typer.Option(None, "--ids", callback=id_list, metavar="ID[,ID...]",
+                                  help=f"{IDS_HELP} Default: all objects."),
     frame: str = typer.Option("teme", "--frame", help="teme | itrs | geodetic"),
-    out: Path = typer.Option(..., "--out", callback=output_file(_ephemeris_suffixes), help="Output file: .csv or "
-                             ".parquet"),
+    out: Path = typer.Option(..., "--out", callback=output_file(_ephemeris_suffixes), metavar="FILE",
+                             help="Output file: .csv or .parquet"),
 ) -> None:
     """Propagate a catalog with SGP4 and write one row per object and time (SGP4 errors kept per row)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -427,12 +429,13 @@ def _sda_output(rows: list[dict], out: str | None, as_json: bool, title: str,
 def sda_manoeuvres_cmd(
     history: str = typer.Argument(..., callback=input_files(), help="TLE/OMM file with the element-set history of "
                                   "one object."),
-    out: str = typer.Option(None, "--out", callback=output_file(), help=ROWS_OUT_HELP + " One row per manoeuvre."),
+    out: str = typer.Option(None, "--out", callback=output_file(), metavar="FILE",
+                            help=ROWS_OUT_HELP + " One row per manoeuvre."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     norad_id: int = typer.Option(None, "--norad-id", min=1, help="Object to analyse when the file holds several."),
     regime: str = typer.Option(None, "--regime", callback=one_of("LEO", "GEO"),
                                help="LEO or GEO configuration (default: from the orbit)."),
-    alerts: str = typer.Option(None, "--alerts", callback=output_file(ALERTS_SUFFIXES),
+    alerts: str = typer.Option(None, "--alerts", callback=output_file(ALERTS_SUFFIXES), metavar="FILE",
                                help="Also write alert records (.json, .jsonl or .csv)."),
     truth: str = typer.Option(None, "--truth", callback=input_files(), help="Operator-reported manoeuvre times "
                               "(YAML, manoeuvre_timestamps list): score the detections against them."),
@@ -479,10 +482,11 @@ def sda_fragmentation_cmd(
     after: str = typer.Argument(..., callback=input_files(), help="Latest catalog (any supported format)."),
     before: str = typer.Option(None, "--before", callback=input_files(), help="Earlier catalog; new objects are the "
                                "candidates."),
-    out: str = typer.Option(None, "--out", callback=output_file(), help=ROWS_OUT_HELP + " One row per cloud."),
+    out: str = typer.Option(None, "--out", callback=output_file(), metavar="FILE",
+                            help=ROWS_OUT_HELP + " One row per cloud."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
-    png: str = typer.Option(None, "--gabbard", callback=output_file((".png",)), help="Gabbard diagram PNG of the "
-                            "largest cloud."),
+    png: str = typer.Option(None, "--gabbard", callback=output_file((".png",)), metavar="FILE",
+                            help="Gabbard diagram PNG of the largest cloud."),
     search_days: float = typer.Option(120.0, "--search-days", callback=positive, help="Days before the first "
                                       "fragment epoch to search."),
     no_time: bool = typer.Option(False, "--no-event-time", help="Skip the event-time estimate."),
@@ -508,9 +512,10 @@ def sda_overflights_cmd(
     catalog: str = typer.Argument(..., callback=input_files(), help="Catalog with the watched satellites."),
     config: str = typer.Option(..., "--config", callback=input_files(), help="YAML with sites and watched "
                                "satellites (docs/sda.md)."),
-    start: str = typer.Option(..., "--start", callback=iso_utc, help="Window start, ISO 8601 UTC."),
-    stop: str = typer.Option(..., "--stop", callback=iso_utc, help="Window end, ISO 8601 UTC."),
-    out: str = typer.Option(None, "--out", callback=output_file(), help=ROWS_OUT_HELP + " One row per overflight."),
+    start: str = typer.Option(..., "--start", callback=iso_utc, metavar="UTC", help="Window start, ISO 8601 UTC."),
+    stop: str = typer.Option(..., "--stop", callback=iso_utc, metavar="UTC", help="Window end, ISO 8601 UTC."),
+    out: str = typer.Option(None, "--out", callback=output_file(), metavar="FILE",
+                            help=ROWS_OUT_HELP + " One row per overflight."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Timeline per site of watched imaging/radar/signals satellites able to observe it."""
@@ -533,17 +538,18 @@ def sda_overflights_cmd(
 def sda_proximity_cmd(
     catalog: str = typer.Argument(..., callback=input_files(), help="Catalog (TLE/OMM) holding the assets and the "
                                   "objects to watch."),
-    assets: list[str] = typer.Option(..., "--assets", callback=id_list, help=f"Protected assets: {IDS_HELP}"),
-    start: str = typer.Option(..., "--start", callback=iso_utc, help="Window start, ISO 8601 UTC."),
-    stop: str = typer.Option(..., "--stop", callback=iso_utc, help="Window end, ISO 8601 UTC."),
+    assets: list[str] = typer.Option(..., "--assets", callback=id_list, metavar="ID[,ID...]",
+                                     help=f"Protected assets: {IDS_HELP}"),
+    start: str = typer.Option(..., "--start", callback=iso_utc, metavar="UTC", help="Window start, ISO 8601 UTC."),
+    stop: str = typer.Option(..., "--stop", callback=iso_utc, metavar="UTC", help="Window end, ISO 8601 UTC."),
     distance: float = typer.Option(None, "--distance-km", callback=positive, help="Watch distance (default 50 km "
                                    "GEO, 10 km other)."),
-    out: str = typer.Option(None, "--out", callback=output_file(), help=ROWS_OUT_HELP + " One row per asset/object "
-                            "pair."),
+    out: str = typer.Option(None, "--out", callback=output_file(), metavar="FILE",
+                            help=ROWS_OUT_HELP + " One row per asset/object pair."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
-    belt: str = typer.Option(None, "--belt", callback=output_file(), help="Also write the GEO-belt view (.csv, "
-                             ".json or .jsonl)."),
-    alerts: str = typer.Option(None, "--alerts", callback=output_file(ALERTS_SUFFIXES),
+    belt: str = typer.Option(None, "--belt", callback=output_file(), metavar="FILE",
+                             help="Also write the GEO-belt view (.csv, .json or .jsonl)."),
+    alerts: str = typer.Option(None, "--alerts", callback=output_file(ALERTS_SUFFIXES), metavar="FILE",
                                help="Also write proximity alerts (.json/.jsonl/.csv)."),
 ) -> None:
     """Objects within the watch distance of protected assets: closest approach, RTN geometry, trend."""
@@ -588,16 +594,18 @@ def _scheduler(value):  # type: ignore[no-untyped-def]
 def screen_cmd(
     catalog: list[str] = typer.Argument(..., callback=input_files(), help="Catalog file(s): TLE, OMM "
                                         "(KVN/XML/JSON/CSV), .gz ok."),
-    start: str = typer.Option(None, "--start", callback=iso_utc, help="Window start, UTC ISO 8601 (default: now)."),
+    start: str = typer.Option(None, "--start", callback=iso_utc, metavar="UTC",
+                              help="Window start, UTC ISO 8601 (default: now)."),
     days: float = typer.Option(7.0, "--days", callback=positive, help="Window length (days)."),
     threshold_km: float = typer.Option(5.0, "--threshold-km", callback=positive, help="Report minima of range below "
                                        "this (km)."),
-    primary: list[str] = typer.Option([], "--primary", callback=id_list, help=f"Primaries: {IDS_HELP} "
+    primary: list[str] = typer.Option([], "--primary", callback=id_list, metavar="ID[,ID...]",
+                                      help=f"Primaries: {IDS_HELP} "
                                       "Default: all-vs-all."),
-    out: str = typer.Option(None, "--out", callback=output_file((".csv", ".parquet")), help="Write all events to "
-                            "F.csv or F.parquet."),
-    cdm_dir: str = typer.Option(None, "--cdm-dir", callback=output_dir, help="Write one CCSDS CDM (KVN) per event "
-                                "here."),
+    out: str = typer.Option(None, "--out", callback=output_file((".csv", ".parquet")), metavar="FILE",
+                            help="Write all events to F.csv or F.parquet."),
+    cdm_dir: str = typer.Option(None, "--cdm-dir", callback=output_dir, metavar="DIR",
+                                help="Write one CCSDS CDM (KVN) per event here."),
     scheduler: str = typer.Option(None, "--scheduler", callback=_scheduler, help="Dask scheduler tcp://HOST:PORT, "
                                   "or 'local'."),
 ) -> None:
