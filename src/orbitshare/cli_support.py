@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - older typer on the real click
 __all__ = [
     "GuardedGroup", "InputError", "console", "duration_s", "fail", "id_list", "input_dir", "input_files",
     "iso_utc", "load_catalog", "non_negative", "one_of", "output_dir", "output_file", "positive",
-    "print_parse_report", "print_rows", "step", "write_rows", "wrote",
+    "print_parse_report", "print_rows", "site", "step", "warn", "write_rows", "wrote",
 ]
 
 #: Output suffixes of dict-row writers (`write_rows`).
@@ -76,6 +76,11 @@ def step(text: str) -> Iterator[None]:
         return
     with err.status(text):
         yield
+
+
+def warn(message: str) -> None:
+    """One `warning: message` line on stderr (results are still produced)."""
+    console(stderr=True).print(f"[yellow]warning:[/] {_one_line(message)}", highlight=False)
 
 
 def wrote(path: str | Path, what: str) -> None:
@@ -316,6 +321,24 @@ def one_of(*choices: str) -> Callable:
         return by_lower[value.lower()]
 
     return check
+
+
+def site(value):  # type: ignore[no-untyped-def]
+    """Callback: a ground site 'LAT,LON[,ALT]' (geodetic deg, deg, km) as a tuple (lat_deg, lon_deg, alt_km)."""
+    if value is None:
+        return value
+    parts = [x.strip() for x in str(value).split(",")]
+    try:
+        if len(parts) not in (2, 3):
+            raise ValueError
+        lat, lon, alt = (*map(float, parts), 0.0)[:3]
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not LAT,LON[,ALT] in degrees and km, e.g. 46.0569,14.5058,0.295") \
+            from None
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 360.0 and -0.5 <= alt <= 100.0):
+        raise typer.BadParameter(f"{value!r}: latitude must be within -90..90 deg, longitude -180..360 deg, "
+                                 "altitude -0.5..100 km")
+    return lat, lon, alt
 
 
 _UNITS_S = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
