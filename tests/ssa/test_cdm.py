@@ -150,7 +150,7 @@ def test_cli_cdm_pc_json_and_rejections():
     good = CDM_DIR / "cara_sample_cdms" / "OmitronTestCase_Test08_3DNc.cdm"
     result = CliRunner().invoke(app, ["cdm", "pc", "--json", "--hbr", "20", str(good),
                                       str(CDM_DIR / "CDM-missing-TCA.txt")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     out = json.loads(result.stdout)
     assert len(out["results"]) == 1 and "TCA" in out["errors"][0]["error"]
     assert out["results"][0]["pc"]["foster"] == pytest.approx(2.2660816e-20, rel=1e-3)  # CARA Pc2D_Foster
