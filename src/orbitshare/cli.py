@@ -350,16 +350,26 @@ def sda_manoeuvres_cmd(
     truth: str = typer.Option(None, "--truth", help="Operator-reported manoeuvre times (YAML, "
                               "manoeuvre_timestamps list): score the detections against them."),
     tolerance_days: float = typer.Option(1.0, "--tolerance-days", help="Matching tolerance with --truth (days)."),
-    match: str = typer.Option("window", "--match", help="With --truth: 'window' (reported time in the window "
-                              "widened by the tolerance) or 'time' (within the tolerance of the burn time)."),
+    match: str = typer.Option("time", "--match", help="With --truth: 'time' (burn time within the tolerance) "
+                              "or 'window' (reported time in the window widened by the tolerance)."),
+    plot: str = typer.Option(None, "--plot", help="PNG of the element history with detections (and --truth)."),
 ) -> None:
-    """Detect manoeuvres: window, delta-v (RTN), direction, kind and confidence per manoeuvre."""
+    """Detect manoeuvres: burn time with sigma, window, delta-v (RTN) with sigma, kind and confidence."""
+    import numpy as np
+
     from orbitshare.astro.time import format_utc
     from orbitshare.ssa.alerts import manoeuvre_alert, write_alerts
-    from orbitshare.ssa.manoeuvres import detect_manoeuvres, evaluate, read_history, read_truth
+    from orbitshare.ssa.manoeuvre_evaluation import evaluate, read_truth
+    from orbitshare.ssa.manoeuvres import detect_manoeuvres, read_history
 
     if match not in ("window", "time"):
         typer.echo(f"error: --match must be 'window' or 'time', not {match!r}", err=True)
+        raise typer.Exit(2)
+    if regime and regime.upper() not in ("LEO", "MEO", "GEO", "HEO"):
+        typer.echo(f"error: --regime must be LEO, MEO, GEO or HEO, not {regime!r}", err=True)
+        raise typer.Exit(2)
+    if plot and not plot.lower().endswith(".png"):
+        typer.echo(f"error: --plot must name a .png file, not {plot!r}", err=True)
         raise typer.Exit(2)
     try:
         hist = read_history(history, norad_id)
@@ -375,15 +385,26 @@ def sda_manoeuvres_cmd(
         matched = dict(score["pairs"])
         for i, row in enumerate(rows):
             row["reported_time"] = str(format_utc(matched[i], 0.0)) if i in matched else ""
-    _sda_write_rows(rows, out)
-    if alerts:
-        write_alerts([manoeuvre_alert(m, history) for m in found], alerts)
+    try:
+        _sda_write_rows(rows, out)
+        if alerts:
+            write_alerts([manoeuvre_alert(m, history) for m in found], alerts)
+        if plot:
+            from orbitshare.ssa.manoeuvre_plot import plot_manoeuvres
+
+            plot_manoeuvres(hist, found, plot, truth_jd)
+    except OSError as exc:
+        typer.echo(f"error: cannot write {exc.filename}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"{history}: {len(hist.catalog)} element sets, {len(hist.rejects)} rejected or merged, "
                f"{len(found)} manoeuvres", err=True)
     if score is not None:
+        errs = np.abs(score["errors_s"]) / 3600.0
+        med = f", median |burn time - reported| {np.median(errs):.1f} h" if len(errs) else ""
         typer.echo(f"against {truth} ({score['truth']} reported in the history span; one-to-one matching by "
                    f"{match}, tolerance {tolerance_days:g} d): TP {score['tp']} FP {score['fp']} FN {score['fn']}, "
-                   f"precision {score['precision']:.3f} recall {score['recall']:.3f} F1 {score['f1']:.3f}", err=True)
+                   f"precision {score['precision']:.3f} recall {score['recall']:.3f} F1 {score['f1']:.3f}{med}",
+                   err=True)
 
 
 @sda_app.command("fragmentation")
