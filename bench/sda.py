@@ -3,9 +3,10 @@
 Manoeuvres: per regime, every configuration of a small grid is run on the regime's satellites; for each
 satellite the configuration best on the others (F1 at 1 day, point times, one-to-one) is scored on it. Reports
 F1 at 6 h, 12 h, 1 d and 2 d and the median absolute timing error, held out by satellite, and the configuration
-chosen on all satellites of the regime (the adopted REGIME_CONFIG must equal it). Reads ../shared/data/maneuvers
-(falls back to the vendored tests/data/sda copies); writes bench/results/sda.json. --skip-proximity keeps the
-proximity entry of the previous sda.json.
+chosen on all satellites of the regime (the adopted REGIME_CONFIG must equal it). The burn-time sigma floor
+(model error) is calibrated the same way: on the other satellites' matched burns, checked on the held-out
+one. Reads ../shared/data/maneuvers (falls back to the vendored tests/data/sda copies); writes
+bench/results/sda.json. --skip-proximity keeps the proximity entry of the previous sda.json.
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ import numpy as np
 
 from orbitshare.catalog import Catalog
 from orbitshare.catalog.tle import read_tle
-from orbitshare.ssa.manoeuvre_evaluation import TOLERANCES_DAYS, f1_score, leave_one_out, match_detections, read_truth
+from orbitshare.ssa.manoeuvre_evaluation import (
+    TOLERANCES_DAYS,
+    f1_score,
+    leave_one_out,
+    match_detections,
+    read_truth,
+    sigma_floor,
+)
 from orbitshare.ssa.manoeuvres import REGIME_CONFIG, detect_manoeuvres, history_from_records, read_history
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,8 +53,13 @@ FULL_CATALOG = ROOT.parent / "shared" / "data" / "catalog" / "spacetrack_full_20
 def grid_configs(regime: str) -> list:
     """The regime's configurations: REGIME_CONFIG with every combination of GRIDS[regime] values."""
     keys = list(GRIDS[regime])
-    return [dataclasses.replace(REGIME_CONFIG[regime], **dict(zip(keys, vals, strict=True)))
+    return [dataclasses.replace(REGIME_CONFIG[regime], time_sigma_floor_s=0.0, **dict(zip(keys, vals, strict=True)))
             for vals in itertools.product(*(GRIDS[regime][k] for k in keys))]
+
+
+def _adopted(regime: str):
+    """REGIME_CONFIG of the regime without its sigma floor (the grid's configurations have none)."""
+    return dataclasses.replace(REGIME_CONFIG[regime], time_sigma_floor_s=0.0)
 
 
 def _score(det, truth: np.ndarray) -> dict:
@@ -57,7 +70,7 @@ def _score(det, truth: np.ndarray) -> dict:
         out[tol] = (tp, fp, fn)
         if tol == SELECT_TOLERANCE_DAYS:
             out["errors_s"] = [(det[d].time_jd - truth[i]) * 86400.0 for d, i in pairs]
-            out["z"] = [abs(det[d].time_jd - truth[i]) * 86400.0 / det[d].time_sigma_s for d, i in pairs]
+            out["sigmas_s"] = [det[d].time_sigma_s for d, _ in pairs]
     return out
 
 
@@ -80,28 +93,35 @@ def leave_one_satellite_out(data: dict, regime: str) -> dict:
         for tol in TOLERANCES_DAYS:
             pooled[tol] += np.array(sc[tol])
         errors += sc["errors_s"]
-        zs += sc["z"]
+        train = [scores[chosen[s]][o] for o in range(len(names)) if o != s]
+        floor = sigma_floor(np.concatenate([x["errors_s"] for x in train]),
+                            np.concatenate([x["sigmas_s"] for x in train]))  # calibrated without satellite s
+        zs += list(np.abs(sc["errors_s"]) / np.hypot(sc["sigmas_s"], floor))
         tp, fp, fn = sc[SELECT_TOLERANCE_DAYS]
-        per_sat[n] = {"config": _params(configs[chosen[s]], regime), "tp": tp, "fp": fp, "fn": fn,
+        per_sat[n] = {"config": _params(configs[chosen[s]], regime), "sigma_floor_s": floor,
+                      "tp": tp, "fp": fp, "fn": fn,
                       "f1_by_tolerance": {f"{tol:g}": f1_score(*sc[tol]) for tol in TOLERANCES_DAYS},
                       "median_abs_error_h": float(np.median(np.abs(sc["errors_s"])) / 3600.0) if sc["errors_s"]
                       else None}
     best_all = int(np.argmax([f1_score(*c) for c in counts.sum(axis=1)]))
+    floor_all = sigma_floor(np.concatenate([x["errors_s"] for x in scores[best_all]]),
+                            np.concatenate([x["sigmas_s"] for x in scores[best_all]]))
     return {"grid_size": len(configs), "held_out": per_sat,
             "pooled_f1_by_tolerance": {f"{tol:g}": f1_score(*pooled[tol]) for tol in TOLERANCES_DAYS},
             "pooled_counts_1d": [int(x) for x in pooled[SELECT_TOLERANCE_DAYS]],
             "median_abs_error_h": float(np.median(np.abs(errors)) / 3600.0) if errors else None,
             "within_1_sigma": float(np.mean(np.array(zs) <= 1.0)) if zs else None,
             "within_2_sigma": float(np.mean(np.array(zs) <= 2.0)) if zs else None,
-            "chosen_on_all": _params(configs[best_all], regime),
-            "adopted_equals_chosen_on_all": configs[best_all] == REGIME_CONFIG[regime],
+            "chosen_on_all": _params(configs[best_all], regime) | {"time_sigma_floor_s": floor_all},
+            "adopted_equals_chosen_on_all": configs[best_all] == _adopted(regime)
+            and abs(REGIME_CONFIG[regime].time_sigma_floor_s - floor_all) < 60.0,
             "in_sample_f1_1d_adopted": _in_sample(scores, configs, regime)}
 
 
 def _in_sample(scores: list, configs: list, regime: str) -> float | None:
     """Pooled 1-day F1 of the adopted REGIME_CONFIG (in-sample), when it is in the grid."""
     for row, cfg in zip(scores, configs, strict=True):
-        if cfg == REGIME_CONFIG[regime]:
+        if cfg == _adopted(regime):
             return f1_score(*np.sum([s[SELECT_TOLERANCE_DAYS] for s in row], axis=0))
     return None
 

@@ -14,7 +14,14 @@ import numpy as np
 import pytest
 
 from orbitshare.catalog.tle import read_tle
-from orbitshare.ssa.manoeuvre_evaluation import evaluate, f1_score, leave_one_out, match_detections, read_truth
+from orbitshare.ssa.manoeuvre_evaluation import (
+    evaluate,
+    f1_score,
+    leave_one_out,
+    match_detections,
+    read_truth,
+    sigma_floor,
+)
 from orbitshare.ssa.manoeuvres import (
     KINDS,
     REGIME_CONFIG,
@@ -106,18 +113,31 @@ def test_corrected_truth_fits_better_than_the_published_times(histories):
         assert abs(corrected) < 3.0 and abs(published) > 5.0, (name, corrected, published)
 
 
-def test_burn_time_sigma_is_stated_and_bounded(table, histories):
-    """Every detection carries a finite positive 1-sigma; at least half of the matched LEO burns lie within 2
-    sigma of the reported time (0.82 measured; GEO sigmas are optimistic, 0.56, see docs/sda.md)."""
-    hist = histories["Jason-2"][0]
-    for m in detect_manoeuvres(hist):
-        assert 0.0 < m.time_sigma_s < 10 * 86400.0 and m.timing in ("crossing", "bracket")
-    z = []
-    for n in LEO:
-        det = detect_manoeuvres(histories[n][0])
-        truth = table[n]
-        z += [abs(det[d].time_jd - tt) * 86400.0 / det[d].time_sigma_s for d, tt in truth["pairs"]]
-    assert np.mean(np.array(z) <= 2.0) >= 0.7
+def test_burn_time_sigma_is_stated_and_calibrated(table, histories):
+    """Every detection carries a finite 1-sigma of at least the regime's model-error floor; the matched burns'
+    errors against the reported times are close to normal in units of it: about 68 % within 1 sigma and at least
+    85 % / 80 % (LEO / GEO) within 2 sigma (in-sample; held out: LEO 68 / 89 %, GEO 67 / 87 %, bench/sda.py)."""
+    for m in detect_manoeuvres(histories["Jason-2"][0]):
+        assert REGIME_CONFIG["LEO"].time_sigma_floor_s <= m.time_sigma_s < 10 * 86400.0
+        assert m.timing in ("crossing", "bracket")
+    for names, two_sigma in ((LEO, 0.85), (GEO, 0.8)):
+        z = []
+        for n in names:
+            det = detect_manoeuvres(histories[n][0])
+            z += [abs(det[d].time_jd - tt) * 86400.0 / det[d].time_sigma_s for d, tt in table[n]["pairs"]]
+        z = np.array(z)
+        assert 0.6 <= np.mean(z <= 1.0) <= 0.76 and np.mean(z <= 2.0) >= two_sigma, (np.mean(z <= 1), np.mean(z <= 2))
+
+
+def test_sigma_floor_calibration():
+    """sigma_floor: errors of a normal distribution with stated sigmas half the true ones get a floor that brings
+    the median |z| to 0.6745; sigmas that already cover the errors get none."""
+    rng = np.random.default_rng(2)
+    true_sig = 3600.0
+    err = rng.normal(0.0, true_sig, 4000)
+    floor = sigma_floor(err, np.full(err.size, true_sig / 2))
+    assert floor == pytest.approx(np.sqrt(true_sig**2 - (true_sig / 2) ** 2), rel=0.05)
+    assert sigma_floor(err, np.full(err.size, 2 * true_sig)) == 0.0
 
 
 def test_burn_time_lies_in_the_window(histories):

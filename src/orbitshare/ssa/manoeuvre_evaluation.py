@@ -14,7 +14,8 @@ import numpy as np
 
 from orbitshare.ssa.manoeuvres import History, Manoeuvre, detect_manoeuvres, majority_regime
 
-__all__ = ["TOLERANCES_DAYS", "evaluate", "f1_score", "leave_one_out", "match_detections", "read_truth"]
+__all__ = ["TOLERANCES_DAYS", "evaluate", "f1_score", "leave_one_out", "match_detections", "read_truth",
+           "sigma_floor"]
 
 TOLERANCES_DAYS = (0.25, 0.5, 1.0, 2.0)  # 6 h, 12 h, 1 d, 2 d
 
@@ -110,3 +111,23 @@ def leave_one_out(counts: np.ndarray) -> np.ndarray:
         rest = total - counts[:, s]
         chosen.append(int(np.argmax([f1_score(*c) for c in rest])))
     return np.array(chosen, dtype=int)
+
+
+def sigma_floor(errors_s: np.ndarray, sigmas_s: np.ndarray) -> float:
+    """Model error (s) to add in quadrature to stated sigmas so that half the errors lie within 0.6745 of them
+    (the median of |z| of a normal distribution, robust to outliers); 0 when the sigmas already cover that."""
+    e, s = np.abs(np.asarray(errors_s, dtype=float)), np.asarray(sigmas_s, dtype=float)
+    if e.size == 0:
+        return 0.0
+
+    def median_z(f: float) -> float:
+        return float(np.median(e / np.hypot(s, f)))
+
+    target = 0.6745
+    if median_z(0.0) <= target:
+        return 0.0
+    lo, hi = 0.0, float(np.max(e)) / target + 1.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if median_z(mid) > target else (lo, mid)
+    return hi

@@ -72,6 +72,7 @@ class DetectorConfig:
     ramp: bool = True  # bracket starts at the start of the semi-major-axis ramp (else at the set before)
     ramp_span_days: float = 6.0  # ramp fit: sets this close to the step
     bracket_fraction: float = 0.5  # bracket timing: this fraction of the way from its start to its end
+    time_sigma_floor_s: float = 0.0  # model error added in quadrature to every burn-time sigma (calibrated)
 
     def __post_init__(self) -> None:
         if self.timing not in TIMINGS:
@@ -79,10 +80,10 @@ class DetectorConfig:
 
 
 REGIME_CONFIG: dict[str, DetectorConfig] = {  # chosen by leave-one-satellite-out (bench/sda.py)
-    "LEO": DetectorConfig(z_threshold=10.0, bracket_fraction=0.0),
+    "LEO": DetectorConfig(z_threshold=10.0, bracket_fraction=0.0, time_sigma_floor_s=4000.0),
     "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=8.0, z_radial=40.0, z_normal=20.0, lag_days=2.0,
                           min_dv_intrack_mps=0.05, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False,
-                          ramp=False, max_crossing_sigma_days=10.0, bracket_fraction=0.0),
+                          ramp=False, max_crossing_sigma_days=10.0, bracket_fraction=0.0, time_sigma_floor_s=12150.0),
 }
 REGIME_CONFIG["MEO"] = REGIME_CONFIG["LEO"]
 REGIME_CONFIG["HEO"] = REGIME_CONFIG["GEO"]
@@ -305,7 +306,7 @@ def _time_all(out: list[Manoeuvre], t: np.ndarray, s: dict, cat: Catalog, slope_
         sig_dn = 1.5 * nrad[b] / s["a"][b] * sig_da[b]  # rad/day: dn = -3/2 n da / a
         tb, sig, how = _burn_time(t, lam, nrad, a_detr, b, (lo_prev, hi_next), (m.window_start_jd, m.window_end_jd),
                                   m.direction.startswith("in-track"), sig_dn, cfg)
-        m.time_jd, m.time_sigma_s, m.timing = tb, sig * 86400.0, how
+        m.time_jd, m.time_sigma_s, m.timing = tb, float(np.hypot(sig * 86400.0, cfg.time_sigma_floor_s)), how
 
 
 def _along_track(cat: Catalog) -> np.ndarray:
