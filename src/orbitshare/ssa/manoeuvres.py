@@ -72,6 +72,7 @@ class DetectorConfig:
     ramp: bool = True  # bracket starts at the start of the semi-major-axis ramp (else at the set before)
     ramp_span_days: float = 6.0  # ramp fit: sets this close to the step
     bracket_fraction: float = 0.5  # bracket timing: this fraction of the way from its start to its end
+    bracket_offset_days: float = 0.0  # added to the bracket estimate (catalogs that show a burn sets late)
     time_sigma_floor_s: float = 0.0  # model error added in quadrature to every burn-time sigma (calibrated)
 
     def __post_init__(self) -> None:
@@ -80,10 +81,11 @@ class DetectorConfig:
 
 
 REGIME_CONFIG: dict[str, DetectorConfig] = {  # chosen by leave-one-satellite-out (bench/sda.py)
-    "LEO": DetectorConfig(z_threshold=10.0, bracket_fraction=0.0, time_sigma_floor_s=4000.0),
+    "LEO": DetectorConfig(z_threshold=10.0, bracket_fraction=0.0, bracket_offset_days=-0.5, time_sigma_floor_s=3290.0),
     "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=8.0, z_radial=40.0, z_normal=20.0, lag_days=2.0,
                           min_dv_intrack_mps=0.05, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False,
-                          ramp=False, max_crossing_sigma_days=10.0, bracket_fraction=0.0, time_sigma_floor_s=12150.0),
+                          ramp=False, max_crossing_sigma_days=10.0, bracket_fraction=0.0, bracket_offset_days=-0.5,
+                          time_sigma_floor_s=13780.0),
 }
 REGIME_CONFIG["MEO"] = REGIME_CONFIG["LEO"]
 REGIME_CONFIG["HEO"] = REGIME_CONFIG["GEO"]
@@ -362,7 +364,8 @@ def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: 
     along-track lines through up to k_time sets on each side of that ramp cross at the burn
     (:func:`_crossing`); taken when its sigma is at most max_crossing_sigma_days and it lies in the window.
     Otherwise the burn is placed `bracket_fraction` of the way through the bracket (last old-level set, first
-    set after the step], sigma that of a uniform distribution over it.
+    set after the step], plus `bracket_offset_days` (some catalogs show a burn only sets after it, so the last
+    set at the old level can follow the burn), sigma that of a uniform distribution over the bracket.
     """
     lo, hi = between
     i0, j1 = b, b + 1
@@ -381,7 +384,7 @@ def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: 
             return cross, sig, "crossing"
     start = max(float(t[i0]), window[0])
     end = float(t[b + 1])
-    est = start + cfg.bracket_fraction * (end - start)
+    est = max(start + cfg.bracket_fraction * (end - start) + cfg.bracket_offset_days, window[0])
     return float(est), float((end - start) / np.sqrt(12.0)), "bracket"
 
 
