@@ -378,6 +378,27 @@ def test_cli_writes_one_row_per_manoeuvre(tmp_path):
     assert res.exit_code == 2 and "nope.tle" in res.output
 
 
+def test_cli_plots_the_history(tmp_path):
+    """--plot writes a PNG; a plot path that is not .png or cannot be written is a usage error (exit 2)."""
+    from typer.testing import CliRunner
+
+    from orbitshare.cli import app
+
+    hist_file = tmp_path / "fy2d.tle"
+    hist_file.write_text(gzip.open(DATA / "maneuvers_Fengyun-2D.tle.gz", "rt").read())
+    truth_file = tmp_path / "fy2d.yaml"
+    truth_file.write_text(gzip.open(DATA / "maneuvers_manoeuvres_Fengyun-2D.yaml.gz", "rt").read())
+    png = tmp_path / "fy2d.png"
+    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(hist_file), "--out", str(tmp_path / "F.csv"),
+                                   "--plot", str(png), "--truth", str(truth_file)])
+    assert res.exit_code == 0, res.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(hist_file), "--plot", str(tmp_path / "x.jpg")])
+    assert res.exit_code == 2 and "--plot" in res.output
+    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(hist_file), "--plot", str(tmp_path / "no" / "x.png")])
+    assert res.exit_code == 2 and "cannot write" in res.output, res.output
+
+
 def test_cli_scores_against_reported_times(tmp_path):
     """--truth: P/R/F1 printed, each row carries the reported time it matched (Fengyun-2D: 20 of 22 reported
     manoeuvres inside the history span matched, 23 detections; see the table in docs/sda.md)."""

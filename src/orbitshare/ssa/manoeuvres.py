@@ -18,10 +18,11 @@ Method (one configuration per regime, see REGIME_CONFIG and docs/sda.md):
 7. Burn time with a 1-sigma uncertainty (:func:`_burn_time`): an impulsive burn keeps the position
    continuous, so the along-track angle histories fitted on each side of the step (lines whose slopes differ by
    the mean-motion change the semi-major axis step gives) cross at the burn; the crossing is taken when its
-   uncertainty is below `max_crossing_sigma_days` and it lies in the window. Otherwise the burn lies in the
+   uncertainty is below `max_crossing_sigma_days` and it lies in the window. Otherwise the burn lies near the
    bracket the semi-major-axis history gives (from the start of its ramp, when the catalog absorbed the burn
-   over several sets, to the first set showing the step), placed at `bracket_fraction` of it with the
-   uniform-distribution sigma.
+   over several sets, to the first set showing the step): `bracket_fraction` of the way plus
+   `bracket_offset_days`, with the uniform-distribution sigma. A calibrated model-error floor
+   (`time_sigma_floor_s`) is added in quadrature to every sigma.
 Scoring against reported times is in :mod:`orbitshare.ssa.manoeuvre_evaluation`.
 """
 
