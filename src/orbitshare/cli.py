@@ -353,6 +353,10 @@ def sda_manoeuvres_cmd(
     match: str = typer.Option("time", "--match", help="With --truth: 'time' (burn time within the tolerance) "
                               "or 'window' (reported time in the window widened by the tolerance)."),
     plot: str = typer.Option(None, "--plot", help="PNG of the element history with detections (and --truth)."),
+    boxes: str = typer.Option(None, "--boxes", help="GEO: write the station-keeping boxes and drift alerts "
+                              "(.json)."),
+    neighbours: list[str] = typer.Option(None, "--neighbour", help="With --boxes: another GEO object's history "
+                                         "(TLE/OMM); alert when this object drifts toward its slot. Repeatable."),
 ) -> None:
     """Detect manoeuvres: burn time with sigma, window, delta-v (RTN) with sigma, kind and confidence."""
     import numpy as np
@@ -371,9 +375,13 @@ def sda_manoeuvres_cmd(
     if plot and not plot.lower().endswith(".png"):
         typer.echo(f"error: --plot must name a .png file, not {plot!r}", err=True)
         raise typer.Exit(2)
+    if neighbours and not boxes:
+        typer.echo("error: --neighbour needs --boxes", err=True)
+        raise typer.Exit(2)
     try:
         hist = read_history(history, norad_id)
         truth_jd = read_truth(truth)[1] if truth else None
+        others = [read_history(path) for path in neighbours or []]
     except (ValueError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -393,6 +401,16 @@ def sda_manoeuvres_cmd(
             from orbitshare.ssa.manoeuvre_plot import plot_manoeuvres
 
             plot_manoeuvres(hist, found, plot, truth_jd)
+        if boxes:
+            import json
+
+            from orbitshare.ssa.geo_boxes import history_alerts, station_boxes
+
+            slots = [b for h in others for b in station_boxes(h)[-1:]]  # each neighbour's current slot
+            own, drift = history_alerts(hist, slots)
+            with open(boxes, "w") as fh:
+                json.dump({"boxes": [b.as_dict() for b in own], "drift_alerts": drift}, fh, indent=2)
+            typer.echo(f"{len(own)} station-keeping boxes, {len(drift)} drift alerts -> {boxes}", err=True)
     except OSError as exc:
         typer.echo(f"error: cannot write {exc.filename}: {exc.strerror}", err=True)
         raise typer.Exit(2) from None

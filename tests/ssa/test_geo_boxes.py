@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from orbitshare.astro.time import datetime_to_jd, parse_utc
-from orbitshare.ssa.geo_boxes import drift_alerts, longitude_history, station_boxes
+from orbitshare.ssa.geo_boxes import drift_alerts, history_alerts, longitude_history, station_boxes
 from orbitshare.ssa.manoeuvres import History, read_history
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sda"
@@ -74,3 +74,36 @@ def test_satellites_that_keep_station_raise_no_alert(hist):
         own = station_boxes(_until(hist[name], cut))[-1]
         others = [station_boxes(h)[-1] for n, h in hist.items() if n != name]
         assert drift_alerts(hist[name], own, others) == [], name
+
+
+def test_history_alerts_per_tenancy(hist):
+    """Over Fengyun-2E's whole history: two boxes, and between them the move toward Fengyun-2D's slot."""
+    boxes, alerts = history_alerts(hist["Fengyun-2E"], [station_boxes(hist["Fengyun-2D"])[-1]])
+    assert len(boxes) == 2
+    assert [a["reason"] for a in alerts] == ["left box", "drifting toward slot"]
+    assert all(boxes[0].end_jd < _jd(a["time"]) < boxes[1].start_jd for a in alerts)
+
+
+def test_cli_writes_boxes_and_drift_alerts(tmp_path):
+    import gzip
+    import json
+
+    from typer.testing import CliRunner
+
+    from orbitshare.cli import app
+
+    paths = {}
+    for name in ("Fengyun-2E", "Fengyun-2D"):
+        paths[name] = tmp_path / f"{name}.tle"
+        paths[name].write_text(gzip.open(DATA / f"maneuvers_{name}.tle.gz", "rt").read())
+    out = tmp_path / "boxes.json"
+    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(paths["Fengyun-2E"]), "--out", str(tmp_path / "F.csv"),
+                                   "--boxes", str(out), "--neighbour", str(paths["Fengyun-2D"])])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    assert len(doc["boxes"]) == 2 and doc["drift_alerts"][1]["target_norad_id"] == 29640
+    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(paths["Fengyun-2E"]), "--neighbour", "x.tle"])
+    assert res.exit_code == 2 and "--boxes" in res.output
+    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(paths["Fengyun-2E"]), "--boxes", str(out),
+                                   "--neighbour", str(tmp_path / "missing.tle")])
+    assert res.exit_code == 2 and "missing.tle" in res.output

@@ -23,7 +23,7 @@ from orbitshare.astro.time import format_utc
 from orbitshare.ssa.manoeuvres import History
 from orbitshare.ssa.proximity import SIDEREAL_REV_PER_DAY
 
-__all__ = ["BoxConfig", "StationBox", "drift_alerts", "longitude_history", "station_boxes"]
+__all__ = ["BoxConfig", "StationBox", "drift_alerts", "history_alerts", "longitude_history", "station_boxes"]
 
 
 @dataclass(frozen=True)
@@ -113,15 +113,17 @@ def _box(history: History, run: list[int], t, lon, incl, cfg: BoxConfig) -> Stat
 
 
 def drift_alerts(history: History, box: StationBox, others: list[StationBox] | None = None,
-                 start_jd: float | None = None, config: BoxConfig | None = None) -> list[dict]:
-    """Alerts for the sets after start_jd (default: the end of `box`) of an object whose slot is `box`: it left
+                 start_jd: float | None = None, config: BoxConfig | None = None,
+                 stop_jd: float | None = None) -> list[dict]:
+    """Alerts for the sets after start_jd (default: the end of `box`) and before stop_jd (default: all) of an
+    object whose slot is `box`: it left
     the box, its controlled inclination rose above the box, or it drifts toward one of the `others` boxes
     (reaching it within horizon_days). One alert per excursion and reason; dicts with time (ISO UTC), reason,
     longitude and drift, and for "drifting toward slot" the target's NORAD id, box centre and days to reach it."""
     cfg = config or BoxConfig()
     t, lon, drift = longitude_history(history)
     incl = history.catalog["incl_deg"]
-    after = t > (box.end_jd if start_jd is None else start_jd)
+    after = (t > (box.end_jd if start_jd is None else start_jd)) & (t < (np.inf if stop_jd is None else stop_jd))
     outside = after & ~box.contains_lon(lon, cfg.leave_tolerance_deg)
     fast = np.abs(drift) >= cfg.min_drift_deg_per_day
     steady = fast & np.concatenate([[False], fast[:-1] & (np.sign(drift[1:]) == np.sign(drift[:-1]))])  # 2 in a row
@@ -152,6 +154,18 @@ def drift_alerts(history: History, box: StationBox, others: list[StationBox] | N
                            | {"target_norad_id": other.norad_id, "target_lon_deg": other.lon_centre_deg,
                               "days_to_target_box": float(days)})
     return out
+
+
+def history_alerts(history: History, others: list[StationBox] | None = None,
+                   config: BoxConfig | None = None) -> tuple[list[StationBox], list[dict]]:
+    """The history's boxes and the drift alerts of each tenancy: the sets after one box up to the start of the
+    next (after the last box: to the end) checked against that box and the `others` boxes."""
+    boxes = station_boxes(history, config)
+    alerts = []
+    for i, box in enumerate(boxes):
+        stop = boxes[i + 1].start_jd if i + 1 < len(boxes) else None
+        alerts += drift_alerts(history, box, others, config=config, stop_jd=stop)
+    return boxes, alerts
 
 
 def _alert(t, lon, drift, j: int, box: StationBox, reason: str) -> dict:
