@@ -1,6 +1,12 @@
-"""SDA benchmark: manoeuvre detection time over 20 years of history and the F1 table per satellite.
+"""SDA benchmark: manoeuvre detection time over 20 years of history, leave-one-satellite-out scores, proximity.
 
-Reads ../shared/data/maneuvers (falls back to the vendored tests/data/sda copies); writes bench/results/sda.json.
+Manoeuvres: per regime, every configuration of a small grid is run on the regime's satellites; for each
+satellite the configuration best on the others (F1 at 1 day, point times, one-to-one) is scored on it. Reports
+F1 at 6 h, 12 h, 1 d and 2 d and the median absolute timing error, held out by satellite, and the configuration
+chosen on all satellites of the regime (the adopted REGIME_CONFIG must equal it). The burn-time sigma floor
+(model error) is calibrated the same way: on the other satellites' matched burns, checked on the held-out
+one. Reads ../shared/data/maneuvers (falls back to the vendored tests/data/sda copies); writes
+bench/results/sda.json. --skip-proximity keeps the proximity entry of the previous sda.json.
 """
 
 from __future__ import annotations
@@ -10,90 +16,119 @@ import gzip
 import itertools
 import json
 import platform
+import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from orbitshare.catalog import Catalog
 from orbitshare.catalog.tle import read_tle
-from orbitshare.ssa.manoeuvres import (
-    REGIME_CONFIG,
-    detect_manoeuvres,
-    evaluate,
-    history_from_records,
+from orbitshare.ssa.manoeuvre_evaluation import (
+    TOLERANCES_DAYS,
+    f1_score,
+    leave_one_out,
     match_detections,
-    read_history,
     read_truth,
+    sigma_floor,
 )
+from orbitshare.ssa.manoeuvres import REGIME_CONFIG, detect_manoeuvres, history_from_records, read_history
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "maneuvers"
 VENDORED = ROOT / "tests" / "data" / "sda"
-NAMES = ["CryoSat-2", "Haiyang-2A", "Jason-1", "Jason-2", "Sentinel-3A", "Sentinel-6A",
-         "Fengyun-2D", "Fengyun-2E", "Fengyun-2F", "Fengyun-4A"]
-TOLERANCE_DAYS = 1.0
-FOLDS = {"LEO": (["CryoSat-2", "Jason-1", "Sentinel-3A"], ["Haiyang-2A", "Jason-2", "Sentinel-6A"]),
-         "GEO": (["Fengyun-2D", "Fengyun-2F"], ["Fengyun-2E", "Fengyun-4A"])}
+SATELLITES = {"LEO": ["CryoSat-2", "Haiyang-2A", "Jason-1", "Jason-2", "Sentinel-3A", "Sentinel-6A"],
+              "GEO": ["Fengyun-2D", "Fengyun-2E", "Fengyun-2F", "Fengyun-4A"]}
+SELECT_TOLERANCE_DAYS = 1.0
+GRIDS = {  # parameters searched per regime around REGIME_CONFIG (product of the values)
+    "LEO": {"z_threshold": (6.0, 8.0, 10.0), "k_time": (3, 6), "max_crossing_sigma_days": (0.25, 0.5, 1.0),
+            "bracket_offset_days": (-1.0, -0.5, 0.0), "lead_days": (0.0, 0.5)},
+    "GEO": {"z_threshold": (8.0, 10.0, 12.0), "k_time": (3, 6), "max_crossing_sigma_days": (0.5, 10.0),
+            "bracket_fraction": (0.0, 0.5), "bracket_offset_days": (-0.5, 0.0)},
+}
 FULL_CATALOG = ROOT.parent / "shared" / "data" / "catalog" / "spacetrack_full_2022-01-22.3le"
 
 
-def _counts(data: dict, names: list[str], cfg, by: str = "window", tol: float = TOLERANCE_DAYS) -> np.ndarray:
-    """Per-satellite (tp, fp, fn) rows of one detector configuration."""
-    rows = []
-    for n in names:
-        h, truth = data[n]
-        t = h.t_jd
-        tp, fp, fn, _ = match_detections(detect_manoeuvres(h, config=cfg),
-                                         truth[(truth >= t[0]) & (truth <= t[-1])], tol, by)
-        rows.append((tp, fp, fn))
-    return np.array(rows, dtype=int)
+def grid_configs(regime: str) -> list:
+    """The regime's configurations: REGIME_CONFIG with every combination of GRIDS[regime] values."""
+    keys = list(GRIDS[regime])
+    return [dataclasses.replace(REGIME_CONFIG[regime], time_sigma_floor_s=0.0, **dict(zip(keys, vals, strict=True)))
+            for vals in itertools.product(*(GRIDS[regime][k] for k in keys))]
 
 
-def _f1(c) -> float:
-    """F1 of pooled (tp, fp, fn) counts."""
-    return 2 * c[0] / max(1, 2 * c[0] + c[1] + c[2])
+def _adopted(regime: str):
+    """REGIME_CONFIG of the regime without its sigma floor (the grid's configurations have none)."""
+    return dataclasses.replace(REGIME_CONFIG[regime], time_sigma_floor_s=0.0)
 
 
-def held_out(data: dict) -> dict:
-    """Held-out F1 (window matching): per regime, pick the configuration of a grid (z threshold, lag, burn
-    splitting) best on the training satellites and score it on the held-out ones; counts pooled over the folds.
-    Folds: the two halves of FOLDS (both ways), and leave one satellite out."""
+def _score(det, truth: np.ndarray) -> dict:
+    """(tp, fp, fn) per tolerance and the timing errors (s) of the 1-day matching."""
     out = {}
-    for regime, (a, b) in FOLDS.items():
-        base = REGIME_CONFIG[regime]
-        grid = [dataclasses.replace(base, z_threshold=z, lag_days=lag, split=sp)
-                for z, lag, sp in itertools.product((6.0, 8.0, 10.0, 12.0), (0.5, 1.0, 2.0, 3.0), (True, False))]
-        names = a + b
-        counts = np.stack([_counts(data, names, c) for c in grid])  # (config, satellite, tp/fp/fn)
-        for scheme, folds in (("two_fold", [(a, b), (b, a)]),
-                              ("leave_one_out", [([m for m in names if m != n], [n]) for n in names])):
-            tot, chosen = np.zeros(3, dtype=int), []
-            for train, test in folds:
-                tr = [names.index(n) for n in train]
-                te = [names.index(n) for n in test]
-                best = int(np.argmax([_f1(counts[g][tr].sum(axis=0)) for g in range(len(grid))]))
-                tot += counts[best][te].sum(axis=0)
-                chosen.append({"test": test, "z": grid[best].z_threshold, "lag_days": grid[best].lag_days,
-                               "split": grid[best].split})
-            tp, fp, fn = (int(x) for x in tot)
-            out.setdefault(regime, {})[scheme] = {
-                "tp": tp, "fp": fp, "fn": fn, "precision": tp / max(1, tp + fp), "recall": tp / max(1, tp + fn),
-                "f1": _f1(tot), "chosen": chosen}
+    for tol in TOLERANCES_DAYS:
+        tp, fp, fn, pairs = match_detections(det, truth, tol, "time")
+        out[tol] = (tp, fp, fn)
+        if tol == SELECT_TOLERANCE_DAYS:
+            out["errors_s"] = [(det[d].time_jd - truth[i]) * 86400.0 for d, i in pairs]
+            out["sigmas_s"] = [det[d].time_sigma_s for d, _ in pairs]
     return out
 
 
-def tolerance_curve(data: dict) -> dict:
-    """Pooled F1 per regime of the adopted configuration against the matching tolerance, by window and by time."""
-    out = {}
-    for regime in ("LEO", "GEO"):
-        names = [n for n in NAMES if n in FOLDS[regime][0] + FOLDS[regime][1]]
-        for by in ("window", "time"):
-            for tol in (0.0, 0.5, 1.0, 2.0, 3.0):
-                c = _counts(data, names, REGIME_CONFIG[regime], by, tol).sum(axis=0)
-                out.setdefault(regime, {}).setdefault(by, {})[str(tol)] = {
-                    "tp": int(c[0]), "fp": int(c[1]), "fn": int(c[2]), "f1": _f1(c)}
-    return out
+def leave_one_satellite_out(data: dict, regime: str) -> dict:
+    """Held-out scores of the regime: per satellite, the grid configuration best on the others, scored on it."""
+    names, configs = SATELLITES[regime], grid_configs(regime)
+    scores = []
+    for cfg in configs:
+        row = []
+        for n in names:
+            h, truth = data[n]
+            row.append(_score(detect_manoeuvres(h, config=cfg), truth))
+        scores.append(row)
+    counts = np.array([[s[SELECT_TOLERANCE_DAYS] for s in row] for row in scores])  # (config, satellite, 3)
+    chosen = leave_one_out(counts)
+    per_sat, errors, zs = {}, [], []
+    pooled = {tol: np.zeros(3, dtype=int) for tol in TOLERANCES_DAYS}
+    for s, n in enumerate(names):
+        sc = scores[chosen[s]][s]
+        for tol in TOLERANCES_DAYS:
+            pooled[tol] += np.array(sc[tol])
+        errors += sc["errors_s"]
+        train = [scores[chosen[s]][o] for o in range(len(names)) if o != s]
+        floor = sigma_floor(np.concatenate([x["errors_s"] for x in train]),
+                            np.concatenate([x["sigmas_s"] for x in train]))  # calibrated without satellite s
+        zs += list(np.abs(sc["errors_s"]) / np.hypot(sc["sigmas_s"], floor))
+        tp, fp, fn = sc[SELECT_TOLERANCE_DAYS]
+        per_sat[n] = {"config": _params(configs[chosen[s]], regime), "sigma_floor_s": floor,
+                      "tp": tp, "fp": fp, "fn": fn,
+                      "f1_by_tolerance": {f"{tol:g}": f1_score(*sc[tol]) for tol in TOLERANCES_DAYS},
+                      "median_abs_error_h": float(np.median(np.abs(sc["errors_s"])) / 3600.0) if sc["errors_s"]
+                      else None}
+    best_all = int(np.argmax([f1_score(*c) for c in counts.sum(axis=1)]))
+    floor_all = sigma_floor(np.concatenate([x["errors_s"] for x in scores[best_all]]),
+                            np.concatenate([x["sigmas_s"] for x in scores[best_all]]))
+    return {"grid_size": len(configs), "held_out": per_sat,
+            "pooled_f1_by_tolerance": {f"{tol:g}": f1_score(*pooled[tol]) for tol in TOLERANCES_DAYS},
+            "pooled_counts_1d": [int(x) for x in pooled[SELECT_TOLERANCE_DAYS]],
+            "median_abs_error_h": float(np.median(np.abs(errors)) / 3600.0) if errors else None,
+            "within_1_sigma": float(np.mean(np.array(zs) <= 1.0)) if zs else None,
+            "within_2_sigma": float(np.mean(np.array(zs) <= 2.0)) if zs else None,
+            "chosen_on_all": _params(configs[best_all], regime) | {"time_sigma_floor_s": floor_all},
+            "adopted_equals_chosen_on_all": configs[best_all] == _adopted(regime)
+            and abs(REGIME_CONFIG[regime].time_sigma_floor_s - floor_all) < 60.0,
+            "in_sample_f1_1d_adopted": _in_sample(scores, configs, regime)}
+
+
+def _in_sample(scores: list, configs: list, regime: str) -> float | None:
+    """Pooled 1-day F1 of the adopted REGIME_CONFIG (in-sample), when it is in the grid."""
+    for row, cfg in zip(scores, configs, strict=True):
+        if cfg == _adopted(regime):
+            return f1_score(*np.sum([s[SELECT_TOLERANCE_DAYS] for s in row], axis=0))
+    return None
+
+
+def _params(cfg, regime: str) -> dict:
+    """The grid parameters of one configuration."""
+    return {k: getattr(cfg, k) for k in GRIDS[regime]}
 
 
 def proximity_bench() -> dict | None:
@@ -166,7 +201,7 @@ def twenty_year_history() -> tuple[Catalog, float]:
 
 
 def main() -> None:
-    """Run the benchmark, print a table and write bench/results/sda.json."""
+    """Run the benchmark, print tables and write bench/results/sda.json."""
     detect_manoeuvres(read_history(_paths("Sentinel-6A")[0]))  # warm-up
     hist, years = twenty_year_history()
     times = []
@@ -175,56 +210,45 @@ def main() -> None:
         found = detect_manoeuvres(hist)
         times.append(time.perf_counter() - t0)
     print(f"manoeuvre detection, {len(hist.catalog)} element sets over {years:.1f} years: "
-          f"median {np.median(times):.3f} s (target < 2 s), {len(found)} detections")
-    tables, pooled_by = {}, {}
-    for by in ("window", "time"):  # see match_detections: window widened by the tolerance, or burn time +- tolerance
-        rows = {}
-        for name in NAMES:
-            tle, truth = _paths(name)
-            t0 = time.perf_counter()
-            h = read_history(tle)
-            score = evaluate(h, read_truth(truth)[1], TOLERANCE_DAYS, by=by)
-            rows[name] = {k: v for k, v in score.items() if k != "pairs"} | {
-                "seconds_read_and_detect": time.perf_counter() - t0}
-        pooled = {}
-        for regime in ("LEO", "GEO"):
-            sel = [r for r in rows.values() if r["regime"] == regime]
-            tp, fp, fn = (sum(r[k] for r in sel) for k in ("tp", "fp", "fn"))
-            p, r = tp / (tp + fp), tp / (tp + fn)
-            pooled[regime] = {"tp": tp, "fp": fp, "fn": fn, "precision": p, "recall": r, "f1": 2 * p * r / (p + r)}
-        tables[by], pooled_by[by] = rows, pooled
-        print(f"matching by {by}, tolerance {TOLERANCE_DAYS} d")
-        head = ("satellite", "regime", "sets", "truth", "det", "tp", "P", "R", "F1")
-        print("{:12s} {:6s} {:>5s} {:>5s} {:>4s} {:>4s} {:>5s} {:>5s} {:>5s}".format(*head))
-        for name, r in rows.items():
-            print(f"{name:12s} {r['regime']:6s} {r['element_sets']:5d} {r['truth']:5d} {r['detected']:4d} "
-                  f"{r['tp']:4d} {r['precision']:5.2f} {r['recall']:5.2f} {r['f1']:5.2f}")
-        for regime, r in pooled.items():
-            print(f"{'pooled':12s} {regime:6s} {'':5s} {'':5s} {'':4s} {r['tp']:4d} {r['precision']:5.2f} "
-                  f"{r['recall']:5.2f} {r['f1']:5.2f}")
+          f"median {np.median(times):.3f} s (target <= 2 s), {len(found)} detections")
     data = {}
-    for name in NAMES:
-        tle, truth = _paths(name)
-        data[name] = (read_history(tle), read_truth(truth)[1])
-    curve = tolerance_curve(data)
-    print("pooled F1 against the matching tolerance (days)")
-    print(f"{'regime':6s} {'by':6s} " + " ".join(f"{t:>5s}" for t in curve["LEO"]["window"]))
-    for regime, rows in curve.items():
-        for by, r in rows.items():
-            print(f"{regime:6s} {by:6s} " + " ".join(f"{v['f1']:5.3f}" for v in r.values()))
-    held = held_out(data)
-    for regime, schemes in held.items():
-        for scheme, r in schemes.items():
-            print(f"held-out ({scheme}) {regime}: P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f} "
-                  f"{[(c['z'], c['lag_days'], c['split']) for c in r['chosen']]}")
-    prox = proximity_bench()
+    for name in SATELLITES["LEO"] + SATELLITES["GEO"]:
+        tle, truth_path = _paths(name)
+        h = read_history(tle)
+        truth = read_truth(truth_path)[1]
+        t = h.t_jd
+        data[name] = (h, np.sort(truth[(truth >= t[0]) & (truth <= t[-1])]))
+    loso = {}
+    for regime in ("LEO", "GEO"):
+        t0 = time.perf_counter()
+        r = loso[regime] = leave_one_satellite_out(data, regime)
+        print(f"{regime}: leave one satellite out over {r['grid_size']} configurations "
+              f"({time.perf_counter() - t0:.0f} s); point times, one-to-one")
+        tols = [f"{tol:g}" for tol in TOLERANCES_DAYS]
+        print(f"{'held out':12s} {'tp':>4s} {'fp':>4s} {'fn':>4s} " + " ".join(f"F1@{x:>4s}d" for x in tols)
+              + "  med|err| h  config")
+        for n, s in r["held_out"].items():
+            med = f"{s['median_abs_error_h']:10.2f}" if s["median_abs_error_h"] is not None else f"{'-':>10s}"
+            print(f"{n:12s} {s['tp']:4d} {s['fp']:4d} {s['fn']:4d} "
+                  + " ".join(f"{s['f1_by_tolerance'][x]:9.3f}" for x in tols) + f"  {med}  {s['config']}")
+        tp, fp, fn = r["pooled_counts_1d"]
+        print(f"{'pooled':12s} {tp:4d} {fp:4d} {fn:4d} "
+              + " ".join(f"{r['pooled_f1_by_tolerance'][x]:9.3f}" for x in tols)
+              + f"  {r['median_abs_error_h']:10.2f}  within 1/2 sigma {r['within_1_sigma']:.2f}/"
+              f"{r['within_2_sigma']:.2f}")
+        print(f"chosen on all {regime} satellites: {r['chosen_on_all']} "
+              f"(adopted REGIME_CONFIG equal: {r['adopted_equals_chosen_on_all']})")
+    old = ROOT / "bench" / "results" / "sda.json"
+    if "--skip-proximity" in sys.argv and old.exists():  # keep the last proximity run
+        prox = json.loads(old.read_text()).get("proximity")
+    else:
+        prox = proximity_bench()
     print(f"proximity watch: {prox}")
-    out = {"machine": platform.platform(), "python": platform.python_version(),
+    out = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.platform(),
+           "processor": platform.processor(), "python": platform.python_version(),
            "manoeuvres_20y": {"element_sets": len(hist.catalog), "years": years, "median_s": float(np.median(times)),
                               "runs_s": times, "target_s": 2.0},
-           "matching_tolerance_days": TOLERANCE_DAYS, "f1_table": tables["window"], "pooled": pooled_by["window"],
-           "f1_table_by_time": tables["time"], "pooled_by_time": pooled_by["time"],
-           "held_out": held, "tolerance_curve": curve, "proximity": prox}
+           "manoeuvres_leave_one_satellite_out": loso, "proximity": prox}
     (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
     (ROOT / "bench" / "results" / "sda.json").write_text(json.dumps(out, indent=2))
 

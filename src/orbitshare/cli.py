@@ -452,19 +452,34 @@ def sda_manoeuvres_cmd(
                               "(YAML, manoeuvre_timestamps list): score the detections against them."),
     tolerance_days: float = typer.Option(1.0, "--tolerance-days", callback=non_negative,
                                          help="Matching tolerance with --truth (days)."),
-    match: str = typer.Option("window", "--match", callback=one_of("window", "time"), help="With --truth: "
-                              "'window' (reported time in the window widened by the tolerance) or 'time' (within the "
-                              "tolerance of the burn time)."),
+    match: str = typer.Option("time", "--match", callback=one_of("time", "window"), help="With --truth: 'time' "
+                              "(burn time within the tolerance of the reported time) or 'window' (reported time in "
+                              "the window widened by the tolerance)."),
+    plot: str = typer.Option(None, "--plot", callback=output_file((".png",)), metavar="FILE",
+                             help="PNG of the element history with detections (and --truth)."),
+    boxes: str = typer.Option(None, "--boxes", callback=output_file((".json",)), metavar="FILE",
+                              help="GEO: write the station-keeping boxes and drift alerts (.json)."),
+    neighbours: list[str] = typer.Option(None, "--neighbour", callback=input_files(), help="With --boxes: another "
+                                         "GEO object's history (TLE/OMM); alert when this object drifts toward its "
+                                         "slot. Repeatable."),
 ) -> None:
-    """Detect manoeuvres: window, delta-v (RTN), direction, kind and confidence per manoeuvre."""
+    """Detect manoeuvres: burn time with sigma, window, delta-v (RTN) with sigma, kind and confidence."""
+    import json
+
+    import numpy as np
+
     from orbitshare.astro.time import format_utc
     from orbitshare.ssa.alerts import manoeuvre_alert, write_alerts
-    from orbitshare.ssa.manoeuvres import detect_manoeuvres, evaluate, read_history, read_truth
+    from orbitshare.ssa.manoeuvre_evaluation import evaluate, read_truth
+    from orbitshare.ssa.manoeuvres import detect_manoeuvres, read_history
 
+    if neighbours and not boxes:
+        fail("--neighbour needs --boxes")
     try:
         with step(f"reading {history}"):
             hist = read_history(history, norad_id)
         truth_jd = read_truth(truth)[1] if truth else None
+        others = [read_history(path) for path in neighbours or []]
     except (ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     with step(f"detecting manoeuvres in {len(hist.catalog)} element sets"):
@@ -480,12 +495,27 @@ def sda_manoeuvres_cmd(
     if alerts:
         write_alerts([manoeuvre_alert(m, history) for m in found], alerts)
         wrote(alerts, f"{len(found)} alerts")
+    if plot:
+        from orbitshare.ssa.manoeuvre_plot import plot_manoeuvres
+
+        plot_manoeuvres(hist, found, plot, truth_jd)
+        wrote(plot, "the element history with its manoeuvres")
+    if boxes:
+        from orbitshare.ssa.geo_boxes import history_alerts, station_boxes
+
+        slots = [b for h in others for b in station_boxes(h)[-1:]]  # each neighbour's current slot
+        own, drift = history_alerts(hist, slots)
+        Path(boxes).write_text(json.dumps({"boxes": [b.as_dict() for b in own], "drift_alerts": drift}, indent=2))
+        wrote(boxes, f"{len(own)} station-keeping boxes and {len(drift)} drift alerts")
     typer.echo(f"{history}: {len(hist.catalog)} element sets, {len(hist.rejects)} rejected or merged, "
                f"{len(found)} manoeuvres", err=True)
     if score is not None:
+        errs = np.abs(score["errors_s"]) / 3600.0
+        med = f", median |burn time - reported| {np.median(errs):.1f} h" if len(errs) else ""
         typer.echo(f"against {truth} ({score['truth']} reported in the history span; one-to-one matching by "
                    f"{match}, tolerance {tolerance_days:g} d): TP {score['tp']} FP {score['fp']} FN {score['fn']}, "
-                   f"precision {score['precision']:.3f} recall {score['recall']:.3f} F1 {score['f1']:.3f}", err=True)
+                   f"precision {score['precision']:.3f} recall {score['recall']:.3f} F1 {score['f1']:.3f}{med}",
+                   err=True)
 
 
 @sda_app.command("fragmentation")

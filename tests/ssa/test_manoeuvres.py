@@ -1,4 +1,8 @@
-"""Manoeuvre detection against operator-reported manoeuvre times (Shorten et al. benchmark, vendored)."""
+"""Manoeuvre detection against operator-reported manoeuvre times (Shorten et al. benchmark, vendored with the
+times corrected to UTC, see tests/data/sda/maneuvers_SOURCE.txt) and against synthetic histories with known burns.
+
+The levels asserted here are in-sample (the adopted configuration on all satellites of its regime); the
+held-out (leave-one-satellite-out) figures are bench/sda.py's and docs/sda.md's."""
 
 from __future__ import annotations
 
@@ -10,15 +14,21 @@ import numpy as np
 import pytest
 
 from orbitshare.catalog.tle import read_tle
+from orbitshare.ssa.manoeuvre_evaluation import (
+    evaluate,
+    f1_score,
+    leave_one_out,
+    match_detections,
+    read_truth,
+    sigma_floor,
+)
 from orbitshare.ssa.manoeuvres import (
+    KINDS,
     REGIME_CONFIG,
     Manoeuvre,
     detect_manoeuvres,
-    evaluate,
     history_from_records,
-    match_detections,
     read_history,
-    read_truth,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sda"
@@ -54,14 +64,8 @@ def histories():
 
 @pytest.fixture(scope="module")
 def table(histories):
-    """Matching by window: a true time within the detection window widened by the tolerance."""
+    """Matching by burn time: a true time within the tolerance of the detection's time_jd, one-to-one."""
     return {name: evaluate(hist, truth, TOLERANCE_DAYS) for name, (hist, truth) in histories.items()}
-
-
-@pytest.fixture(scope="module")
-def time_table(histories):
-    """Matching by estimated burn time: a true time within the tolerance of the detection's time_jd."""
-    return {name: evaluate(hist, truth, TOLERANCE_DAYS, by="time") for name, (hist, truth) in histories.items()}
 
 
 def _pooled(rows, names):
@@ -77,40 +81,64 @@ def test_regimes_are_classified(table):
     assert all(table[n]["regime"] == "GEO" for n in GEO)
 
 
-def test_geo_detection_against_operator_truth(table):
-    """GEO, window matching (+-1 day): pooled F1 >= 0.9 (issue target; reached 0.911), every satellite >= 0.85."""
+def test_geo_burn_times_against_operator_truth(table):
+    """GEO, burn time within 1 day of the reported (UTC-corrected) time: pooled F1 0.870 in-sample, 0.865 held
+    out (the issue's target is 0.95, not met), every satellite >= 0.75; median |error| 3 h."""
     p, r, f1 = _pooled(table, GEO)
-    assert f1 >= 0.91, (p, r, f1)
-    assert all(table[n]["f1"] >= 0.85 for n in GEO), {n: table[n]["f1"] for n in GEO}
-
-
-def test_leo_detection_against_operator_truth(table):
-    """LEO, window matching (+-1 day): pooled precision >= 0.9 and F1 >= 0.8 (issue target; reached 0.829, 0.816
-    with the earlier greedy matching). Haiyang-2A alone stays far below (recall 0.43, its burns are within its
-    2014-2018 noise; docs/sda.md)."""
-    p, r, f1 = _pooled(table, LEO)
-    assert p >= 0.9 and f1 >= 0.82, (p, r, f1)
-    assert all(table[n]["precision"] >= 0.75 for n in LEO), {n: table[n]["precision"] for n in LEO}
-
-
-def test_windows_contain_the_reported_times(histories):
-    """The windows themselves (no tolerance) hold the reported times: pooled F1 with the true time required
-    inside the window, LEO 0.816 (0.48 before the 1-day fit-span lead: the first LEO set showing a burn often has
-    an epoch before it) and GEO 0.901."""
-    zero = {n: evaluate(h, truth, 0.0) for n, (h, truth) in histories.items()}
-    assert _pooled(zero, LEO)[2] >= 0.81, _pooled(zero, LEO)
-    assert _pooled(zero, GEO)[2] >= 0.9, _pooled(zero, GEO)
-
-
-def test_detection_times_against_operator_truth(time_table):
-    """Matching by the estimated burn time (+-1 day, the stricter reading of the issue's tolerance): the levels
-    reached (docs/sda.md) -- GEO 0.87, LEO 0.73 (0.69 before the ramp timing); both below the issue targets
-    0.9 / 0.8."""
-    p, r, f1 = _pooled(time_table, GEO)
     assert f1 >= 0.86, (p, r, f1)
-    p, r, f1 = _pooled(time_table, LEO)
-    assert f1 >= 0.72, (p, r, f1)
-    assert time_table["Sentinel-3A"]["f1"] >= 0.85 and time_table["Fengyun-2E"]["f1"] >= 0.9
+    assert all(table[n]["f1"] >= 0.75 for n in GEO), {n: table[n]["f1"] for n in GEO}
+    errors = np.concatenate([table[n]["errors_s"] for n in GEO])
+    assert np.median(np.abs(errors)) <= 4 * 3600.0
+
+
+def test_leo_burn_times_against_operator_truth(table):
+    """LEO, burn time within 1 day: pooled precision >= 0.8 and F1 0.759 in-sample, 0.754 held out (target 0.85,
+    not met: Haiyang-2A, Jason-1 and Sentinel-6A burns of a few mm/s are absorbed by the catalog over days); the
+    median |error| of the matched burns is within the 6-hour target (2.8 h), CryoSat-2 and Sentinel-3A 1-2 h."""
+    p, r, f1 = _pooled(table, LEO)
+    assert p >= 0.8 and f1 >= 0.75, (p, r, f1)
+    errors = np.concatenate([table[n]["errors_s"] for n in LEO])
+    assert np.median(np.abs(errors)) <= 6 * 3600.0
+    for name in ("CryoSat-2", "Sentinel-3A"):
+        assert table[name]["f1"] >= 0.88 and np.median(np.abs(table[name]["errors_s"])) <= 2.5 * 3600.0
+
+
+def test_corrected_truth_fits_better_than_the_published_times(histories):
+    """The burn times agree with the UTC-corrected reported times, not with the published ones (LEO one day
+    late, Fengyun 8 h late): median signed error within 3 h of the corrected times, over 5 h off the published."""
+    for name, late_days in (("CryoSat-2", 1.0), ("Sentinel-3A", 1.0), ("Fengyun-2E", 8 / 24), ("Fengyun-2F", 8 / 24)):
+        hist, truth = histories[name]
+        corrected = np.median(evaluate(hist, truth, TOLERANCE_DAYS)["errors_s"]) / 3600.0
+        published = np.median(evaluate(hist, truth + late_days, TOLERANCE_DAYS)["errors_s"]) / 3600.0
+        assert abs(corrected) < 3.0 and abs(published) > 5.0, (name, corrected, published)
+
+
+def test_burn_time_sigma_is_stated_and_calibrated(table, histories):
+    """Every detection carries a finite 1-sigma of at least the regime's model-error floor; the matched burns'
+    errors against the reported times are close to normal in units of it: about 68 % within 1 sigma and at least
+    80 % / 90 % (LEO / GEO) within 2 sigma (in-sample 66 / 84 % and 72 / 93 %; held out: LEO 64 / 84 %, GEO 73 /
+    90 %, bench/sda.py; the LEO tail is heavier than normal)."""
+    for m in detect_manoeuvres(histories["Jason-2"][0]):
+        assert REGIME_CONFIG["LEO"].time_sigma_floor_s <= m.time_sigma_s < 10 * 86400.0
+        assert m.timing in ("crossing", "bracket")
+    for names, two_sigma in ((LEO, 0.8), (GEO, 0.9)):
+        z = []
+        for n in names:
+            det = detect_manoeuvres(histories[n][0])
+            z += [abs(det[d].time_jd - tt) * 86400.0 / det[d].time_sigma_s for d, tt in table[n]["pairs"]]
+        z = np.array(z)
+        assert 0.6 <= np.mean(z <= 1.0) <= 0.76 and np.mean(z <= 2.0) >= two_sigma, (np.mean(z <= 1), np.mean(z <= 2))
+
+
+def test_sigma_floor_calibration():
+    """sigma_floor: errors of a normal distribution with stated sigmas half the true ones get a floor that brings
+    the median |z| to 0.6745; sigmas that already cover the errors get none."""
+    rng = np.random.default_rng(2)
+    true_sig = 3600.0
+    err = rng.normal(0.0, true_sig, 4000)
+    floor = sigma_floor(err, np.full(err.size, true_sig / 2))
+    assert floor == pytest.approx(np.sqrt(true_sig**2 - (true_sig / 2) ** 2), rel=0.05)
+    assert sigma_floor(err, np.full(err.size, 2 * true_sig)) == 0.0
 
 
 def test_burn_time_lies_in_the_window(histories):
@@ -120,21 +148,21 @@ def test_burn_time_lies_in_the_window(histories):
             assert m.as_dict()["time"]
 
 
-def test_ramp_start_of_a_burn_absorbed_over_several_sets():
-    """A step absorbed over three sets (catalog fit spans straddling the burn) is timed at the start of its ramp;
-    a sharp step at the epoch after it. With noise of a tenth of the step the ramp start is right in most draws
-    and never more than one set (a day) off."""
-    from orbitshare.ssa.manoeuvres import _ramp_start
+def test_ramp_of_a_burn_absorbed_over_several_sets():
+    """A step absorbed over three sets (catalog fit spans straddling the burn) gives the last set at the old level
+    and the first at the new one; a sharp step the sets either side. With noise of a tenth of the step the ramp
+    start is right in most draws and never more than one set (a day) off."""
+    from orbitshare.ssa.manoeuvres import _ramp
 
     rng = np.random.default_rng(5)
     tt = np.arange(14.0) + 0.3
     ramp = np.clip((tt - 6.3) / 4.0, 0.0, 1.0)  # burn just after 6.3: sets 7.3, 8.3, 9.3 part-way
-    assert _ramp_start(tt, 0.02 * ramp, 8, tt[9]) == 6.3
+    assert _ramp(tt, 0.02 * ramp, 8) == (6, 10)
     starts = []
     for _ in range(40):
-        starts.append(_ramp_start(tt, 0.02 * ramp + rng.normal(0.0, 0.002, tt.size), 8, tt[9]))  # 20 m, 2 m noise
+        starts.append(tt[_ramp(tt, 0.02 * ramp + rng.normal(0.0, 0.002, tt.size), 8)[0]])  # 20 m, 2 m noise
         sharp = 0.02 * (tt > 6.5) + rng.normal(0.0, 0.002, tt.size)
-        assert _ramp_start(tt, sharp, 6, tt[7]) == tt[7]
+        assert _ramp(tt, sharp, 6) == (6, 7)
     starts = np.array(starts)
     assert np.median(starts) == 6.3 and np.all(np.abs(starts - 6.3) <= 1.0), starts
 
@@ -166,8 +194,12 @@ def test_geo_burn_time_from_the_along_track_crossing(lag_days):
     found = detect_manoeuvres(hist)
     assert len(found) == 1, [m.as_dict() for m in found]
     m = found[0]
-    assert abs(m.time_jd - (2459000.5 + burn)) < 0.2, (m.time_jd - 2459000.5, lag_days)
+    err = m.time_jd - (2459000.5 + burn)
+    assert abs(err) < 0.2 and abs(err) * 86400.0 < 4.0 * m.time_sigma_s, (err, m.time_sigma_s / 86400.0, lag_days)
+    assert m.timing == "crossing" and m.time_sigma_s < 0.2 * 86400.0
     assert m.direction == "in-track -" and 0.1 < abs(m.dv_intrack_mps) < 0.3
+    assert m.kind == "in-track" and m.axis == "east-west"
+    assert 0.0 < m.dv_sigma_mps[1] < 0.2 * abs(m.dv_intrack_mps) and m.dv_sigma_mps[0] == m.dv_sigma_mps[2] == 0.0
 
 
 def test_match_by_window_or_time():
@@ -176,19 +208,68 @@ def test_match_by_window_or_time():
 
     dets = [det(10.0, 14.0, 13.5), det(20.0, 21.0, 20.5)]
     truth = np.array([9.5, 20.2, 30.0])
-    assert match_detections(dets, truth, 1.0)[:3] == (2, 0, 1)  # 9.5 lies in [10 - 1, 14 + 1]
+    assert match_detections(dets, truth, 1.0, by="window")[:3] == (2, 0, 1)  # 9.5 lies in [10 - 1, 14 + 1]
     tp, fp, fn, pairs = match_detections(dets, truth, 1.0, by="time")  # 9.5 is 4 days from 13.5
     assert (tp, fp, fn) == (1, 1, 2) and pairs == [(1, 1)]
     # the second window covers both true times, the first only the earlier one: the optimal matching pairs both
     # (nearest-first greedy gave the second detection the earlier time and left two unpaired, Jason-2 2016-10-03)
     dets = [det(0.0, 1.0, 1.0), det(1.2, 6.0, 5.0)]
-    assert match_detections(dets, np.array([4.0, 1.5]), 1.0)[:3] == (2, 0, 0)
-    assert match_detections(dets, np.array([4.0, 1.5]), 1.0)[3] == [(0, 0), (1, 1)]
+    assert match_detections(dets, np.array([4.0, 1.5]), 1.0, by="window")[:3] == (2, 0, 0)
+    assert match_detections(dets, np.array([4.0, 1.5]), 1.0, by="window")[3] == [(0, 0), (1, 1)]
     assert match_detections([], truth, 1.0)[:3] == (0, 0, 3)
     with pytest.raises(ValueError, match="by must be"):
         match_detections(dets, truth, 1.0, by="nearest")
-    with pytest.raises(ValueError, match="timing must be"):
+    with pytest.raises(ValueError, match="timing must be one of"):
         dataclasses.replace(REGIME_CONFIG["GEO"], timing="middle")
+
+
+def test_leave_one_out_never_looks_at_the_held_out_satellite():
+    """The configuration chosen for a satellite depends only on the others' counts (pooled F1 over them)."""
+    counts = np.array([[[5, 5, 5], [8, 1, 1], [8, 1, 1]],  # config 0: good on satellites 1, 2
+                       [[10, 0, 0], [6, 3, 3], [6, 3, 3]]])  # config 1: perfect on satellite 0
+    # satellite 0 out: config 0 pools 0.889 on 1+2 against 0.667; satellites 1 or 2 out: config 1 pools 0.842
+    assert leave_one_out(counts).tolist() == [0, 1, 1]
+    for worst in ([0, 10, 10], [10, 0, 0]):  # whatever the configurations score on satellite 0 itself
+        counts[:, 0] = worst
+        assert leave_one_out(counts)[0] == 0
+    assert f1_score(8, 1, 1) == pytest.approx(16 / 18) and f1_score(0, 0, 0) == 0.0
+
+
+def _synthetic_leo(burn_day: float, rng) -> list[dict]:
+    """Daily LEO element sets (a = 7,100 km) with one in-track burn of +26 mm/s (a +50 m) at burn_day: the
+    along-track angle continuous at the burn, drifting slower by the mean-motion change after it; 0.001 deg
+    (120 m) noise."""
+    base = {"norad_id": 99998, "name": "", "intl_des": "2000-002A", "object_type": "PAYLOAD", "classification": "U",
+            "ecc": 0.001, "incl_deg": 98.0, "raan_deg": 10.0, "argp_deg": 90.0, "bstar": 0.0, "ndot": 0.0,
+            "nddot": 0.0, "element_set_no": 999, "rev_at_epoch": 1}
+    mu = 398600.4418
+    a0, da = 7100.0, 0.050
+    n_of = lambda a: np.sqrt(mu / a**3) * 86400.0 / (2 * np.pi)  # noqa: E731 (rev/day)
+    n0, n1 = n_of(a0), n_of(a0 + da)
+    recs, t0 = [], 2459000.5
+    for day in range(60):
+        t = day + 0.4 + rng.uniform(-0.2, 0.2)
+        post = t > burn_day
+        lam = 360.0 * (n0 * t + ((n1 - n0) * (t - burn_day) if post else 0.0)) + rng.normal(0.0, 0.001)
+        recs.append(base | {"epoch_jd": t0 + np.floor(t), "epoch_fr": t - np.floor(t), "mean_anomaly_deg": lam % 360.0,
+                            "mean_motion_revday": (n1 if post else n0) * (1 + rng.normal(0.0, 1e-8))})
+    return recs
+
+
+def test_leo_burn_time_between_element_sets():
+    """A 26 mm/s LEO burn at a known time between two daily sets is timed by the along-track crossing to within
+    2 h, inside its stated 3-sigma, with the delta-v within 20 % (Gauss: dv_T = v da / 2a)."""
+    rng = np.random.default_rng(11)
+    burn = 30.7
+    hist = history_from_records(_synthetic_leo(burn, rng), "synthetic-leo")
+    found = detect_manoeuvres(hist, "LEO")
+    assert len(found) == 1, [m.as_dict() for m in found]
+    m = found[0]
+    err_s = (m.time_jd - (2459000.5 + burn)) * 86400.0
+    assert m.timing == "crossing" and abs(err_s) < 7200.0 and abs(err_s) < 3.0 * m.time_sigma_s, (err_s, m.time_sigma_s)
+    v = np.sqrt(398600.4418 / 7100.0) * 1000.0
+    assert m.dv_intrack_mps == pytest.approx(v * 0.050 / (2 * 7100.0), rel=0.2)
+    assert m.kind == "in-track" and m.axis == "" and m.direction == "in-track +"
 
 
 def test_single_outliers_and_duplicates_do_not_create_detections():
@@ -214,8 +295,9 @@ def test_detection_fields_are_consistent():
     assert found
     for m in found:
         assert m.window_start_jd < m.window_end_jd and 0.5 <= m.confidence <= 1.0
-        assert m.direction in ("in-track +", "in-track -", "radial", "out-of-plane")
-        assert m.kind in ("station-keeping", "orbit change")
+        assert m.direction in ("in-track +", "in-track -", "radial", "normal")
+        assert m.kind in KINDS and m.purpose in ("station-keeping", "orbit change")
+        assert m.axis == ("north-south" if m.kind == "normal" else "east-west") or m.kind == "combined"
         if m.direction.startswith("in-track"):
             assert np.sign(m.dv_intrack_mps) == np.sign(m.delta_sma_km)
     assert REGIME_CONFIG["GEO"] is not REGIME_CONFIG["LEO"]
@@ -288,10 +370,33 @@ def test_cli_writes_one_row_per_manoeuvre(tmp_path):
     res = CliRunner().invoke(app, ["sda", "manoeuvres", str(hist_file), "--out", str(out)])
     assert res.exit_code == 0, res.output
     rows = out.read_text().splitlines()
-    assert rows[0].startswith("norad_id,window_start,window_end,dv_mps")
+    assert rows[0].startswith("norad_id,time,time_sigma_s,window_start,window_end,dv_mps")
+    for col in ("dv_intrack_sigma_mps", "dv_normal_sigma_mps", "kind", "axis", "confidence"):
+        assert col in rows[0].split(",")
     assert len(rows) - 1 == len(detect_manoeuvres(read_history(hist_file)))
     res = CliRunner().invoke(app, ["sda", "manoeuvres", str(tmp_path / "nope.tle")])
     assert res.exit_code == 2 and "nope.tle" in res.output
+
+
+def test_cli_plots_the_history(tmp_path):
+    """--plot writes a PNG; a plot path that is not .png or cannot be written is a usage error (exit 2)."""
+    from typer.testing import CliRunner
+
+    from orbitshare.cli import app
+
+    hist_file = tmp_path / "fy2d.tle"
+    hist_file.write_text(gzip.open(DATA / "maneuvers_Fengyun-2D.tle.gz", "rt").read())
+    truth_file = tmp_path / "fy2d.yaml"
+    truth_file.write_text(gzip.open(DATA / "maneuvers_manoeuvres_Fengyun-2D.yaml.gz", "rt").read())
+    png = tmp_path / "fy2d.png"
+    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(hist_file), "--out", str(tmp_path / "F.csv"),
+                                   "--plot", str(png), "--truth", str(truth_file)])
+    assert res.exit_code == 0, res.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(hist_file), "--plot", str(tmp_path / "x.jpg")])
+    assert res.exit_code == 2 and "--plot" in res.output
+    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(hist_file), "--plot", str(tmp_path / "no" / "x.png")])
+    assert res.exit_code == 2 and "cannot write" in res.output, res.output
 
 
 def test_cli_scores_against_reported_times(tmp_path):

@@ -2,30 +2,28 @@
 
 Method (one configuration per regime, see REGIME_CONFIG and docs/sda.md):
 1. Sort by epoch, merge element sets less than `min_gap_s` apart (the later one wins), drop SGP4-invalid ones.
-2. Three series from the mean elements: semi-major axis a (in-track manoeuvres), eccentricity vector
-   (radial) and orbit-plane angles (inclination, node drift-corrected; out-of-plane).
+2. Series from the mean elements: semi-major axis a (in-track burns), eccentricity vector (radial), orbit-plane
+   angles (inclination, node drift-corrected; normal) and the along-track angle (mean longitude).
 3. At every boundary between successive element sets, a robust step: the median level of the next k sets
    minus that of the previous k sets, both referred to the boundary with the local robust slope (median of
-   the neighbouring increments per day: drag decay, J2 node drift). Medians make single outliers invisible
-   and persistent steps, i.e. manoeuvres, stand out.
-4. Each step is converted to a delta-v component (Gauss equations for near-circular orbits) and compared
-   with the local noise (scaled median absolute deviation of the increments): a boundary is a detection
-   when a component exceeds both `z_threshold` noise units and the regime's delta-v floor. Neighbouring
-   boundaries that see the same step are merged into one detection placed at the largest detrended single
-   increment (in noise units, so natural e-vector rotation or drag decay never place it).
+   the neighbouring increments per day: drag decay, J2 node drift).
+4. Each step is converted to a delta-v component (Gauss equations for near-circular orbits, RTN) and compared
+   with the local noise (scaled median absolute deviation of the increments): a boundary is a detection when a
+   component exceeds both its z threshold and the regime's delta-v floor. Neighbouring boundaries that see the
+   same step are merged into one detection placed at the largest detrended single increment.
 5. Burn sequences days apart (LEO): a group with an in-track hit is split by binary segmentation of the
-   detrended semi-major axis (segments of >= 2 sets, each step >= z_split noise units); one detection per step,
-   moved to the largest single increment next to the split (a set between two burns a day apart is the only
-   one at its level, and 2-set segments would otherwise put the split one set off).
-6. The manoeuvre window is (epoch before - catalog lag, epoch after + fit-span lead]: public element sets
-   absorb a burn only after their fit span (lag), and the first set that shows a burn can carry an epoch
-   before it (lead; LEO). A detection that moves a back towards its long-term median is station-keeping.
-7. Burn time (`time_jd`, inside the window): "intersection" (GEO) solves for the crossing of the along-track
-   angle lines before and after the step (an impulsive burn keeps the position continuous; the slopes differ
-   by the mean-motion change), independent of when the catalog first shows the step; "ramp" (LEO) fits a
-   flat-ramp-flat line to a (small burns are absorbed over several sets) and takes the start of the ramp, or
-   the epoch after a sharp step. match_detections / evaluate match true times by window or by this time
-   (optimal one-to-one matching within a stated tolerance).
+   detrended semi-major axis; one detection per step.
+6. Window (window_start_jd, window_end_jd]: from the step onset less the catalog lag (public element sets
+   absorb a burn only after their fit span) to the first epoch showing the step plus the fit-span lead.
+7. Burn time with a 1-sigma uncertainty (:func:`_burn_time`): an impulsive burn keeps the position
+   continuous, so the along-track angle histories fitted on each side of the step (lines whose slopes differ by
+   the mean-motion change the semi-major axis step gives) cross at the burn; the crossing is taken when its
+   uncertainty is below `max_crossing_sigma_days` and it lies in the window. Otherwise the burn lies near the
+   bracket the semi-major-axis history gives (from the start of its ramp, when the catalog absorbed the burn
+   over several sets, to the first set showing the step): `bracket_fraction` of the way plus
+   `bracket_offset_days`, with the uniform-distribution sigma. A calibrated model-error floor
+   (`time_sigma_floor_s`) is added in quadrature to every sigma.
+Scoring against reported times is in :mod:`orbitshare.ssa.manoeuvre_evaluation`.
 """
 
 from __future__ import annotations
@@ -40,7 +38,13 @@ from orbitshare.astro.time import format_utc
 from orbitshare.catalog import Catalog
 from orbitshare.catalog.records import Reject, check_elements
 
+__all__ = ["KINDS", "MU_KM3S2", "REGIME_CONFIG", "TIMINGS", "DetectorConfig", "History", "Manoeuvre",
+           "detect_manoeuvres", "history_from_records", "majority_regime", "read_history"]
+
 MU_KM3S2 = 398600.4418
+KINDS = ("in-track", "radial", "normal", "combined")
+TIMINGS = ("crossing", "bracket")
+SIG_MEDIAN = 1.2533  # standard error of a median over that of a mean (normal noise)
 
 
 @dataclass(frozen=True)
@@ -50,33 +54,39 @@ class DetectorConfig:
     k: int = 3  # element sets on each side of a boundary for the median levels
     noise_window: int = 121  # increments in the rolling noise (MAD) and slope estimates
     z_threshold: float = 8.0  # in-track step / noise, in noise units
-    z_radial: float = 20.0  # eccentricity-vector step / noise
+    z_radial: float = 40.0  # eccentricity-vector step / noise
     z_normal: float = 20.0  # orbit-plane step / noise
     lag_days: float = 2.0  # catalog lag: public element sets absorb a manoeuvre only after their fit span
     lead_days: float = 0.0  # fit-span lead: a set's epoch can precede the last observations of its fit
     min_dv_intrack_mps: float = 0.0005  # floors per component (m/s)
     min_dv_radial_mps: float = 0.2
-    min_dv_normal_mps: float = 0.5
+    min_dv_normal_mps: float = 1.5
     min_gap_s: float = 600.0  # element sets closer than this are merged (later one kept)
     merge_sets: int = 3  # boundaries closer than this many sets form one detection
     split: bool = True  # split a hit group into several in-track steps (burn sequences days apart)
     min_segment: int = 2  # fewest sets between two split steps
     z_split: float = 60.0  # significance of each step of a split group, in noise units
     relocate: bool = True  # move each split step to the largest single increment next to it
-    timing: str = "intersection"  # burn time: "intersection" of along-track lines, "ramp" start, "after"
-    time_shift_days: float = 0.0  # added to the "ramp" / "after" estimate
-    k_time: int = 3  # sets on each side fitted by the "intersection" lines
-    ramp_span_days: float = 6.0  # "ramp" timing: sets this close to the step are fitted
+    timing: str = "crossing"  # burn time: along-track "crossing" (bracket fallback) or the "bracket" only
+    k_time: int = 3  # sets on each side fitted by the along-track lines
+    max_crossing_sigma_days: float = 0.5  # crossings less certain than this fall back to the bracket
+    ramp: bool = True  # bracket starts at the start of the semi-major-axis ramp (else at the set before)
+    ramp_span_days: float = 6.0  # ramp fit: sets this close to the step
+    bracket_fraction: float = 0.5  # bracket timing: this fraction of the way from its start to its end
+    bracket_offset_days: float = 0.0  # added to the bracket estimate (catalogs that show a burn sets late)
+    time_sigma_floor_s: float = 0.0  # model error added in quadrature to every burn-time sigma (calibrated)
 
     def __post_init__(self) -> None:
-        if self.timing not in ("intersection", "ramp", "after"):
-            raise ValueError(f"timing must be 'intersection', 'ramp' or 'after', not {self.timing!r}")
+        if self.timing not in TIMINGS:
+            raise ValueError(f"timing must be one of {', '.join(TIMINGS)}, not {self.timing!r}")
 
 
-REGIME_CONFIG: dict[str, DetectorConfig] = {
-    "LEO": DetectorConfig(z_radial=40.0, min_dv_normal_mps=1.5, lead_days=1.0, timing="ramp", time_shift_days=0.15),
-    "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=10.0, z_radial=40.0, z_normal=20.0, lag_days=2.0,
-                          min_dv_intrack_mps=0.05, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False),
+REGIME_CONFIG: dict[str, DetectorConfig] = {  # chosen by leave-one-satellite-out (bench/sda.py)
+    "LEO": DetectorConfig(z_threshold=10.0, bracket_fraction=0.0, bracket_offset_days=-0.5, time_sigma_floor_s=3290.0),
+    "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=8.0, z_radial=40.0, z_normal=20.0, lag_days=2.0,
+                          min_dv_intrack_mps=0.05, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False,
+                          ramp=False, max_crossing_sigma_days=10.0, bracket_fraction=0.0, bracket_offset_days=-0.5,
+                          time_sigma_floor_s=13780.0),
 }
 REGIME_CONFIG["MEO"] = REGIME_CONFIG["LEO"]
 REGIME_CONFIG["HEO"] = REGIME_CONFIG["GEO"]
@@ -84,7 +94,7 @@ REGIME_CONFIG["HEO"] = REGIME_CONFIG["GEO"]
 
 @dataclass
 class Manoeuvre:
-    """One detected manoeuvre: window (UTC JD), delta-v estimate (m/s, RTN), direction and confidence."""
+    """One detected manoeuvre: burn time and window (UTC JD), delta-v (m/s, RTN) with 1-sigma, kind, confidence."""
 
     norad_id: int
     window_start_jd: float
@@ -92,8 +102,8 @@ class Manoeuvre:
     dv_radial_mps: float
     dv_intrack_mps: float
     dv_normal_mps: float
-    direction: str
-    kind: str
+    direction: str  # "in-track +", "in-track -", "radial", "normal" (main component)
+    kind: str  # one of KINDS: the significant components
     confidence: float
     z_score: float
     delta_sma_km: float
@@ -101,6 +111,11 @@ class Manoeuvre:
     element_sets: tuple[int, int] = (0, 0)  # row indices (before, after) in the cleaned history
     evidence: dict = field(default_factory=dict)
     time_jd: float = float("nan")  # estimated burn time (UTC JD), inside the window
+    time_sigma_s: float = float("nan")  # 1-sigma of time_jd (s)
+    timing: str = ""  # how time_jd was found: "crossing" or "bracket"
+    dv_sigma_mps: tuple[float, float, float] = (0.0, 0.0, 0.0)  # 1-sigma of the R, T, N components
+    purpose: str = ""  # "station-keeping" (back towards the long-term level) or "orbit change"
+    axis: str = ""  # GEO: "east-west", "north-south" or "east-west+north-south"; empty elsewhere
 
     @property
     def dv_mps(self) -> float:
@@ -108,16 +123,20 @@ class Manoeuvre:
         return float(np.sqrt(self.dv_radial_mps**2 + self.dv_intrack_mps**2 + self.dv_normal_mps**2))
 
     def as_dict(self) -> dict:
-        """Flat dict with ISO 8601 UTC window edges (for CSV/JSON)."""
+        """Flat dict with ISO 8601 UTC times (for CSV/JSON): burn time and its sigma first, then the window."""
+        sr, st, sn = self.dv_sigma_mps
         return {"norad_id": self.norad_id,
+                "time": str(format_utc(self.time_jd, 0.0)) if np.isfinite(self.time_jd) else "",
+                "time_sigma_s": round(self.time_sigma_s, 0) if np.isfinite(self.time_sigma_s) else "",
                 "window_start": str(format_utc(self.window_start_jd, 0.0)),
                 "window_end": str(format_utc(self.window_end_jd, 0.0)),
                 "dv_mps": round(self.dv_mps, 5), "dv_radial_mps": round(self.dv_radial_mps, 5),
-                "dv_intrack_mps": round(self.dv_intrack_mps, 5), "dv_normal_mps": round(self.dv_normal_mps, 5),
-                "direction": self.direction, "kind": self.kind, "confidence": round(self.confidence, 3),
-                "z_score": round(self.z_score, 2), "delta_sma_m": round(self.delta_sma_km * 1000.0, 2),
-                "delta_incl_deg": round(self.delta_incl_deg, 5),
-                "time": str(format_utc(self.time_jd, 0.0)) if np.isfinite(self.time_jd) else ""}
+                "dv_radial_sigma_mps": round(sr, 5), "dv_intrack_mps": round(self.dv_intrack_mps, 5),
+                "dv_intrack_sigma_mps": round(st, 5), "dv_normal_mps": round(self.dv_normal_mps, 5),
+                "dv_normal_sigma_mps": round(sn, 5), "kind": self.kind, "direction": self.direction,
+                "axis": self.axis, "purpose": self.purpose, "confidence": round(self.confidence, 3),
+                "z_score": round(self.z_score, 2), "timing": self.timing,
+                "delta_sma_m": round(self.delta_sma_km * 1000.0, 2), "delta_incl_deg": round(self.delta_incl_deg, 5)}
 
 
 @dataclass
@@ -222,13 +241,12 @@ def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
     cat = history.catalog if isinstance(history, History) else history
     if len(cat) < 4:
         return []
-    regime = regime or _majority_regime(cat)
+    regime = regime or majority_regime(cat)
     cfg = config or REGIME_CONFIG.get(regime, REGIME_CONFIG["LEO"])
     t = cat["epoch_jd"] + cat["epoch_fr"]
     s = _series(cat)
     k = min(cfg.k, max(1, (len(t) - 1) // 2))
-    v = s["v"][1:]
-    a = s["a"][1:]
+    v, a = s["v"][1:], s["a"][1:]
     da, na, ea, slope_a = _steps(s["a"], t, k, cfg.noise_window)
     dex, nex, eex, _ = _steps(s["ex"], t, k, cfg.noise_window)
     dey, ney, eey, _ = _steps(s["ey"], t, k, cfg.noise_window)
@@ -240,46 +258,58 @@ def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
     dv_r = np.maximum(v * de - 2.0 * np.abs(dv_t), 0.0)  # e-vector change not explained by the in-track part
     d_plane = np.hypot(di, sin_i * dn)
     dv_n = v * d_plane
+    n_e, n_plane = np.hypot(nex, ney), np.hypot(ni, sin_i * nn)
     z_t = np.abs(da) / (na * np.sqrt(2.0 / k) + 1e-15)
-    z_r = de / (np.hypot(nex, ney) * np.sqrt(2.0 / k) + 1e-15)
-    z_n = d_plane / (np.hypot(ni, sin_i * nn) * np.sqrt(2.0 / k) + 1e-15)
+    z_r = de / (n_e * np.sqrt(2.0 / k) + 1e-15)
+    z_n = d_plane / (n_plane * np.sqrt(2.0 / k) + 1e-15)
     hit_t = (z_t > cfg.z_threshold) & (np.abs(dv_t) > cfg.min_dv_intrack_mps)
     hit_r = (z_r > cfg.z_radial) & (dv_r > cfg.min_dv_radial_mps)
     hit_n = (z_n > cfg.z_normal) & (dv_n > cfg.min_dv_normal_mps)
     hit = hit_t | hit_r | hit_n
     z = np.where(hit_t, z_t, 0.0) + np.where(hit_r, z_r, 0.0) + np.where(hit_n, z_n, 0.0)
-    jumps = np.abs(ea) / na * hit_t + np.hypot(eex, eey) / np.hypot(nex, ney) * hit_r \
-        + np.hypot(ei, sin_i * en) / np.hypot(ni, sin_i * nn) * hit_n  # detrended increments in noise units
+    jumps = np.abs(ea) / na * hit_t + np.hypot(eex, eey) / n_e * hit_r \
+        + np.hypot(ei, sin_i * en) / n_plane * hit_n  # detrended increments in noise units
+    # 1-sigma of a step of two k-set medians: increments carry sqrt(2) of one set's noise
+    step_sig = SIG_MEDIAN / np.sqrt(k)
+    dv_sig = np.stack([v * n_e * step_sig, v / (2.0 * a) * na * step_sig, v * n_plane * step_sig], axis=1)
     out = []
     a_ref = _rolling_median(s["a"], 181)
-    sig_a = na / np.sqrt(2.0)  # noise of one set's a (km): increments carry sqrt(2) of it
-    lam, nrad = _along_track(cat), cat["mean_motion_revday"] * (2.0 * np.pi)
+    sig_a = na / np.sqrt(2.0)  # noise of one set's a (km)
     for group in _groups(np.flatnonzero(hit), cfg.merge_sets):
         subs = _split_group(s["a"], t, group, k, sig_a, cfg) if cfg.split and np.any(hit_t[group]) else []
         if len(subs) < 2:
-            b = group[np.argmax(_group_jumps(jumps, group))]  # boundary between sets b and b+1
-            m = _manoeuvre(cat, t, s, b, dv_r[b], dv_t[b], dv_n[b], da[b], di[b],
-                           (hit_t[b], hit_r[b], hit_n[b]), float(np.max(z[group])), cfg, a_ref)
+            b = group[np.argmax(jumps[group])]  # boundary between sets b and b+1
+            m = _manoeuvre(cat, t, s, b, (dv_r[b], dv_t[b], dv_n[b]), dv_sig[b], da[b], di[b],
+                           (hit_t[b], hit_r[b], hit_n[b]), float(np.max(z[group])), cfg, a_ref, regime)
             m.window_start_jd = float(t[group[0]] - cfg.lag_days)  # onset of the step, less the catalog lag
             out.append(m)
         else:
             for b, step_km, zs in subs:  # several burns inside one group: one in-track detection each
                 dvt = float(v[b] * step_km / (2.0 * a[b]))
-                m = _manoeuvre(cat, t, s, b, 0.0, dvt, 0.0, step_km, 0.0, (True, False, False), zs, cfg, a_ref)
+                m = _manoeuvre(cat, t, s, b, (0.0, dvt, 0.0), dv_sig[b] * (0.0, 1.0, 0.0), step_km, 0.0,
+                               (True, False, False), zs, cfg, a_ref, regime)
                 m.window_start_jd = float(t[b] - cfg.lag_days)
                 out.append(m)
     for m in out:  # the first set showing the step can have an epoch before the burn
         m.window_end_jd += cfg.lead_days
-    bounds = [m.element_sets[0] for m in out]
-    kt = cfg.k_time
-    for i, m in enumerate(out):  # burn time from the sets between the neighbouring detections only
-        b = bounds[i]
-        lo = max(b - kt + 1, bounds[i - 1] + 1 if i else 0)
-        hi = min(b + kt + 1, bounds[i + 1] + 1 if i + 1 < len(out) else len(t))
-        m.time_jd = _burn_time(t, lam, nrad, s["a"] - slope_a[b] * (t - t[b]), b, lo, hi, m.window_start_jd,
-                               m.direction.startswith("in-track"), cfg, bounds[i - 1] + 1 if i else 0,
-                               bounds[i + 1] + 1 if i + 1 < len(out) else len(t))
+    _time_all(out, t, s, cat, slope_a, na * step_sig, cfg)
     return out
+
+
+def _time_all(out: list[Manoeuvre], t: np.ndarray, s: dict, cat: Catalog, slope_a: np.ndarray,
+              sig_da: np.ndarray, cfg: DetectorConfig) -> None:
+    """Set time_jd, time_sigma_s and timing of each detection from the sets between its neighbours only."""
+    lam, nrad = _along_track(cat), cat["mean_motion_revday"] * (2.0 * np.pi)
+    bounds = [m.element_sets[0] for m in out]
+    for i, m in enumerate(out):
+        b = bounds[i]
+        lo_prev = bounds[i - 1] + 1 if i else 0
+        hi_next = bounds[i + 1] + 1 if i + 1 < len(out) else len(t)
+        a_detr = s["a"] - slope_a[b] * (t - t[b])
+        sig_dn = 1.5 * nrad[b] / s["a"][b] * sig_da[b]  # rad/day: dn = -3/2 n da / a
+        tb, sig, how = _burn_time(t, lam, nrad, a_detr, b, (lo_prev, hi_next), (m.window_start_jd, m.window_end_jd),
+                                  m.direction.startswith("in-track"), sig_dn, cfg)
+        m.time_jd, m.time_sigma_s, m.timing = tb, float(np.hypot(sig * 86400.0, cfg.time_sigma_floor_s)), how
 
 
 def _along_track(cat: Catalog) -> np.ndarray:
@@ -289,54 +319,83 @@ def _along_track(cat: Catalog) -> np.ndarray:
         + np.radians(cat["raan_deg"]) * np.cos(np.radians(cat["incl_deg"]))
 
 
-def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: int, lo: int, hi: int,
-               earliest: float, in_track: bool, cfg: DetectorConfig, lo_prev: int = 0,
-               hi_next: int | None = None) -> float:
-    """Burn time of the step between sets b and b+1, clipped to (earliest, t[b+1]] (inside the window).
+def _crossing(t: np.ndarray, lam: np.ndarray, n: np.ndarray, pre: np.ndarray, post: np.ndarray,
+              sig_dn: float) -> tuple[float, float]:
+    """Crossing (UTC JD) of the along-track lines fitted to the sets `pre` (before the burn) and `post` (after
+    it), and its 1-sigma (days).
 
-    lam: along-track angle (rad), n: mean motion (rad/day), a: detrended semi-major axis; sets lo..hi-1 lie
-    between the neighbouring detections; lo_prev..hi_next-1 are all the sets after the previous detection and
-    up to the next one.
-    "intersection" (in-track steps): an impulsive burn leaves the position continuous, so the along-track angle
-    of the sets before (one line) and after (a line steeper by the mean-motion change, from the TLE mean motions)
-    cross at the burn. Both lines are fitted with one common slope (J2 and resonance drift cancel); the crossing
-    does not depend on when the catalog first showed the step. Other steps (no drift change to time them by):
-    the epoch before the step.
-    "ramp" (in-track steps): a flat-ramp-flat line fitted to a (:func:`_ramp_start`); a burn absorbed over
-    several sets is timed at the start of the ramp, a sharp step (no set part-way) at the epoch after it; plus
-    `time_shift_days`. "after", and other steps with "ramp": the epoch after the step plus `time_shift_days`.
+    lam: along-track angle (rad), n: mean motion (rad/day). An impulsive burn keeps the position continuous, so
+    the line after is the line before plus dn (t - t_burn), dn the mean-motion change (median of the TLE mean
+    motions after minus before, 1-sigma sig_dn rad/day). Both lines share one fitted slope (J2 and resonance
+    drift cancel); the fitted offset c of the later line gives t_burn = t_ref - c / dn. Sigma from the fit's
+    residual variance and sig_dn; infinite when the fit has fewer than two degrees of freedom.
     """
-    t_before, t_after = float(t[b]), float(t[b + 1])
-    est = t_after + cfg.time_shift_days
-    if cfg.timing == "intersection":
-        est = t_before
+    if len(pre) < 2 or len(post) < 2:
+        return float("nan"), float("inf")
+    dn = float(np.median(n[post]) - np.median(n[pre]))
+    if abs(dn) < 1e-12:
+        return float("nan"), float("inf")
+    idx = np.concatenate([pre, post])
+    after = np.arange(len(idx)) >= len(pre)
+    ref = int(pre[-1])
+    dt = t[idx] - t[ref]
+    r = np.angle(np.exp(1j * (lam[idx] - lam[ref] - n[ref] * dt)))  # wrapped residual of a reference line
+    x = np.column_stack([np.ones(len(idx)), dt, after.astype(np.float64)])
+    y = r - after * dn * dt
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    dof = len(idx) - 3
+    if dof < 2:
+        return float("nan"), float("inf")
+    s2 = float(np.sum((y - x @ coef) ** 2)) / dof
+    var_c = s2 * float(np.linalg.inv(x.T @ x)[2, 2])
+    cross = float(t[ref] - coef[2] / dn)
+    sigma = float(np.sqrt(var_c / dn**2 + (coef[2] / dn**2) ** 2 * sig_dn**2))
+    return cross, sigma
+
+
+def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: int, between: tuple[int, int],
+               window: tuple[float, float], in_track: bool, sig_dn: float,
+               cfg: DetectorConfig) -> tuple[float, float, str]:
+    """Burn time (UTC JD), its 1-sigma (days) and the method, for the step between sets b and b+1.
+
+    a: detrended semi-major axis (km); between: the sets between the neighbouring detections; window: the
+    detection window. The semi-major-axis history brackets the burn: a flat-ramp-flat fit (:func:`_ramp`, with
+    `ramp`; sets lying part-way were fitted to observations from both sides of the burn) gives the last set at
+    the old level and the first at the new one (else the sets b and b+1). "crossing" (in-track steps): the
+    along-track lines through up to k_time sets on each side of that ramp cross at the burn
+    (:func:`_crossing`); taken when its sigma is at most max_crossing_sigma_days and it lies in the window.
+    Otherwise the burn is placed `bracket_fraction` of the way through the bracket (last old-level set, first
+    set after the step], plus `bracket_offset_days` (some catalogs show a burn only sets after it, so the last
+    set at the old level can follow the burn), sigma that of a uniform distribution over the bracket.
+    """
+    lo, hi = between
+    i0, j1 = b, b + 1
+    if cfg.ramp and in_track:
         idx = np.arange(lo, hi)
-        post = idx > b
-        dn = float(np.median(n[idx[post]]) - np.median(n[idx[~post]]))  # rad/day
-        if in_track and len(idx) >= 4 and abs(dn) > 1e-12:
-            dt = t[idx] - t_before
-            r = np.angle(np.exp(1j * (lam[idx] - lam[b] - n[b] * dt)))  # wrapped residual of a reference line
-            x = np.column_stack([np.ones(len(idx)), dt, post.astype(np.float64)])
-            coef = np.linalg.lstsq(x, r - post * dn * dt, rcond=None)[0]  # post line = pre line + dn dt + jump
-            cross = t_before - coef[2] / dn
-            if np.isfinite(cross):
-                est = float(cross)
-    elif cfg.timing == "ramp" and in_track:
-        idx = np.arange(lo_prev, len(t) if hi_next is None else hi_next)
-        idx = idx[(t[idx] >= t_before - cfg.ramp_span_days) & (t[idx] <= t_after + cfg.ramp_span_days)]
-        est = _ramp_start(t[idx], a[idx], int(np.searchsorted(idx, b)), t_after) + cfg.time_shift_days
-    return float(min(max(est, earliest), t_after))
+        idx = idx[(t[idx] >= t[b] - cfg.ramp_span_days) & (t[idx] <= t[b + 1] + cfg.ramp_span_days)]
+        q = int(np.searchsorted(idx, b))
+        if idx.size >= 3 and 0 <= q < idx.size - 1:
+            si, sj = _ramp(t[idx], a[idx], q)
+            i0, j1 = int(idx[si]), int(idx[sj])
+    if cfg.timing == "crossing" and in_track:
+        kt = cfg.k_time
+        pre, post = np.arange(max(lo, i0 - kt + 1), i0 + 1), np.arange(j1, min(hi, j1 + kt))
+        cross, sig = _crossing(t, lam, n, pre, post, sig_dn)
+        if sig <= cfg.max_crossing_sigma_days and window[0] <= cross <= window[1]:
+            return cross, sig, "crossing"
+    start = max(float(t[i0]), window[0])
+    end = float(t[b + 1])
+    est = max(start + cfg.bracket_fraction * (end - start) + cfg.bracket_offset_days, window[0])
+    return float(est), float((end - start) / np.sqrt(12.0)), "bracket"
 
 
-def _ramp_start(tt: np.ndarray, y: np.ndarray, q: int, t_after: float) -> float:
-    """Start (UTC JD) of the ramp of the least-squares flat-ramp-flat line through (tt, y) whose ramp spans the
-    step between samples q and q+1; t_after when no sample lies part-way up the ramp (a sharp step).
+def _ramp(tt: np.ndarray, y: np.ndarray, q: int) -> tuple[int, int]:
+    """Indices (last sample at the old level, first at the new one) of the least-squares flat-ramp-flat line
+    through (tt, y) whose ramp spans the step between samples q and q+1 (requires 0 <= q < len - 1).
 
-    The ramp runs from sample i <= q to sample j > q (both at the level before / after); a public element set
-    fitted to observations from both sides of a burn lies part-way, so small LEO burns appear as ramps.
+    A public element set fitted to observations from both sides of a burn lies part-way, so small LEO burns
+    appear as ramps; a sharp step gives (q, q + 1).
     """
-    if tt.size < 3 or not 0 <= q < tt.size - 1:
-        return t_after
     i = np.arange(q + 1)[:, None, None]
     j = np.arange(q + 1, tt.size)[None, :, None]
     u = np.clip((tt[None, None, :] - tt[i]) / (tt[j] - tt[i]), 0.0, 1.0)  # (start, end, sample): 0 before, 1 after
@@ -344,7 +403,7 @@ def _ramp_start(tt: np.ndarray, y: np.ndarray, q: int, t_after: float) -> float:
     yc = y - y.mean()
     explained = np.einsum("ijk,k->ij", uc, yc) ** 2 / np.maximum(np.einsum("ijk,ijk->ij", uc, uc), 1e-300)
     si, sj = np.unravel_index(np.argmax(explained), explained.shape)  # least residual: most variance explained
-    return float(tt[si]) if sj + q + 1 - si >= 2 else t_after
+    return int(si), int(sj + q + 1)
 
 
 def _split_group(x: np.ndarray, t: np.ndarray, group: np.ndarray, k: int, sig: np.ndarray,
@@ -403,12 +462,6 @@ def _bisect(y: np.ndarray, p: int, q: int, noise: float, cfg: DetectorConfig, ou
     _bisect(y, best[0], q, noise, cfg, out)
 
 
-def _group_jumps(jumps: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Single-increment sizes (noise units) at a group's boundaries; hit flags can differ along a group, so
-    boundaries without any component hit score by the hits of their neighbours (0 here)."""
-    return jumps[group]
-
-
 def _groups(idx: np.ndarray, gap: int) -> list[np.ndarray]:
     """Split sorted boundary indices into runs whose members are at most `gap` apart."""
     if len(idx) == 0:
@@ -417,100 +470,38 @@ def _groups(idx: np.ndarray, gap: int) -> list[np.ndarray]:
     return np.split(idx, cuts)
 
 
-def _majority_regime(cat: Catalog) -> str:
+def majority_regime(cat: Catalog) -> str:
     """The regime most element sets of the history fall in."""
     values, counts = np.unique(cat.regime.astype(str), return_counts=True)
     return str(values[np.argmax(counts)])
 
 
-def _manoeuvre(cat, t, s, b, dv_r, dv_t, dv_n, da, di, hits, z, cfg, a_ref) -> Manoeuvre:
-    """Build one Manoeuvre record for boundary b (between cleaned element sets b and b+1)."""
-    comps = {"radial": abs(dv_r) * hits[1], "in-track": abs(dv_t) * hits[0], "out-of-plane": abs(dv_n) * hits[2]}
+def _kind(hits: tuple[bool, bool, bool]) -> str:
+    """Kind from the significant components (radial, in-track, normal hit flags in RTN order)."""
+    names = [n for n, h in zip(("radial", "in-track", "normal"), hits, strict=True) if h]
+    return names[0] if len(names) == 1 else "combined"
+
+
+def _manoeuvre(cat, t, s, b, dv, dv_sig, da, di, hits, z, cfg, a_ref, regime) -> Manoeuvre:
+    """One Manoeuvre record for boundary b (between cleaned sets b and b+1); dv = (R, T, N) m/s, hits (T, R, N)."""
+    dv_r, dv_t, dv_n = dv[0] * hits[1], dv[1] * hits[0], dv[2] * hits[2]
+    comps = {"radial": abs(dv_r), "in-track": abs(dv_t), "normal": abs(dv_n)}
     main = max(comps, key=comps.get)
-    if main == "in-track":
-        direction = "in-track +" if dv_t > 0 else "in-track -"
-    else:
-        direction = main
+    direction = ("in-track +" if dv_t > 0 else "in-track -") if main == "in-track" else main
+    kind = _kind((bool(hits[1]), bool(hits[0]), bool(hits[2])))
     restoring = abs(s["a"][b + 1] - a_ref[b]) < abs(s["a"][b] - a_ref[b])
-    kind = "station-keeping" if (main == "in-track" and restoring) or (main == "out-of-plane" and \
-        abs(s["i"][b + 1] - np.median(s["i"])) < abs(s["i"][b] - np.median(s["i"]))) else "orbit change"
+    back_i = abs(s["i"][b + 1] - np.median(s["i"])) < abs(s["i"][b] - np.median(s["i"]))
+    purpose = "station-keeping" if (main == "in-track" and restoring) or (main == "normal" and back_i) \
+        else "orbit change"
+    axis = ""
+    if regime == "GEO":  # in-plane burns move the longitude, normal burns the inclination
+        axis = {"normal": "north-south", "combined": "east-west+north-south"}.get(kind, "east-west")
+        if kind == "combined" and not hits[2]:
+            axis = "east-west"
     confidence = float(1.0 - 0.5 * np.exp(-(z - cfg.z_threshold) / cfg.z_threshold))
-    return Manoeuvre(int(cat.norad_id[b]), float(t[b]), float(t[b + 1]), float(dv_r * hits[1]),
-                     float(dv_t * hits[0]), float(dv_n * hits[2]), direction, kind, confidence, z,
-                     float(da), float(np.degrees(di)), (int(b), int(b + 1)),
+    sig = tuple(float(x) for x in np.asarray(dv_sig) * (hits[1], hits[0], hits[2]))
+    return Manoeuvre(int(cat.norad_id[b]), float(t[b]), float(t[b + 1]), float(dv_r), float(dv_t), float(dv_n),
+                     direction, kind, confidence, z, float(da), float(np.degrees(di)), (int(b), int(b + 1)),
                      {"epoch_before": str(format_utc(t[b], 0.0)), "epoch_after": str(format_utc(t[b + 1], 0.0)),
-                      "element_set_no": (int(cat["element_set_no"][b]), int(cat["element_set_no"][b + 1]))})
-
-
-def match_detections(detections: list[Manoeuvre], truth_jd: np.ndarray, tolerance_days: float = 1.0,
-                     by: str = "window"):
-    """One-to-one matching of detections to true times (UTC JD). by="window": a true time can match a detection
-    whose window, widened by the tolerance on each side, contains it; by="time": one whose estimated burn time
-    is within the tolerance. The matching is optimal: the most pairs, and of those the least total distance
-    (gap outside the window, or time difference); a greedy nearest-first matching can pair a detection with a
-    true time another detection also covers and leave the second detection's only match unpaired. Returns
-    (tp, fp, fn, pairs) with pairs (detection index, index into the sorted truth)."""
-    from scipy.optimize import linear_sum_assignment
-
-    if by not in ("window", "time"):
-        raise ValueError(f"by must be 'window' or 'time', not {by!r}")
-    truth_jd = np.sort(np.asarray(truth_jd, dtype=np.float64))
-    if not detections or truth_jd.size == 0:
-        return 0, len(detections), int(truth_jd.size), []
-    w0 = np.array([d.window_start_jd if by == "window" else d.time_jd for d in detections])
-    w1 = np.array([d.window_end_jd if by == "window" else d.time_jd for d in detections])
-    gap = np.maximum(np.maximum(w0[:, None] - truth_jd[None, :], truth_jd[None, :] - w1[:, None]), 0.0)
-    ok = gap <= tolerance_days
-    # each pair is worth -1 plus its gap scaled below 1/(pairs possible): more pairs always win, then less gap
-    scale = 1.0 / ((tolerance_days + 1.0) * (min(gap.shape) + 1.0))
-    rows, cols = linear_sum_assignment(np.where(ok, gap * scale - 1.0, 0.0))
-    pairs = sorted((int(r), int(c)) for r, c in zip(rows, cols, strict=True) if ok[r, c])
-    tp = len(pairs)
-    return tp, len(detections) - tp, int(len(truth_jd) - tp), pairs
-
-
-def read_truth(path: str | Path) -> tuple[int | None, np.ndarray]:
-    """NORAD id and manoeuvre times (float UTC JD) from an operator ground-truth YAML file."""
-    import yaml
-
-    from orbitshare.astro.time import datetime_to_jd, parse_utc
-
-    path = Path(path)
-    try:  # BaseLoader: every scalar a string, so a bad timestamp is reported with its index by parse_utc
-        doc = yaml.load(path.read_text(), Loader=yaml.BaseLoader)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML ({exc})") from None
-    stamps = doc.get("manoeuvre_timestamps") if isinstance(doc, dict) else None
-    if stamps == "":  # an empty list written as "manoeuvre_timestamps:"
-        stamps = []
-    if not isinstance(stamps, list):
-        raise ValueError(f"{path}: expected a 'manoeuvre_timestamps' list")
-    times = []
-    for i, ts in enumerate(stamps):
-        try:
-            times.append(sum(datetime_to_jd(parse_utc(str(ts)))))
-        except ValueError as exc:
-            raise ValueError(f"{path}: manoeuvre_timestamps[{i}]: {exc}") from None
-    norad = doc.get("SATCAT number")
-    try:
-        norad = int(norad) if norad not in (None, "", "null", "~") else None
-    except (TypeError, ValueError):
-        raise ValueError(f"{path}: SATCAT number: not an integer: {norad!r}") from None
-    return norad, np.array(times)
-
-
-def evaluate(history: History, truth_jd: np.ndarray, tolerance_days: float = 1.0,
-             regime: str | None = None, by: str = "window", detections: list[Manoeuvre] | None = None) -> dict:
-    """Precision, recall and F1 of the detections (detected here unless given) against true manoeuvre times
-    (UTC JD) inside the history span, matching `by` window or estimated burn time (see match_detections);
-    "pairs" lists (detection index, true time JD)."""
-    t = history.t_jd
-    truth_jd = np.sort(truth_jd[(truth_jd >= t[0]) & (truth_jd <= t[-1])])
-    det = detect_manoeuvres(history, regime) if detections is None else detections
-    tp, fp, fn, pairs = match_detections(det, truth_jd, tolerance_days, by)
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return {"regime": regime or _majority_regime(history.catalog), "element_sets": len(t),
-            "truth": len(truth_jd), "detected": len(det), "tp": tp, "fp": fp, "fn": fn,
-            "precision": p, "recall": r, "f1": f1, "pairs": [(d, float(truth_jd[i])) for d, i in pairs]}
+                      "element_set_no": (int(cat["element_set_no"][b]), int(cat["element_set_no"][b + 1]))},
+                     dv_sigma_mps=sig, purpose=purpose, axis=axis)
