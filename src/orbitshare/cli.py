@@ -405,7 +405,13 @@ def sda_fragmentation_cmd(
     except (ValueError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    clouds = detect_fragmentations(cat_before, cat_after, search_days, estimate_time=not no_time)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("tracing fragment clouds", total=None)
+        clouds = detect_fragmentations(cat_before, cat_after, search_days, estimate_time=not no_time,
+                                       progress=lambda d, n: bar.update(task, completed=d, total=n))
     rows = [{k: v for k, v in c.as_dict().items() if k != "members"} for c in clouds]
     _sda_write_rows(rows, out)
     if png and clouds:
