@@ -105,20 +105,21 @@ def propagate_cmd(
     stop: str = typer.Option(..., "--stop", help="UTC stop, ISO 8601."),
     step: str = typer.Option("60s", "--step", help="Time step: 60, 30s, 5m, 1h."),
     ids: list[int] = typer.Option(None, "--ids", help="NORAD ids to propagate (default: all)."),
-    frame: str = typer.Option("teme", "--frame", help="teme | itrs | geodetic"),
-    out: Path = typer.Option(..., "--out", help="Output file: .csv or .parquet"),
+    frame: str = typer.Option("teme", "--frame", help="teme | gcrf | itrs | geodetic"),
+    out: Path = typer.Option(..., "--out", help="Output file: .csv, .parquet, .oem (CCSDS OEM, teme/gcrf) "
+                             "or .czml (Cesium, gcrf/itrs)"),
 ) -> None:
     """Propagate a catalog with SGP4 and write one row per object and time (SGP4 errors kept per row)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from orbitshare.astro.time import parse_utc, time_grid
     from orbitshare.catalog import read_catalog
-    from orbitshare.ephemeris_io import FRAMES, OUTPUT_SUFFIXES, write_ephemeris
+    from orbitshare.ephemeris_io import check_output, write_ephemeris
 
-    if frame not in FRAMES:
-        raise typer.BadParameter(f"--frame must be one of {', '.join(FRAMES)}, got {frame!r}")
-    if out.suffix not in OUTPUT_SUFFIXES:
-        raise typer.BadParameter(f"--out must end in .csv or .parquet, got {out.name!r}")
+    try:
+        check_output(frame, out)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     try:
         t0, t1 = parse_utc(start), parse_utc(stop)
     except ValueError as exc:
