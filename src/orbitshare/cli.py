@@ -152,6 +152,72 @@ def propagate_cmd(
                       f"{result['error_samples']:,} rows flagged in column sgp4_error: {shown}[/]")
 
 
+@app.command("passes")
+def passes_cmd(
+    catalog: Path = typer.Argument(..., help="Catalog file (TLE or OMM, any supported form)."),
+    site: str = typer.Option(None, "--site", help="LAT,LON[,ALT_M]: WGS-84 degrees, altitude in metres."),
+    sites: Path = typer.Option(None, "--sites", help="GeoJSON FeatureCollection of Point sites (name property)."),
+    start: str = typer.Option(..., "--start", help="UTC start, ISO 8601."),
+    stop: str = typer.Option(..., "--stop", help="UTC stop, ISO 8601."),
+    min_elevation: float = typer.Option(10.0, "--min-elevation", help="Minimum elevation (deg)."),
+    ids: list[int] = typer.Option(None, "--ids", help="NORAD ids (default: all objects)."),
+    out: Path = typer.Option(None, "--out", help="Write all passes to .csv or .json."),
+) -> None:
+    """Rise, culmination and set of every object over one or more ground sites."""
+    from rich.table import Table
+
+    from orbitshare.astro.time import parse_utc
+    from orbitshare.catalog import read_catalog
+    from orbitshare.ssa.ground_passes import parse_site, read_sites_geojson, site_passes
+
+    if (site is None) == (sites is None):
+        raise typer.BadParameter("give exactly one of --site LAT,LON[,ALT_M] or --sites F.geojson")
+    if out is not None and out.suffix not in (".csv", ".json"):
+        raise typer.BadParameter(f"--out must end in .csv or .json, got {out.name!r}")
+    if not -90.0 <= min_elevation <= 90.0:
+        raise typer.BadParameter(f"--min-elevation {min_elevation} is outside [-90, 90] deg")
+    try:
+        t0, t1 = parse_utc(start), parse_utc(stop)
+        if sites is not None:
+            with open(sites) as fh:
+                where = read_sites_geojson(fh, str(sites))
+        else:
+            where = [parse_site(site, site)]
+        cat, rep = read_catalog(catalog)
+    except (ValueError, OSError) as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if t1 <= t0:
+        raise typer.BadParameter(f"--stop {stop} must be after --start {start}")
+    console = _console()
+    _print_report(console, rep, 10)
+    if ids:
+        missing = sorted(set(ids) - set(cat.norad_id.tolist()))
+        if missing:
+            raise typer.BadParameter(f"NORAD ids not in {catalog}: {missing}")
+        cat = cat.select(ids=ids)
+    if len(cat) == 0:
+        console.print(f"[bold red]error:[/] no valid objects in {catalog}")
+        raise typer.Exit(2)
+    with console.status(f"passes of {len(cat):,} objects over {len(where)} site(s)"):
+        rows = site_passes(cat, where, t0, t1, min_elevation)
+    if out is not None:
+        _sda_write_rows(rows, str(out))
+        console.print(f"wrote {len(rows):,} passes to {out}")
+    table = Table(title=f"{len(rows):,} passes above {min_elevation:g} deg, {t0:%Y-%m-%d %H:%M} .. "
+                        f"{t1:%Y-%m-%d %H:%M} UTC")
+    for col in ("site", "object", "rise (UTC)", "culmination (UTC)", "set (UTC)", "max el", "az rise/set"):
+        table.add_column(col, no_wrap=col.endswith("(UTC)"))
+    for r in rows[:200 if out is None else 50]:
+        table.add_row(r["site"], f"{r['norad_id']} {r['name']}", ("<" if r["rise_clipped"] else "") + r["rise_utc"],
+                      r["culmination_utc"], (">" if r["set_clipped"] else "") + r["set_utc"],
+                      f"{r['max_elevation_deg']:.1f}", f"{r['rise_az_deg']:.0f}/{r['set_az_deg']:.0f}")
+    console.print(table)
+    if any(r["rise_clipped"] or r["set_clipped"] for r in rows):
+        console.print("< / >: up for the whole search margin around the window (GEO): rise before / set after")
+    if len(rows) > (200 if out is None else 50):
+        console.print(f"(first rows shown; use --out F.csv for all {len(rows):,})")
+
+
 @app.command("demo")
 def demo_cmd(
     min_elevation: float = typer.Option(10.0, "--min-elevation", help="Minimum elevation for passes (deg)."),

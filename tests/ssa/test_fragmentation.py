@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.conftest import shared_path
 
 from orbitshare.astro.time import datetime_to_jd
 from orbitshare.catalog import read_catalog
 from orbitshare.ssa.fragmentation import cluster_by_plane, detect_fragmentations, gabbard_png, new_objects
-from tests.conftest import shared_path
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sda"
 
