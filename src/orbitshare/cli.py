@@ -203,14 +203,17 @@ def passes_cmd(
     if out is not None:
         _sda_write_rows(rows, str(out))
         console.print(f"wrote {len(rows):,} passes to {out}")
+    one = len(where) == 1
     table = Table(title=f"{len(rows):,} passes above {min_elevation:g} deg, {t0:%Y-%m-%d %H:%M} .. "
-                        f"{t1:%Y-%m-%d %H:%M} UTC")
-    for col in ("site", "object", "rise (UTC)", "culmination (UTC)", "set (UTC)", "max el", "az rise/set"):
+                        f"{t1:%Y-%m-%d %H:%M} UTC" + (f", site {where[0].name}" if one else ""))
+    for col in ("object", "rise (UTC)", "culmination (UTC)", "set (UTC)", "max el", "az rise/set") if one else (
+            "site", "object", "rise (UTC)", "culmination (UTC)", "set (UTC)", "max el", "az rise/set"):
         table.add_column(col, no_wrap=col.endswith("(UTC)"))
     for r in rows[:200 if out is None else 50]:
-        table.add_row(r["site"], f"{r['norad_id']} {r['name']}", ("<" if r["rise_clipped"] else "") + r["rise_utc"],
-                      r["culmination_utc"], (">" if r["set_clipped"] else "") + r["set_utc"],
-                      f"{r['max_elevation_deg']:.1f}", f"{r['rise_az_deg']:.0f}/{r['set_az_deg']:.0f}")
+        cells = [f"{r['norad_id']} {r['name']}", ("<" if r["rise_clipped"] else "") + r["rise_utc"],
+                 r["culmination_utc"], (">" if r["set_clipped"] else "") + r["set_utc"],
+                 f"{r['max_elevation_deg']:.1f}", f"{r['rise_az_deg']:.0f}/{r['set_az_deg']:.0f}"]
+        table.add_row(*(cells if one else [r["site"], *cells]))
     console.print(table)
     if any(r["rise_clipped"] or r["set_clipped"] for r in rows):
         console.print("< / >: up for the whole search margin around the window (GEO): rise before / set after")
