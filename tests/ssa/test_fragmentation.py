@@ -132,3 +132,21 @@ def test_cosmos_1408_with_an_earlier_catalog(full_catalog):
     assert len(main.members) == int(is_deb.sum()) and main.intl_prefix == "1982-092"
     assert main.parent_id == 13552
     assert abs(main.event_jd - COSMOS_1408_ASAT) < 0.25, main.event_utc
+
+
+def test_a_new_launch_is_not_a_fragmentation(debris):
+    """New objects between two catalogs: a new designator with no debris among them (a launch of six payloads)
+    is not reported, while IRIDIUM 33 debris missing from the earlier catalog is."""
+    from orbitshare.catalog import Catalog
+
+    iridium_deb = np.array(["IRIDIUM 33 DEB" in str(n) for n in debris.name])
+    launch = debris.take(np.flatnonzero(~iridium_deb)[:6])
+    cols = {k: v.copy() for k, v in launch.columns.items()}
+    cols["norad_id"] = np.arange(90001, 90007)
+    cols["name"] = np.array([f"TESTSAT-{k}" for k in range(6)], dtype=object)
+    cols["object_type"] = np.array(["PAYLOAD"] * 6, dtype=object)
+    cols["intl_des"] = np.array([f"2025-999{c}" for c in "ABCDEF"], dtype=object)
+    after = debris.merge(Catalog(cols))[0]
+    found = detect_fragmentations(debris.take(~iridium_deb), after, estimate_time=False)
+    assert [c.intl_prefix for c in found] == ["1997-051"]
+    assert found[0].parent_id == 24946

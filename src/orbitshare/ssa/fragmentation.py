@@ -278,13 +278,18 @@ def detect_fragmentations(before: Catalog | None, after: Catalog, search_days: f
                           link_deg: float = 1.5, min_size: int = 5, estimate_time: bool = True,
                           progress: Callable[[int, int], None] | None = None) -> list[FragmentCluster]:
     """Fragment clouds among the objects new in `after` (or all debris of `after` when before is None), each
-    with its parent and event time from the fragments' orbits; progress(done, total) after each cloud.
+    with its parent and event time from the fragments' orbits; progress(done, total) after each cloud. New
+    objects of a launch that `before` does not know, none of them debris, are a new launch and not reported.
 
     With `before`, the event is searched in the search_days before the first fragment epoch; without, from
     the launch year of the cloud's designator (or MAX_EVENT_AGE_DAYS back) to the first epoch."""
     frags = new_objects(before, after) if before is not None else after.select(object_type="DEBRIS")
     everything = before.merge(after)[0] if before is not None else after
     groups = group_fragments(frags, link_deg, min_size)
+    if before is not None:  # a new launch (designator unknown before, no debris) is not a fragmentation
+        known = set(_prefixes(before).tolist()) - {""}
+        groups = [g for g in groups if (frags["object_type"][g] == "DEBRIS").any()
+                  or _intl_prefix(frags["intl_des"][g]) in known]
     all_intact = everything.take(everything["object_type"] != "DEBRIS")
     out = []
     for n, rows in enumerate(groups):
