@@ -462,7 +462,8 @@ def sda_fragmentation_cmd(
     before: str = typer.Option(None, "--before", help="Earlier catalog; new objects are the candidates."),
     out: str = typer.Option(None, "--out", help="Output .csv or .json (one row per fragment cloud)."),
     png: str = typer.Option(None, "--gabbard", help="Gabbard diagram PNG of the largest cloud."),
-    search_days: float = typer.Option(120.0, "--search-days", help="Days before the first fragment epoch to search."),
+    search_days: float = typer.Option(120.0, "--search-days", help="With --before: days before the first fragment "
+                                      "epoch to search (without: from the launch year on)."),
     no_time: bool = typer.Option(False, "--no-event-time", help="Skip the event-time estimate."),
 ) -> None:
     """Find new-object clouds, cluster by orbit plane, trace parent and event time; Gabbard diagram."""
