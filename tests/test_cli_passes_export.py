@@ -96,6 +96,7 @@ def test_passes_single_site_csv_and_ids(tmp_path):
     (["--site", "46.05"], "expected LAT,LON"),
     (["--site", "146.05,14.51"], "latitude 146.05"),
     (["--site", "46.05,14.51", "--out", "p.parquet"], "--out must end in .csv or .json"),
+    (["--site", "46.05,14.51", "--out", "/nonexistent/p.csv"], "folder /nonexistent does not exist"),
 ])
 def test_passes_bad_arguments_exit_2(args, message):
     res = runner.invoke(app, ["passes", str(SAMPLE), "--start", "2025-02-15", "--stop", "2025-02-16", *args])
@@ -196,3 +197,9 @@ def test_unsupported_frame_for_format_exits_2(tmp_path, frame, suffix):
                               "--frame", frame, "--out", str(tmp_path / f"s{suffix}")])
     assert res.exit_code == 2 and f"--out {suffix} takes --frame" in " ".join(res.output.split())
     assert not (tmp_path / f"s{suffix}").exists()
+
+
+def test_propagate_unwritable_output_exits_2_before_work():
+    res = runner.invoke(app, ["propagate", str(SAMPLE), "--start", "2025-02-15", "--stop", "2025-02-15T01:00:00",
+                              "--frame", "gcrf", "--out", "/nonexistent/s.oem"])
+    assert res.exit_code == 2 and "folder /nonexistent does not exist" in " ".join(res.output.split())

@@ -174,6 +174,10 @@ def passes_cmd(
         raise typer.BadParameter("give exactly one of --site LAT,LON[,ALT_M] or --sites F.geojson")
     if out is not None and out.suffix not in (".csv", ".json"):
         raise typer.BadParameter(f"--out must end in .csv or .json, got {out.name!r}")
+    import os
+
+    if out is not None and not (out.parent.is_dir() and os.access(out.parent, os.W_OK)):
+        raise typer.BadParameter(f"--out {out}: folder {out.parent} does not exist or is not writable")
     if not -90.0 <= min_elevation <= 90.0:
         raise typer.BadParameter(f"--min-elevation {min_elevation} is outside [-90, 90] deg")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +21,8 @@ FORMAT_FRAMES = {".oem": tuple(OEM_FRAMES), ".czml": tuple(CZML_FRAMES)}
 
 
 def check_output(frame: str, out: Path) -> None:
-    """ValueError naming the option when a frame or an output suffix (or the pair) is not supported."""
+    """ValueError naming the option when a frame or an output suffix (or the pair) is not supported, or the
+    output folder is missing or read-only."""
     if frame not in FRAMES:
         raise ValueError(f"--frame must be one of {', '.join(FRAMES)}, got {frame!r}")
     if out.suffix not in OUTPUT_SUFFIXES:
@@ -28,6 +30,8 @@ def check_output(frame: str, out: Path) -> None:
     allowed = FORMAT_FRAMES.get(out.suffix)
     if allowed and frame not in allowed:
         raise ValueError(f"--out {out.suffix} takes --frame {' or '.join(allowed)}, got --frame {frame}")
+    if not (out.parent.is_dir() and os.access(out.parent, os.W_OK)):
+        raise ValueError(f"--out {out}: folder {out.parent} does not exist or is not writable")
 
 
 def _in_frame(frame: str, r, v, jd, fr):
