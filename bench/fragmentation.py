@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -54,14 +55,18 @@ def _run(files: list[Path]) -> dict:
     return {"objects": len(cat), "clouds": len(clouds), **{k: round(v, 2) for k, v in best.items()}, "known": known}
 
 
-def _cli_seconds(files: list[Path]) -> float:
-    """Wall time of the whole `orbitshare sda fragmentation` command (process start to exit)."""
+def _cli_seconds(files: list[Path]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of the whole `orbitshare sda fragmentation` command."""
     exe = Path(sys.executable).with_name("orbitshare")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([str(exe), "sda", "fragmentation", *map(str, files), "--out", f"{tmp}/clouds.json"],
                        check=True, capture_output=True)
-    return round(time.perf_counter() - t0, 2)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return round(wall, 2), round(cpu, 2)
 
 
 def main() -> None:
@@ -69,16 +74,17 @@ def main() -> None:
     cases = {"spacetrack_full_2022-01-22 (23,939 objects)": [FULL],
              "celestrak_debris_2025-02-15 (4 groups)": DEBRIS}
     out = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "machine": platform.platform(),
-           "cpus": os.cpu_count(), "python": platform.python_version(), "cases": {}}
+           "cpus": os.cpu_count(), "load_average_1min": round(os.getloadavg()[0], 2),
+           "python": platform.python_version(), "cases": {}}
     for name, files in cases.items():
         res = _run(files)
         if len(files) == 1:
-            res["cli_wall_s"] = _cli_seconds(files)
+            res["cli_wall_s"], res["cli_cpu_s"] = _cli_seconds(files)
         out["cases"][name] = res
-    print(f"{'case':46} {'clouds':>6} {'read s':>7} {'detect s':>9} {'cpu s':>6} {'CLI s':>6}")
+    print(f"{'case':46} {'clouds':>6} {'read s':>7} {'detect s':>9} {'cpu s':>6} {'CLI s':>6} {'CLI cpu':>7}")
     for name, r in out["cases"].items():
         print(f"{name:46} {r['clouds']:>6} {r['read_s']:>7} {r['detect_wall_s']:>9} {r['detect_cpu_s']:>6} "
-              f"{r.get('cli_wall_s', ''):>6}")
+              f"{r.get('cli_wall_s', ''):>6} {r.get('cli_cpu_s', ''):>7}")
         for k in r["known"]:
             print(f"    {k['designator']} {k['fragments']:>5} parent {k['parent']} ok={k['parent_ok']} "
                   f"event {k['event_utc']} error_h {k['error_h']} in-interval {k['interval_holds_truth']} "
