@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from orbitshare.astro.propagation import Sgp4Records, propagate
+from orbitshare.astro.secular import orbit_normal
 from orbitshare.astro.time import format_utc, jday
 from orbitshare.catalog import Catalog
 from orbitshare.ssa.breakup_epoch import date_from_planes, plane_offset_deg
+
+__all__ = ["FragmentCluster", "closest_approach_to_parent", "cluster_by_plane", "detect_fragmentations",
+           "estimate_event_time", "find_parent", "gabbard_png", "group_fragments", "new_objects", "orbit_normals"]
 
 
 @dataclass
@@ -64,9 +67,8 @@ def new_objects(before: Catalog, after: Catalog) -> Catalog:
 
 
 def orbit_normals(cat: Catalog) -> np.ndarray:
-    """Unit orbit normals (n, 3) in the equatorial frame from inclination and node."""
-    i, o = np.radians(cat["incl_deg"]), np.radians(cat["raan_deg"])
-    return np.stack([np.sin(i) * np.sin(o), -np.sin(i) * np.cos(o), np.cos(i)], axis=-1)
+    """Unit orbit normals (n, 3) in the equatorial frame from a catalog's inclination and node."""
+    return orbit_normal(np.radians(cat["incl_deg"]), np.radians(cat["raan_deg"]))
 
 
 def cluster_by_plane(cat: Catalog, link_deg: float = 1.5, min_size: int = 5) -> list[np.ndarray]:
@@ -339,8 +341,3 @@ def gabbard_png(cat: Catalog, path: str | Path, title: str = "Gabbard diagram",
     fig.savefig(path)
     plt.close(fig)
     return path
-
-
-def utc_from_jd(jd: float) -> datetime:
-    """Aware UTC datetime of a single float Julian date."""
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=jd - 2440587.5)
