@@ -469,14 +469,22 @@ def sda_fragmentation_cmd(
     search_days: float = typer.Option(120.0, "--search-days", help="With --before: days before the first fragment "
                                       "epoch to search (without: from the launch year on)."),
     no_time: bool = typer.Option(False, "--no-event-time", help="Skip the event-time estimate."),
+    satcat: str = typer.Option(None, "--satcat", help="SATCAT CSV (.gz ok) naming parents that have no element "
+                               "set in the catalogs (decayed)."),
 ) -> None:
-    """Find new-object clouds, cluster by orbit plane, trace parent and event time; Gabbard diagram."""
+    """Find fragment clouds, date them from their orbit planes, trace the parent; Gabbard diagram."""
     from orbitshare.catalog import read_catalog
+    from orbitshare.catalog.reader import open_text
+    from orbitshare.catalog.satcat import read_satcat
     from orbitshare.ssa.fragmentation import detect_fragmentations, gabbard_png
 
     try:
         cat_after, _ = read_catalog(after)
         cat_before = read_catalog(before)[0] if before else None
+        entries = None
+        if satcat:
+            with open_text(satcat) as fh:
+                entries = read_satcat(fh, satcat)[0]
     except (ValueError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -486,7 +494,8 @@ def sda_fragmentation_cmd(
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("tracing fragment clouds", total=None)
         clouds = detect_fragmentations(cat_before, cat_after, search_days, estimate_time=not no_time,
-                                       progress=lambda d, n: bar.update(task, completed=d, total=n))
+                                       progress=lambda d, n: bar.update(task, completed=d, total=n),
+                                       satcat=entries)
     rows = [{k: v for k, v in c.as_dict().items() if k != "members"} for c in clouds]
     _sda_write_rows(rows, out)
     if png and clouds:

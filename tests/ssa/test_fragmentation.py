@@ -150,3 +150,17 @@ def test_a_new_launch_is_not_a_fragmentation(debris):
     found = detect_fragmentations(debris.take(~iridium_deb), after, estimate_time=False)
     assert [c.intl_prefix for c in found] == ["1997-051"]
     assert found[0].parent_id == 24946
+
+
+def test_satcat_names_a_decayed_parent(debris):
+    """COSMOS 1408 decayed on 2024-10-27 (SATCAT), so the 2025 element sets lack it: the SATCAT names it as the
+    parent of its 10 remaining fragments; FENGYUN 1C stays the parent found in the catalog itself."""
+    from orbitshare.catalog.reader import open_text
+    from orbitshare.catalog.satcat import read_satcat
+
+    with open_text(shared_path("catalog", "satcat_2025-03-16.csv.gz")) as fh:
+        entries, skipped = read_satcat(fh)
+    assert len(entries) == 63108 and skipped == 0
+    found = {c.intl_prefix: c for c in detect_fragmentations(None, debris, estimate_time=False, satcat=entries)}
+    assert found["1982-092"].parent_id == 13552 and "decayed 2024-10-27" in found["1982-092"].parent_evidence
+    assert found["1999-025"].parent_id == 25730 and not found["1999-025"].parent_evidence.startswith("SATCAT")

@@ -14,10 +14,12 @@ from orbitshare.astro.propagation import Sgp4Records, propagate
 from orbitshare.astro.secular import orbit_normal
 from orbitshare.astro.time import format_utc, jday
 from orbitshare.catalog import Catalog
+from orbitshare.catalog.satcat import SatcatEntry
 from orbitshare.ssa.breakup_epoch import date_from_planes, plane_offset_deg
 
 __all__ = ["FragmentCluster", "closest_approach_to_parent", "cluster_by_plane", "detect_fragmentations",
-           "estimate_event_time", "find_parent", "gabbard_png", "group_fragments", "new_objects", "orbit_normals"]
+           "estimate_event_time", "find_parent", "gabbard_png", "group_fragments", "new_objects", "orbit_normals",
+           "satcat_index"]
 
 
 @dataclass
@@ -110,17 +112,37 @@ def _name_stem(names: np.ndarray) -> str:
     return str(values[np.argmax(counts)])
 
 
+def satcat_index(entries: list[SatcatEntry]) -> dict[str, list[SatcatEntry]]:
+    """Non-debris SATCAT entries by launch designator prefix (YYYY-NNN)."""
+    out: dict[str, list[SatcatEntry]] = {}
+    for e in entries:
+        if e.object_type != "DEBRIS":
+            out.setdefault(e.intl_des[:8], []).append(e)
+    return out
+
+
+def _satcat_parent(entries: list[SatcatEntry], stem: str, intl_prefix: str) -> tuple[int, str, str]:
+    """Parent from the SATCAT entries of a launch: the fragments' name first, then payload, then piece A."""
+    best = min(entries, key=lambda e: (e.name.upper() != stem, e.object_type != "PAYLOAD", e.intl_des))
+    why = f"SATCAT: launch designator {intl_prefix} ({best.intl_des})"
+    if stem and best.name.upper() == stem:
+        why += f", fragments named {stem} DEB"
+    why += ", no element set in the catalogs" + (f" (decayed {best.decay})" if best.decay else "")
+    return best.norad_id, best.name, why
+
+
 def find_parent(cluster: Catalog, intact: Catalog, intl_prefix: str, event_jd: float | None = None,
-                line: np.ndarray | None = None, max_offset_deg: float = 0.5) -> tuple[int | None, str, str]:
+                line: np.ndarray | None = None, max_offset_deg: float = 0.5,
+                satcat: dict[str, list[SatcatEntry]] | None = None) -> tuple[int | None, str, str]:
     """Parent of a fragment cloud among intact (non-debris) objects (NORAD id, name, evidence).
 
     Same launch designator first, ranked by the name the fragments carry, then by how close the candidate's
-    plane passes to the break-up line at the event; without a designator match, the intact object whose
-    plane held the break-up line at the event (within max_offset_deg) and whose altitude band meets the
-    cloud's."""
-    if len(intact) == 0:
-        return None, "", "no intact object in the catalogs"
+    plane passes to the break-up line at the event; then the same designator in the SATCAT (satcat_index),
+    for parents that have decayed or have no element set; else the intact object whose plane held the
+    break-up line at the event (within max_offset_deg) and whose altitude band meets the cloud's."""
     stem = _name_stem(cluster.name)
+    if len(intact) == 0 and not (satcat and satcat.get(intl_prefix)):
+        return None, "", "no intact object in the catalogs"
     dated = event_jd is not None and line is not None
     same = intact.take(_prefixes(intact) == intl_prefix) if intl_prefix else Catalog.empty()
     if len(same):
@@ -136,8 +158,12 @@ def find_parent(cluster: Catalog, intact: Catalog, intl_prefix: str, event_jd: f
             if off[k] > max_offset_deg:
                 why += " (too far for its orbit to have held the break-up point: parent uncertain)"
         return int(same.norad_id[k]), str(same.name[k]), why
+    if satcat and intl_prefix and satcat.get(intl_prefix):
+        return _satcat_parent(satcat[intl_prefix], stem, intl_prefix)
     if not dated:
         return None, "", f"no intact object of launch {intl_prefix or '?'} and no event time to match orbits at"
+    if len(intact) == 0:
+        return None, "", "no intact object in the catalogs"
     lo, hi = np.median(cluster.perigee_km), np.median(cluster.apogee_km)
     pool = intact.take((intact.perigee_km - 50.0 <= hi) & (lo <= intact.apogee_km + 50.0))
     if len(pool) == 0:
@@ -240,13 +266,14 @@ def _launch_jd(prefix: str) -> float | None:
     return float(sum(jday(year, 1, 1))) if 1957 <= year <= 2100 else None
 
 
-def _date_cloud(c: FragmentCluster, sub: Catalog, intact: Catalog, not_before: float, first: float) -> None:
+def _date_cloud(c: FragmentCluster, sub: Catalog, intact: Catalog, not_before: float, first: float,
+                satcat: dict[str, list[SatcatEntry]] | None) -> None:
     """Fill event time, confidence, interval and parent of a cloud from its orbit planes (and SGP4 near it)."""
     dating = date_from_planes(sub, not_before, first)
     c.confidence, c.plane_spread_deg = dating.confidence, dating.spread_deg
     c.not_before_jd, c.not_after_jd = dating.not_before_jd, dating.not_after_jd
     c.parent_id, c.parent_name, c.parent_evidence = find_parent(sub, intact, c.intl_prefix, dating.event_jd,
-                                                                dating.line)
+                                                                dating.line, satcat=satcat)
     if dating.event_jd is None:
         c.evidence["event_method"] = "orbit planes never meet in the window: event not dated"
         return
@@ -255,7 +282,7 @@ def _date_cloud(c: FragmentCluster, sub: Catalog, intact: Catalog, not_before: f
     if first - t > SGP4_REFINE_MAX_DAYS:
         return
     lo, hi = max(not_before, t - 2.0), min(first, t + 2.0)
-    if c.parent_id is not None:
+    if c.parent_id is not None and c.parent_id in set(intact.norad_id.tolist()):
         parent = intact.take(intact.index_of([c.parent_id]))
         c.event_jd, c.event_spread_km = closest_approach_to_parent(parent, sub, lo, hi)
         c.evidence["event_method"] += ", refined with SGP4: fragments closest to the parent"
@@ -278,10 +305,12 @@ MAX_EVENT_AGE_DAYS = 70 * 365.25
 
 def detect_fragmentations(before: Catalog | None, after: Catalog, search_days: float = 120.0,
                           link_deg: float = 1.5, min_size: int = 5, estimate_time: bool = True,
-                          progress: Callable[[int, int], None] | None = None) -> list[FragmentCluster]:
+                          progress: Callable[[int, int], None] | None = None,
+                          satcat: list[SatcatEntry] | None = None) -> list[FragmentCluster]:
     """Fragment clouds among the objects new in `after` (or all debris of `after` when before is None), each
     with its parent and event time from the fragments' orbits; progress(done, total) after each cloud. New
     objects of a launch that `before` does not know, none of them debris, are a new launch and not reported.
+    A SATCAT (catalog.satcat) names parents that have no element set in the catalogs (decayed ones).
 
     With `before`, the event is searched in the search_days before the first fragment epoch; without, from
     the launch year of the cloud's designator (or MAX_EVENT_AGE_DAYS back) to the first epoch."""
@@ -293,6 +322,7 @@ def detect_fragmentations(before: Catalog | None, after: Catalog, search_days: f
         groups = [g for g in groups if (frags["object_type"][g] == "DEBRIS").any()
                   or _intl_prefix(frags["intl_des"][g]) in known]
     all_intact = everything.take(everything["object_type"] != "DEBRIS")
+    by_prefix = satcat_index(satcat) if satcat else None
     out = []
     for n, rows in enumerate(groups):
         sub = frags.take(rows)
@@ -307,9 +337,9 @@ def detect_fragmentations(before: Catalog | None, after: Catalog, search_days: f
         if launch is not None:
             not_before = max(not_before, launch)
         if estimate_time:
-            _date_cloud(c, sub, intact, not_before, first)
+            _date_cloud(c, sub, intact, not_before, first, by_prefix)
         else:
-            c.parent_id, c.parent_name, c.parent_evidence = find_parent(sub, intact, prefix)
+            c.parent_id, c.parent_name, c.parent_evidence = find_parent(sub, intact, prefix, satcat=by_prefix)
         out.append(c)
         if progress:
             progress(n + 1, len(groups))
