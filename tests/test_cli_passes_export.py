@@ -91,6 +91,14 @@ def test_passes_single_site_csv_and_ids(tmp_path):
     assert f"wrote {len(table['rise_utc'])} passes to {out}" in res.output.replace("\n", "")
 
 
+def test_passes_json_on_stdout():
+    res = runner.invoke(app, ["passes", str(SAMPLE), "--site", "46.05,14.51,300", "--ids", "22675", "--json",
+                              "--start", "2025-02-15T00:00:00Z", "--stop", "2025-02-15T12:00:00Z"])
+    assert res.exit_code == 0
+    rows = json.loads(res.stdout)
+    assert rows and {r["norad_id"] for r in rows} == {22675} and rows[0]["site"] == "46.05,14.51,300"
+
+
 @pytest.mark.parametrize("args, message", [
     (["--site", "46.05,14.51", "--sites", "x.geojson"], "exactly one of --site"),
     (["--site", "46.05"], "expected LAT,LON"),

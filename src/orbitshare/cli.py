@@ -162,8 +162,10 @@ def passes_cmd(
     min_elevation: float = typer.Option(10.0, "--min-elevation", help="Minimum elevation (deg)."),
     ids: list[int] = typer.Option(None, "--ids", help="NORAD ids (default: all objects)."),
     out: Path = typer.Option(None, "--out", help="Write all passes to .csv or .json."),
+    as_json: bool = typer.Option(False, "--json", help="Print all passes as JSON instead of a table."),
 ) -> None:
     """Rise, culmination and set of every object over one or more ground sites."""
+    from rich.console import Console
     from rich.table import Table
 
     from orbitshare.astro.time import parse_utc
@@ -192,7 +194,7 @@ def passes_cmd(
         raise typer.BadParameter(str(exc)) from None
     if t1 <= t0:
         raise typer.BadParameter(f"--stop {stop} must be after --start {start}")
-    console = _console()
+    console = Console(stderr=True) if as_json else _console()
     _print_report(console, rep, 10)
     if ids:
         missing = sorted(set(ids) - set(cat.norad_id.tolist()))
@@ -202,11 +204,14 @@ def passes_cmd(
     if len(cat) == 0:
         console.print(f"[bold red]error:[/] no valid objects in {catalog}")
         raise typer.Exit(2)
-    with console.status(f"passes of {len(cat):,} objects over {len(where)} site(s)"):
+    with Console(stderr=True).status(f"passes of {len(cat):,} objects over {len(where)} site(s)"):
         rows = site_passes(cat, where, t0, t1, min_elevation)
     if out is not None:
         _sda_write_rows(rows, str(out))
         console.print(f"wrote {len(rows):,} passes to {out}")
+    if as_json:
+        _sda_write_rows(rows, None)
+        return
     one = len(where) == 1
     table = Table(title=f"{len(rows):,} passes above {min_elevation:g} deg, {t0:%Y-%m-%d %H:%M} .. "
                         f"{t1:%Y-%m-%d %H:%M} UTC" + (f", site {where[0].name}" if one else ""))
