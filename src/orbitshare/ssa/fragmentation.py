@@ -133,18 +133,21 @@ def _satcat_parent(entries: list[SatcatEntry], stem: str, intl_prefix: str) -> t
 
 def find_parent(cluster: Catalog, intact: Catalog, intl_prefix: str, event_jd: float | None = None,
                 line: np.ndarray | None = None, max_offset_deg: float = 0.5,
-                satcat: dict[str, list[SatcatEntry]] | None = None) -> tuple[int | None, str, str]:
+                satcat: dict[str, list[SatcatEntry]] | None = None,
+                intact_prefixes: np.ndarray | None = None) -> tuple[int | None, str, str]:
     """Parent of a fragment cloud among intact (non-debris) objects (NORAD id, name, evidence).
 
     Same launch designator first, ranked by the name the fragments carry, then by how close the candidate's
     plane passes to the break-up line at the event; then the same designator in the SATCAT (satcat_index),
     for parents that have decayed or have no element set; else the intact object whose plane held the
-    break-up line at the event (within max_offset_deg) and whose altitude band meets the cloud's."""
+    break-up line at the event (within max_offset_deg) and whose altitude band meets the cloud's.
+    intact_prefixes: the intact objects' designator prefixes, when the caller has them."""
     stem = _name_stem(cluster.name)
     if len(intact) == 0 and not (satcat and satcat.get(intl_prefix)):
         return None, "", "no intact object in the catalogs"
     dated = event_jd is not None and line is not None
-    same = intact.take(_prefixes(intact) == intl_prefix) if intl_prefix else Catalog.empty()
+    prefixes = _prefixes(intact) if intact_prefixes is None else intact_prefixes
+    same = intact.take(prefixes == intl_prefix) if intl_prefix else Catalog.empty()
     if len(same):
         off = plane_offset_deg(same, event_jd, line) if dated else np.zeros(len(same))
         named = np.array([str(n).upper().strip() != stem for n in same.name], dtype=float)
@@ -243,7 +246,8 @@ def closest_approach_to_parent(parent: Catalog, cluster: Catalog, start_jd: floa
 
 def _prefixes(cat: Catalog) -> np.ndarray:
     """Launch designator prefix (YYYY-NNN) of every object, '' where it has none."""
-    return np.array([str(x)[:8] if len(str(x).strip()) >= 8 else "" for x in cat["intl_des"]], dtype=object)
+    text = np.char.strip(cat["intl_des"].astype(str))
+    return np.where(np.char.str_len(text) >= 8, text.astype("U8"), "").astype(object)
 
 
 def group_fragments(frags: Catalog, link_deg: float = 1.5, min_size: int = 5) -> list[np.ndarray]:
@@ -266,14 +270,16 @@ def _launch_jd(prefix: str) -> float | None:
     return float(sum(jday(year, 1, 1))) if 1957 <= year <= 2100 else None
 
 
-def _date_cloud(c: FragmentCluster, sub: Catalog, intact: Catalog, not_before: float, first: float,
-                satcat: dict[str, list[SatcatEntry]] | None) -> None:
-    """Fill event time, confidence, interval and parent of a cloud from its orbit planes (and SGP4 near it)."""
+def _date_cloud(c: FragmentCluster, sub: Catalog, intact: Catalog, prefixes: np.ndarray, not_before: float,
+                first: float, satcat: dict[str, list[SatcatEntry]] | None) -> None:
+    """Fill event time, confidence, interval and parent of a cloud from its orbit planes (and SGP4 near it);
+    prefixes: the intact objects' designator prefixes."""
     dating = date_from_planes(sub, not_before, first)
     c.confidence, c.plane_spread_deg = dating.confidence, dating.spread_deg
     c.not_before_jd, c.not_after_jd = dating.not_before_jd, dating.not_after_jd
     c.parent_id, c.parent_name, c.parent_evidence = find_parent(sub, intact, c.intl_prefix, dating.event_jd,
-                                                                dating.line, satcat=satcat)
+                                                                dating.line, satcat=satcat,
+                                                                intact_prefixes=prefixes)
     if dating.event_jd is None:
         c.evidence["event_method"] = "orbit planes never meet in the window: event not dated"
         return
@@ -322,12 +328,14 @@ def detect_fragmentations(before: Catalog | None, after: Catalog, search_days: f
         groups = [g for g in groups if (frags["object_type"][g] == "DEBRIS").any()
                   or _intl_prefix(frags["intl_des"][g]) in known]
     all_intact = everything.take(everything["object_type"] != "DEBRIS")
+    all_prefixes = _prefixes(all_intact)
     by_prefix = satcat_index(satcat) if satcat else None
     out = []
     for n, rows in enumerate(groups):
         sub = frags.take(rows)
         prefix = _intl_prefix(sub["intl_des"])
-        intact = all_intact.take(~np.isin(all_intact.norad_id, sub.norad_id))
+        keep = ~np.isin(all_intact.norad_id, sub.norad_id)
+        intact = all_intact.take(keep)
         c = FragmentCluster(sub.norad_id.copy(), prefix, float(np.mean(sub["incl_deg"])))
         t = sub["epoch_jd"] + sub["epoch_fr"]
         first = float(np.min(t))
@@ -337,9 +345,10 @@ def detect_fragmentations(before: Catalog | None, after: Catalog, search_days: f
         if launch is not None:
             not_before = max(not_before, launch)
         if estimate_time:
-            _date_cloud(c, sub, intact, not_before, first, by_prefix)
+            _date_cloud(c, sub, intact, all_prefixes[keep], not_before, first, by_prefix)
         else:
-            c.parent_id, c.parent_name, c.parent_evidence = find_parent(sub, intact, prefix, satcat=by_prefix)
+            c.parent_id, c.parent_name, c.parent_evidence = find_parent(sub, intact, prefix, satcat=by_prefix,
+                                                                        intact_prefixes=all_prefixes[keep])
         out.append(c)
         if progress:
             progress(n + 1, len(groups))
