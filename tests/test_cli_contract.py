@@ -288,18 +288,19 @@ def test_commands_say_where_they_wrote(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("46.0569,14.5058", (46.0569, 14.5058, 0.0)), ("46.0569, 14.5058, 0.295", (46.0569, 14.5058, 0.295)),
-     ("-33.9,-70.7,2.6", (-33.9, -70.7, 2.6)), ("91,0", None), ("45", None), ("a,b", None), ("1,2,3,4", None),
-     ("0,0,500", None)],
+    [("46.0569,14.5058", (46.0569, 14.5058, 0.0)), ("46.0569, 14.5058, 295", (46.0569, 14.5058, 0.295)),
+     ("-33.9,-70.7,2600", (-33.9, -70.7, 2.6)), ("91,0", None), ("45", None), ("a,b", None), ("1,2,3,4", None),
+     ("0,0,500000", None)],
 )
 def test_site_callback(text, expected):
-    """--site LAT,LON[,ALT]: degrees and km, ranges checked, anything else refused by name."""
+    """--site LAT,LON[,ALT_M]: degrees and metres, ranges checked, anything else refused by name."""
     import typer
 
     from orbitshare.cli_support import site
 
     if expected is None:
-        with pytest.raises(typer.BadParameter, match=r"LAT,LON|latitude"):
+        with pytest.raises(typer.BadParameter, match=r"LAT,LON|latitude|height"):
             site(text)
     else:
-        assert site(text) == expected
+        got = site(text)
+        assert (got.lat_deg, got.lon_deg) == expected[:2] and got.h_km == pytest.approx(expected[2])

@@ -114,12 +114,29 @@ def check_catalog_info(res, work):
 
 
 def check_propagate(res, work):
-    """2 objects x 1,441 minutes; the ISS at its known 400-440 km altitude."""
+    """Parquet: 2 objects x 1,441 minutes, the ISS at its known 400-440 km altitude. OEM: the stations group's
+    GCRF states every minute for 6 hours, each at a plausible LEO radius."""
+    if "states.oem" in res.stderr:
+        text = (work / "states.oem").read_text()
+        assert text.startswith("CCSDS_OEM_VERS") and "REF_FRAME = GCRF" in text
+        n_sats = len(json.loads((SHARED / "catalog" / "celestrak_groups_2026-03-10" / "stations.json").read_text()))
+        assert text.count("META_START") == n_sats
+        rows = [line.split() for line in text.splitlines() if re.match(r"^\d{4}-\d\d-\d\dT", line)]
+        assert len(rows) == n_sats * 361
+        radii = [sum(float(x) ** 2 for x in row[1:4]) ** 0.5 for row in rows]
+        assert all(6500 < r < 7200 for r in radii)
+        return
     table = pq.read_table(work / "states.parquet").to_pydict()
     assert len(table["norad_id"]) == 2 * 1441 and set(table["norad_id"]) == {25544, 48274}
     iss = [h for i, h in zip(table["norad_id"], table["alt_km"], strict=True) if i == 25544]
     assert all(400 < h < 440 for h in iss)
     assert str(work / "states.parquet") in res.stderr
+
+
+def check_passes(res, work):
+    """ISS passes over Ljubljana in one day: 4 to 7 above 10 deg (ISS at 51.6 deg inclination, latitude 46 deg)."""
+    rows = [r for r in _csv_rows(work / "passes.csv") if r["norad_id"] == "25544"]
+    assert 4 <= len(rows) <= 7 and all(10.0 <= float(r["max_elevation_deg"]) <= 90.0 for r in rows)
 
 
 def check_screen(res, work):
@@ -168,7 +185,11 @@ def check_sda_proximity(res, work):
 
 
 def check_sda_fragmentation(res, work):
-    """Every cloud of the COSMOS 2251 debris file traces to COSMOS 2251 (22675), the designators' parent."""
+    """Every cloud of the COSMOS 2251 debris file traces to COSMOS 2251 (22675), the designators' parent; the
+    COSMOS 1408 fragments (designator 1982-092) trace through the SATCAT to COSMOS 1408 (13552)."""
+    if "1982-092" in res.stdout:
+        assert "13552" in res.stdout, res.stdout
+        return
     rows = _csv_rows(work / "clouds.csv")
     n_objects = len(json.loads((SHARED / "catalog" / "celestrak_groups_2026-03-10" /
                                 "cosmos-2251-debris.json").read_text()))
@@ -213,7 +234,7 @@ CHECKS = {"demo": check_demo, "catalog info": check_catalog_info, "propagate": c
           "screen": check_screen, "cdm pc": check_cdm_pc, "sda manoeuvres": check_sda_manoeuvres,
           "sda proximity": check_sda_proximity, "sda fragmentation": check_sda_fragmentation,
           "sda overflights": check_sda_overflights, "audit head": check_audit_head,
-          "audit verify": check_audit_verify, "warmup": check_warmup, "data status": check_data_status}
+          "audit verify": check_audit_verify, "warmup": check_warmup, "passes": check_passes, "data status": check_data_status}
 
 
 # --- running them ----------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from orbitshare.cli_support import (
     positive,
     print_parse_report,
     print_rows,
+    site,
     step,
     write_rows,
     wrote,
@@ -38,6 +39,8 @@ app = typer.Typer(cls=GuardedGroup, no_args_is_help=True, add_completion=False, 
 
 #: Help text of every NORAD-id list option (one form everywhere).
 IDS_HELP = "NORAD ids, comma-separated (25544,20580); the option may also be repeated."
+JSON_HELP = "Print JSON on stdout instead of a table."
+ROWS_OUT_HELP = "Also write the rows to a .csv, .json or .jsonl file."
 
 def _warn_stale(cat, start, stop, what: str) -> None:  # type: ignore[no-untyped-def]
     """Print on stderr the one-line warning for objects whose element sets are stale at a window end."""
@@ -137,19 +140,22 @@ def propagate_cmd(
     step: str = typer.Option("60s", "--step", callback=duration_s, help="Time step: 60, 30s, 5m, 1h."),
     ids: list[str] = typer.Option(None, "--ids", callback=id_list, metavar="ID[,ID...]",
                                   help=f"{IDS_HELP} Default: all objects."),
-    frame: str = typer.Option("teme", "--frame", help="teme | itrs | geodetic"),
+    frame: str = typer.Option("teme", "--frame", help="teme | gcrf | itrs | geodetic"),
     out: Path = typer.Option(..., "--out", callback=output_file(_ephemeris_suffixes), metavar="FILE",
-                             help="Output file: .csv or .parquet"),
+                             help="Output file: .csv, .parquet, .oem (CCSDS OEM, teme/gcrf) or .czml (Cesium, "
+                             "gcrf/itrs)"),
 ) -> None:
     """Propagate a catalog with SGP4 and write one row per object and time (SGP4 errors kept per row)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from orbitshare.astro.time import parse_utc, time_grid
-    from orbitshare.ephemeris_io import FRAMES, write_ephemeris
+    from orbitshare.ephemeris_io import check_output, write_ephemeris
 
-    if frame.lower() not in FRAMES:
-        raise typer.BadParameter(f"{frame!r} is not one of {', '.join(FRAMES)}", param_hint="'--frame'")
     frame = frame.lower()
+    try:
+        check_output(frame, out)
+    except ValueError as exc:
+        fail(str(exc))
     t0, t1 = parse_utc(start), parse_utc(stop)
     if t1 <= t0:
         raise typer.BadParameter(f"{stop} must be after --start {start}", param_hint="'--stop'")
@@ -171,6 +177,57 @@ def propagate_cmd(
         shown = ", ".join(map(str, result["failed_ids"][:20]))
         err.print(f"[yellow]{len(result['failed_ids'])} object(s) had SGP4 errors (decayed or invalid), "
                   f"{result['error_samples']:,} rows flagged in column sgp4_error: {shown}[/]")
+
+
+@app.command("passes")
+def passes_cmd(
+    catalog: str = typer.Argument(..., callback=input_files(), help="Catalog file (TLE or OMM, any supported form)."),
+    where: str = typer.Option(None, "--site", callback=site, metavar="LAT,LON[,ALT_M]",
+                              help="One site: WGS-84 latitude, longitude (deg) and altitude (metres)."),
+    sites: str = typer.Option(None, "--sites", callback=input_files(), metavar="FILE",
+                              help="GeoJSON FeatureCollection of Point sites (name property; altitude in metres)."),
+    start: str = typer.Option(..., "--start", callback=iso_utc, metavar="UTC", help="UTC start, ISO 8601."),
+    stop: str = typer.Option(..., "--stop", callback=iso_utc, metavar="UTC", help="UTC stop, ISO 8601."),
+    min_elevation: float = typer.Option(10.0, "--min-elevation", min=-90.0, max=90.0,
+                                        help="Minimum elevation (deg)."),
+    ids: list[str] = typer.Option(None, "--ids", callback=id_list, metavar="ID[,ID...]",
+                                  help=f"{IDS_HELP} Default: all objects."),
+    out: str = typer.Option(None, "--out", callback=output_file((".csv", ".json")), metavar="FILE",
+                            help="Also write all passes to .csv or .json."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Rise, culmination and set of every object over one or more ground sites."""
+    from orbitshare.astro.time import parse_utc
+    from orbitshare.ssa.ground_passes import read_sites_geojson, site_passes
+
+    if (where is None) == (sites is None):
+        fail("give exactly one of --site LAT,LON[,ALT_M] or --sites F.geojson")
+    t0, t1 = parse_utc(start), parse_utc(stop)
+    if t1 <= t0:
+        raise typer.BadParameter(f"{stop} must be after --start {start}", param_hint="'--stop'")
+    if sites is not None:
+        try:
+            with open(sites) as fh:
+                places = read_sites_geojson(fh, str(sites))
+        except ValueError as exc:
+            fail(str(exc))
+    else:
+        places = [where]
+    cat, _ = load_catalog(catalog)
+    if ids:
+        missing = sorted(set(ids) - set(cat.norad_id.tolist()))
+        if missing:
+            raise typer.BadParameter(f"NORAD ids not in {catalog}: {missing}", param_hint="'--ids'")
+        cat = cat.select(ids=ids)
+    _warn_stale(cat, t0, t1, "objects")
+    with step(f"passes of {len(cat):,} objects over {len(places)} site(s)"):
+        rows = site_passes(cat, places, t0, t1, min_elevation)
+    columns = ("site", "norad_id", "name", "rise_utc", "culmination_utc", "set_utc", "max_elevation_deg",
+               "rise_az_deg", "set_az_deg")
+    _sda_output(rows, out, as_json, f"{len(rows):,} passes above {min_elevation:g} deg, {start} .. {stop}",
+                tuple(c for c in columns if rows and c in rows[0]) or None)
+    if any(r["rise_clipped"] or r["set_clipped"] for r in rows):
+        typer.echo("rise_clipped / set_clipped: up for the whole search margin around the window (GEO)", err=True)
 
 
 @app.command("demo")
@@ -422,8 +479,6 @@ sda_app = typer.Typer(no_args_is_help=True, help="Space domain awareness: manoeu
 app.add_typer(sda_app, name="sda")
 
 
-JSON_HELP = "Print JSON on stdout instead of a table."
-ROWS_OUT_HELP = "Also write the rows to a .csv, .json or .jsonl file."
 ALERTS_SUFFIXES = (".json", ".jsonl", ".csv")
 
 
@@ -528,17 +583,33 @@ def sda_fragmentation_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     png: str = typer.Option(None, "--gabbard", callback=output_file((".png",)), metavar="FILE",
                             help="Gabbard diagram PNG of the largest cloud."),
-    search_days: float = typer.Option(120.0, "--search-days", callback=positive, help="Days before the first "
-                                      "fragment epoch to search."),
+    search_days: float = typer.Option(120.0, "--search-days", callback=positive, help="With --before: days before "
+                                      "the first fragment epoch to search (without: from the launch year on)."),
     no_time: bool = typer.Option(False, "--no-event-time", help="Skip the event-time estimate."),
+    satcat: str = typer.Option(None, "--satcat", help="SATCAT CSV (.gz ok) naming parents that have no element "
+                               "set in the catalogs (decayed)."),
 ) -> None:
-    """Find new-object clouds, cluster by orbit plane, trace parent and event time; Gabbard diagram."""
+    """Find fragment clouds, date them from their orbit planes, trace the parent; Gabbard diagram."""
+    from rich.progress import Progress
+
+    from orbitshare.catalog.reader import open_text
+    from orbitshare.catalog.satcat import read_satcat
     from orbitshare.ssa.fragmentation import detect_fragmentations, gabbard_png
 
     cat_after, _ = load_catalog(after)
     cat_before = load_catalog(before)[0] if before else None
-    with step(f"clustering {len(cat_after):,} objects by orbit plane" + ("" if no_time else ", tracing event times")):
-        clouds = detect_fragmentations(cat_before, cat_after, search_days, estimate_time=not no_time)
+    entries = None
+    if satcat:
+        try:
+            with open_text(satcat) as fh:
+                entries = read_satcat(fh, satcat)[0]
+        except ValueError as exc:
+            fail(str(exc))
+    with Progress(console=_support_console(stderr=True), transient=True) as bar:
+        task = bar.add_task("tracing fragment clouds", total=None)
+        clouds = detect_fragmentations(cat_before, cat_after, search_days, estimate_time=not no_time,
+                                       progress=lambda d, n: bar.update(task, completed=d, total=n),
+                                       satcat=entries)
     rows = [{k: v for k, v in c.as_dict().items() if k != "members"} for c in clouds]
     _sda_output(rows, out, as_json, "Fragment clouds")
     if png and clouds:

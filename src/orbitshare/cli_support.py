@@ -324,21 +324,15 @@ def one_of(*choices: str) -> Callable:
 
 
 def site(value):  # type: ignore[no-untyped-def]
-    """Callback: a ground site 'LAT,LON[,ALT]' (geodetic deg, deg, km) as a tuple (lat_deg, lon_deg, alt_km)."""
+    """Callback: a ground site 'LAT,LON[,ALT_M]' (WGS-84 deg, deg, metres) as an astro.access.Site."""
     if value is None:
         return value
-    parts = [x.strip() for x in str(value).split(",")]
+    from orbitshare.ssa.ground_passes import parse_site
+
     try:
-        if len(parts) not in (2, 3):
-            raise ValueError
-        lat, lon, alt = (*map(float, parts), 0.0)[:3]
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not LAT,LON[,ALT] in degrees and km, e.g. 46.0569,14.5058,0.295") \
-            from None
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 360.0 and -0.5 <= alt <= 100.0):
-        raise typer.BadParameter(f"{value!r}: latitude must be within -90..90 deg, longitude -180..360 deg, "
-                                 "altitude -0.5..100 km")
-    return lat, lon, alt
+        return parse_site(str(value), str(value))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 _UNITS_S = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}

@@ -97,3 +97,21 @@ def test_look_angles_against_skyfield():
     np.testing.assert_allclose(el, alt_ref.degrees, atol=1e-4)
     np.testing.assert_allclose(rng, dist_ref.km, atol=2e-3)
     np.testing.assert_allclose((az - az_ref.degrees + 180) % 360 - 180, 0, atol=1e-3)
+
+
+@pytest.mark.parametrize("make", [_stations, _geo], ids=["stations", "geo"])
+def test_gcrf_matches_skyfield(make):
+    """TEME -> GCRF within 1 m and 1 mm/s of skyfield's EarthSatellite GCRS states over a day."""
+    from orbitshare.astro.frames import teme_to_gcrf
+
+    cat = make()
+    t0 = parse_utc("2026-03-10T00:00:00Z")
+    jd, fr = time_grid(t0, parse_utc("2026-03-11T00:00:00Z"), 3600.0)
+    eph = propagate(Sgp4Records.from_catalog(cat), jd, fr)
+    r, v = teme_to_gcrf(eph.r_km, eph.v_kms, jd, fr)
+    t = timescale().utc(2026, 3, 10, np.arange(len(jd)))
+    for i in range(len(cat)):
+        pos = _skyfield_sat(cat, i).at(t)
+        ok = eph.error[i] == 0
+        assert np.abs(r[i][ok] - pos.position.km.T[ok]).max() < 1e-3
+        assert np.abs(v[i][ok] - pos.velocity.km_per_s.T[ok]).max() < 1e-6

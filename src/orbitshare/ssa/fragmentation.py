@@ -1,22 +1,32 @@
-"""Fragmentation detection: new objects between successive catalogs, clustered by orbit plane, traced back to
-a parent and an event time (when the back-propagated fragment cloud is most compact), Gabbard diagrams."""
+"""Fragmentation detection: fragment clouds (new objects between two catalogs, or a catalog's debris) grouped by
+launch designator or orbit plane, dated where their back-propagated orbit planes meet (breakup_epoch, then SGP4
+for recent events), traced to the intact object whose plane held the break-up line; Gabbard diagrams."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from orbitshare.astro.propagation import Sgp4Records, propagate
-from orbitshare.astro.time import format_utc
+from orbitshare.astro.secular import orbit_normal
+from orbitshare.astro.time import format_utc, jday
 from orbitshare.catalog import Catalog
+from orbitshare.catalog.satcat import SatcatEntry
+from orbitshare.ssa.breakup_epoch import date_from_planes, plane_offset_deg
+
+__all__ = ["FragmentCluster", "closest_approach_to_parent", "cluster_by_plane", "detect_fragmentations",
+           "estimate_event_time", "find_parent", "gabbard_png", "group_fragments", "new_objects", "orbit_normals",
+           "satcat_index"]
 
 
 @dataclass
 class FragmentCluster:
-    """New objects that share an orbit plane, with the parent and event time they trace back to."""
+    """Fragments of one event (same launch designator, or one orbit-plane cluster), with the parent and the
+    event time they trace back to; event_jd is None when the orbits do not date the event (then the event
+    lies between not_before_jd and not_after_jd)."""
 
     members: np.ndarray  # NORAD ids
     intl_prefix: str  # most common launch designator (YYYY-NNN) among the members
@@ -26,6 +36,10 @@ class FragmentCluster:
     parent_evidence: str = ""
     event_jd: float | None = None
     event_spread_km: float | None = None
+    confidence: float = 0.0
+    plane_spread_deg: float | None = None
+    not_before_jd: float | None = None
+    not_after_jd: float | None = None
     evidence: dict = field(default_factory=dict)
 
     @property
@@ -35,11 +49,17 @@ class FragmentCluster:
 
     def as_dict(self) -> dict:
         """Summary for JSON/CSV export."""
+        def utc(jd):
+            return None if jd is None else str(format_utc(jd, 0.0))
+
         return {"fragments": len(self.members), "intl_prefix": self.intl_prefix,
                 "mean_incl_deg": round(self.mean_incl_deg, 3), "parent_id": self.parent_id,
                 "parent_name": self.parent_name, "parent_evidence": self.parent_evidence,
-                "event_utc": self.event_utc,
+                "event_utc": self.event_utc, "confidence": round(self.confidence, 3),
+                "event_not_before": utc(self.not_before_jd), "event_not_after": utc(self.not_after_jd),
+                "plane_spread_deg": None if self.plane_spread_deg is None else round(self.plane_spread_deg, 4),
                 "event_spread_km": None if self.event_spread_km is None else round(self.event_spread_km, 1),
+                "event_method": self.evidence.get("event_method", ""),
                 "members": [int(x) for x in self.members]}
 
 
@@ -49,9 +69,8 @@ def new_objects(before: Catalog, after: Catalog) -> Catalog:
 
 
 def orbit_normals(cat: Catalog) -> np.ndarray:
-    """Unit orbit normals (n, 3) in the equatorial frame from inclination and node."""
-    i, o = np.radians(cat["incl_deg"]), np.radians(cat["raan_deg"])
-    return np.stack([np.sin(i) * np.sin(o), -np.sin(i) * np.cos(o), np.cos(i)], axis=-1)
+    """Unit orbit normals (n, 3) in the equatorial frame from a catalog's inclination and node."""
+    return orbit_normal(np.radians(cat["incl_deg"]), np.radians(cat["raan_deg"]))
 
 
 def cluster_by_plane(cat: Catalog, link_deg: float = 1.5, min_size: int = 5) -> list[np.ndarray]:
@@ -84,29 +103,80 @@ def _intl_prefix(intl: np.ndarray) -> str:
     return str(values[np.argmax(counts)])
 
 
-def find_parent(cluster: Catalog, candidates: Catalog, intl_prefix: str) -> tuple[int | None, str, str]:
-    """Parent of a fragment cluster among non-debris candidates: same launch designator first, else the
-    orbit-plane and altitude match closest to the cluster (NORAD id, name, evidence)."""
-    if len(candidates) == 0:
-        return None, "", "no candidate catalog"
-    types = candidates["object_type"]
-    pool = candidates.take(types != "DEBRIS")
-    same = pool.take(np.array([str(x).startswith(intl_prefix) for x in pool["intl_des"]], dtype=bool)) \
-        if intl_prefix else Catalog.empty()
-    h = orbit_normals(cluster).mean(axis=0)
-    h /= np.linalg.norm(h)
+def _name_stem(names: np.ndarray) -> str:
+    """Most common parent name written in fragment names ('FENGYUN 1C' of 'FENGYUN 1C DEB')."""
+    stems = [str(n).upper().split(" DEB")[0].strip() for n in names if " DEB" in str(n).upper()]
+    if not stems:
+        return ""
+    values, counts = np.unique(stems, return_counts=True)
+    return str(values[np.argmax(counts)])
+
+
+def satcat_index(entries: list[SatcatEntry]) -> dict[str, list[SatcatEntry]]:
+    """Non-debris SATCAT entries by launch designator prefix (YYYY-NNN)."""
+    out: dict[str, list[SatcatEntry]] = {}
+    for e in entries:
+        if e.object_type != "DEBRIS":
+            out.setdefault(e.intl_des[:8], []).append(e)
+    return out
+
+
+def _satcat_parent(entries: list[SatcatEntry], stem: str, intl_prefix: str) -> tuple[int, str, str]:
+    """Parent from the SATCAT entries of a launch: the fragments' name first, then payload, then piece A."""
+    best = min(entries, key=lambda e: (e.name.upper() != stem, e.object_type != "PAYLOAD", e.intl_des))
+    why = f"SATCAT: launch designator {intl_prefix} ({best.intl_des})"
+    if stem and best.name.upper() == stem:
+        why += f", fragments named {stem} DEB"
+    why += ", no element set in the catalogs" + (f" (decayed {best.decay})" if best.decay else "")
+    return best.norad_id, best.name, why
+
+
+def find_parent(cluster: Catalog, intact: Catalog, intl_prefix: str, event_jd: float | None = None,
+                line: np.ndarray | None = None, max_offset_deg: float = 0.5,
+                satcat: dict[str, list[SatcatEntry]] | None = None,
+                intact_prefixes: np.ndarray | None = None) -> tuple[int | None, str, str]:
+    """Parent of a fragment cloud among intact (non-debris) objects (NORAD id, name, evidence).
+
+    Same launch designator first, ranked by the name the fragments carry, then by how close the candidate's
+    plane passes to the break-up line at the event; then the same designator in the SATCAT (satcat_index),
+    for parents that have decayed or have no element set; else the intact object whose plane held the
+    break-up line at the event (within max_offset_deg) and whose altitude band meets the cloud's.
+    intact_prefixes: the intact objects' designator prefixes, when the caller has them."""
+    stem = _name_stem(cluster.name)
+    if len(intact) == 0 and not (satcat and satcat.get(intl_prefix)):
+        return None, "", "no intact object in the catalogs"
+    dated = event_jd is not None and line is not None
+    prefixes = _prefixes(intact) if intact_prefixes is None else intact_prefixes
+    same = intact.take(prefixes == intl_prefix) if intl_prefix else Catalog.empty()
     if len(same):
-        payload_first = np.where(same["object_type"] == "PAYLOAD", 0.0, 1.0)
-        k = int(np.lexsort((np.arccos(np.clip(orbit_normals(same) @ h, -1, 1)), payload_first))[0])
-        return int(same.norad_id[k]), str(same.name[k]), f"launch designator {intl_prefix}"
-    ang = np.degrees(np.arccos(np.clip(orbit_normals(pool) @ h, -1.0, 1.0)))
-    alt = np.median(0.5 * (cluster.perigee_km + cluster.apogee_km))
-    inside = (pool.perigee_km - 100.0 <= alt) & (alt <= pool.apogee_km + 100.0)
-    score = np.where(inside, ang, np.inf)
-    if len(score) == 0 or not np.isfinite(score.min()):
-        return None, "", "no candidate in the cluster's plane and altitude band"
-    k = int(np.argmin(score))
-    return int(pool.norad_id[k]), str(pool.name[k]), f"orbit plane within {score[k]:.2f} deg, altitude band"
+        off = plane_offset_deg(same, event_jd, line) if dated else np.zeros(len(same))
+        named = np.array([str(n).upper().strip() != stem for n in same.name], dtype=float)
+        payload = np.where(same["object_type"] == "PAYLOAD", 0.0, 1.0)
+        k = int(np.lexsort((payload, off, named))[0])
+        why = f"launch designator {intl_prefix}"
+        if stem and not named[k]:
+            why += f", fragments named {stem} DEB"
+        if dated:
+            why += f", plane {off[k]:.3f} deg from the break-up line at the event"
+            if off[k] > max_offset_deg:
+                why += " (too far for its orbit to have held the break-up point: parent uncertain)"
+        return int(same.norad_id[k]), str(same.name[k]), why
+    if satcat and intl_prefix and satcat.get(intl_prefix):
+        return _satcat_parent(satcat[intl_prefix], stem, intl_prefix)
+    if not dated:
+        return None, "", f"no intact object of launch {intl_prefix or '?'} and no event time to match orbits at"
+    if len(intact) == 0:
+        return None, "", "no intact object in the catalogs"
+    lo, hi = np.median(cluster.perigee_km), np.median(cluster.apogee_km)
+    pool = intact.take((intact.perigee_km - 50.0 <= hi) & (lo <= intact.apogee_km + 50.0))
+    if len(pool) == 0:
+        return None, "", "no intact object in the cloud's altitude band"
+    off = plane_offset_deg(pool, event_jd, line)
+    k = int(np.argmin(off))
+    if off[k] > max_offset_deg:
+        return None, "", (f"no intact object's plane within {max_offset_deg} deg of the break-up line "
+                          f"(best {off[k]:.2f})")
+    return int(pool.norad_id[k]), str(pool.name[k]), f"plane {off[k]:.3f} deg from the break-up line at the event"
 
 
 def _spread_km(recs: Sgp4Records, jd: np.ndarray, fr: np.ndarray) -> np.ndarray:
@@ -142,7 +212,8 @@ def estimate_event_time(cluster: Catalog, search_start_jd: float, search_stop_jd
     return best, spread
 
 
-def _parent_metrics(parent: Sgp4Records, frags: Sgp4Records, jd0: float, fr: np.ndarray):
+def _parent_metrics(parent: Sgp4Records, frags: Sgp4Records, jd0: float,
+                    fr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Median out-of-plane distance (km) of the parent from the fragments' orbit planes, and median
     distance (km) of the fragments from the parent, at times jd0 + fr."""
     jd = np.full(fr.shape, jd0)
@@ -156,83 +227,132 @@ def _parent_metrics(parent: Sgp4Records, frags: Sgp4Records, jd0: float, fr: np.
     return (np.nanmedian(np.where(ok, oop, np.nan), axis=0), np.nanmedian(np.where(ok, dist, np.nan), axis=0))
 
 
-def estimate_event_time_from_parent(parent: Catalog, cluster: Catalog, search_start_jd: float,
-                                    search_stop_jd: float, max_members: int = 150) -> tuple[float, float]:
-    """Event time (UTC JD) at which the parent lies in the fragments' orbit planes (their planes precess
-    apart after the event) and near the fragments; returns the time and the median out-of-plane km."""
+def closest_approach_to_parent(parent: Catalog, cluster: Catalog, start_jd: float, stop_jd: float,
+                               max_members: int = 150) -> tuple[float, float]:
+    """Time (UTC JD) in [start_jd, stop_jd] at which the fragments, back-propagated with SGP4, are closest to
+    the parent (median distance), and that distance (km): a 60-s scan, then a 1-s scan around its minimum."""
     order = np.argsort(np.abs(cluster["bstar"]))
     sub = cluster.take(np.sort(order[: max(5, min(max_members, len(cluster)))]))
     pr, fr_recs = Sgp4Records.from_catalog(parent), Sgp4Records.from_catalog(sub)
-    jd0 = float(np.floor(search_start_jd))
-    span_s = (search_stop_jd - jd0) * 86400.0
-    off = np.arange((search_start_jd - jd0) * 86400.0, span_s, 300.0)
-    oop = np.concatenate([_parent_metrics(pr, fr_recs, jd0, c / 86400.0)[0]
-                          for c in np.array_split(off, max(1, len(off) // 2000))])
-    k0 = int(np.nanargmin(oop))
-    near = np.flatnonzero(np.abs(off - off[k0]) < 86400.0)
-    inner = near[(near > 0) & (near < len(off) - 1)]
-    minima = inner[(oop[inner] <= oop[inner - 1]) & (oop[inner] <= oop[inner + 1])]
-    minima = minima[np.argsort(oop[minima])][:4] if len(minima) else np.array([k0])
-    best = None
-    for k in minima:
-        t = off[k]
-        for step, half in ((10.0, 600.0), (0.5, 15.0)):
-            grid = np.arange(t - half, t + half + step, step)
-            o, _ = _parent_metrics(pr, fr_recs, jd0, grid / 86400.0)
-            t = grid[int(np.nanargmin(o))]
-        o, d = _parent_metrics(pr, fr_recs, jd0, np.array([t / 86400.0]))
-        if best is None or d[0] < best[2]:
-            best = (t, float(o[0]), float(d[0]))
-    return jd0 + best[0] / 86400.0, best[1]
+    jd0 = float(np.floor(start_jd))
+    t = np.arange((start_jd - jd0) * 86400.0, (stop_jd - jd0) * 86400.0, 60.0)
+    d = np.concatenate([_parent_metrics(pr, fr_recs, jd0, c / 86400.0)[1]
+                        for c in np.array_split(t, max(1, len(t) // 1000))])
+    fine = np.arange(t[int(np.nanargmin(d))] - 60.0, t[int(np.nanargmin(d))] + 61.0, 1.0)
+    d = _parent_metrics(pr, fr_recs, jd0, fine / 86400.0)[1]
+    k = int(np.nanargmin(d))
+    return jd0 + fine[k] / 86400.0, float(d[k])
 
 
-def detect_fragmentations(before: Catalog | None, after: Catalog, search_days: float = 120.0,
-                          link_deg: float = 1.5, min_size: int = 5, estimate_time: bool = True,
-                          max_event_age_days: float = 400.0) -> list[FragmentCluster]:
-    """Fragment clouds among the objects new in `after` (or all debris of `after` when before is None)."""
-    frags = new_objects(before, after) if before is not None else after.select(object_type="DEBRIS")
-    out = []
-    for rows in cluster_by_plane(frags, link_deg, min_size):
-        sub = frags.take(rows)
-        prefix = _intl_prefix(sub["intl_des"])
-        cands = before.merge(after)[0] if before is not None else after
-        cands = cands.take(~np.isin(cands.norad_id, sub.norad_id))
-        pid, pname, why = find_parent(sub, cands, prefix)
-        c = FragmentCluster(sub.norad_id.copy(), prefix, float(np.mean(sub["incl_deg"])), pid, pname, why)
-        t = sub["epoch_jd"] + sub["epoch_fr"]
-        first = float(np.min(t))
-        c.evidence = {"epoch_first": str(format_utc(first, 0.0)), "epoch_last": str(format_utc(np.max(t), 0.0))}
-        age_ok = _launch_age_days(prefix, first) is None or _launch_age_days(prefix, first) >= 0.0
-        if estimate_time and age_ok:
-            start = first - search_days
-            if pid is not None and pid in set(cands.norad_id.tolist()):
-                parent = cands.take(cands.index_of([pid]))
-                c.event_jd, c.event_spread_km = estimate_event_time_from_parent(parent, sub, start, first)
-                c.evidence["event_method"] = "parent in the fragments' orbit planes"
-            else:
-                c.event_jd, c.event_spread_km = estimate_event_time(sub, start, first)
-                c.evidence["event_method"] = "most compact back-propagated cloud"
-            c.evidence["search_window"] = [str(format_utc(start, 0.0)), str(format_utc(first, 0.0))]
-            if c.event_spread_km > 200.0 or first - c.event_jd > max_event_age_days:
-                c.evidence["event_time_note"] = "cloud never compact in the window: event time unreliable"
-        out.append(c)
-    return out
+def _prefixes(cat: Catalog) -> np.ndarray:
+    """Launch designator prefix (YYYY-NNN) of every object, '' where it has none."""
+    text = np.char.strip(cat["intl_des"].astype(str))
+    return np.where(np.char.str_len(text) >= 8, text.astype("U8"), "").astype(object)
 
 
-def _launch_age_days(prefix: str, jd: float) -> float | None:
-    """Days from 1 January of the launch year in a designator to jd (None when it cannot be parsed)."""
+def group_fragments(frags: Catalog, link_deg: float = 1.5, min_size: int = 5) -> list[np.ndarray]:
+    """Row indices of fragment clouds: one per launch designator (YYYY-NNN) for objects that have one, orbit
+    plane clusters (cluster_by_plane) for those that do not; clouds smaller than min_size are dropped."""
+    prefix = _prefixes(frags).astype(str)
+    groups = [np.flatnonzero(prefix == p) for p in np.unique(prefix[prefix != ""])]
+    groups = [g for g in groups if len(g) >= min_size]
+    bare = np.flatnonzero(prefix == "")
+    groups += [bare[g] for g in cluster_by_plane(frags.take(bare), link_deg, min_size)]
+    return sorted(groups, key=len, reverse=True)
+
+
+def _launch_jd(prefix: str) -> float | None:
+    """UTC JD of 1 January of the launch year of a designator ('1999-025' -> 1999-01-01), None if unparsable."""
     try:
         year = int(prefix[:4])
     except ValueError:
         return None
-    return jd - (sum(_jd(datetime(year, 1, 1, tzinfo=UTC))))
+    return float(sum(jday(year, 1, 1))) if 1957 <= year <= 2100 else None
 
 
-def _jd(dt: datetime):
-    """Two-part JD of a datetime."""
-    from orbitshare.astro.time import datetime_to_jd
+def _date_cloud(c: FragmentCluster, sub: Catalog, intact: Catalog, prefixes: np.ndarray, not_before: float,
+                first: float, satcat: dict[str, list[SatcatEntry]] | None) -> None:
+    """Fill event time, confidence, interval and parent of a cloud from its orbit planes (and SGP4 near it);
+    prefixes: the intact objects' designator prefixes."""
+    dating = date_from_planes(sub, not_before, first)
+    c.confidence, c.plane_spread_deg = dating.confidence, dating.spread_deg
+    c.not_before_jd, c.not_after_jd = dating.not_before_jd, dating.not_after_jd
+    c.parent_id, c.parent_name, c.parent_evidence = find_parent(sub, intact, c.intl_prefix, dating.event_jd,
+                                                                dating.line, satcat=satcat,
+                                                                intact_prefixes=prefixes)
+    if dating.event_jd is None:
+        c.evidence["event_method"] = "orbit planes never meet in the window: event not dated"
+        return
+    t = dating.event_jd
+    c.event_jd, c.evidence["event_method"] = t, "orbit planes meet (secular J2 back-propagation)"
+    if first - t > SGP4_REFINE_MAX_DAYS:
+        return
+    lo, hi = max(not_before, t - 2.0), min(first, t + 2.0)
+    if c.parent_id is not None and c.parent_id in set(intact.norad_id.tolist()):
+        parent = intact.take(intact.index_of([c.parent_id]))
+        c.event_jd, c.event_spread_km = closest_approach_to_parent(parent, sub, lo, hi)
+        c.evidence["event_method"] += ", refined with SGP4: fragments closest to the parent"
+        half = REFINED_ORBITS * float(parent.period_min[0]) / 1440.0
+        lo, hi = c.event_jd - half, min(first, c.event_jd + half)
+    else:
+        c.event_jd, c.event_spread_km = estimate_event_time(sub, lo, hi)
+        c.evidence["event_method"] += ", refined with SGP4: most compact cloud"
+    c.not_before_jd, c.not_after_jd = lo, hi
 
-    return datetime_to_jd(dt)
+
+#: Largest event age (days before the first fragment epoch) at which SGP4 back-propagation refines the time.
+SGP4_REFINE_MAX_DAYS = 365.0
+#: Half-width (parent revolutions) of the interval given around an SGP4-refined event time: back-propagated
+#: drag errors (~1,000 km along-track after two months) blur which revolution the fragments met the parent on.
+REFINED_ORBITS = 4
+#: Oldest event searched when a cloud has no launch designator (days before its first epoch).
+MAX_EVENT_AGE_DAYS = 70 * 365.25
+
+
+def detect_fragmentations(before: Catalog | None, after: Catalog, search_days: float = 120.0,
+                          link_deg: float = 1.5, min_size: int = 5, estimate_time: bool = True,
+                          progress: Callable[[int, int], None] | None = None,
+                          satcat: list[SatcatEntry] | None = None) -> list[FragmentCluster]:
+    """Fragment clouds among the objects new in `after` (or all debris of `after` when before is None), each
+    with its parent and event time from the fragments' orbits; progress(done, total) after each cloud. New
+    objects of a launch that `before` does not know, none of them debris, are a new launch and not reported.
+    A SATCAT (catalog.satcat) names parents that have no element set in the catalogs (decayed ones).
+
+    With `before`, the event is searched in the search_days before the first fragment epoch; without, from
+    the launch year of the cloud's designator (or MAX_EVENT_AGE_DAYS back) to the first epoch."""
+    frags = new_objects(before, after) if before is not None else after.select(object_type="DEBRIS")
+    everything = before.merge(after)[0] if before is not None else after
+    groups = group_fragments(frags, link_deg, min_size)
+    if before is not None:  # a new launch (designator unknown before, no debris) is not a fragmentation
+        known = set(_prefixes(before).tolist()) - {""}
+        groups = [g for g in groups if (frags["object_type"][g] == "DEBRIS").any()
+                  or _intl_prefix(frags["intl_des"][g]) in known]
+    all_intact = everything.take(everything["object_type"] != "DEBRIS")
+    all_prefixes = _prefixes(all_intact)
+    by_prefix = satcat_index(satcat) if satcat else None
+    out = []
+    for n, rows in enumerate(groups):
+        sub = frags.take(rows)
+        prefix = _intl_prefix(sub["intl_des"])
+        keep = ~np.isin(all_intact.norad_id, sub.norad_id)
+        intact = all_intact.take(keep)
+        c = FragmentCluster(sub.norad_id.copy(), prefix, float(np.mean(sub["incl_deg"])))
+        t = sub["epoch_jd"] + sub["epoch_fr"]
+        first = float(np.min(t))
+        c.evidence = {"epoch_first": str(format_utc(first, 0.0)), "epoch_last": str(format_utc(np.max(t), 0.0))}
+        launch = _launch_jd(prefix)
+        not_before = first - search_days if before is not None else (launch or first - MAX_EVENT_AGE_DAYS)
+        if launch is not None:
+            not_before = max(not_before, launch)
+        if estimate_time:
+            _date_cloud(c, sub, intact, all_prefixes[keep], not_before, first, by_prefix)
+        else:
+            c.parent_id, c.parent_name, c.parent_evidence = find_parent(sub, intact, prefix, satcat=by_prefix,
+                                                                        intact_prefixes=all_prefixes[keep])
+        out.append(c)
+        if progress:
+            progress(n + 1, len(groups))
+    return out
 
 
 def gabbard_png(cat: Catalog, path: str | Path, title: str = "Gabbard diagram",
@@ -260,8 +380,3 @@ def gabbard_png(cat: Catalog, path: str | Path, title: str = "Gabbard diagram",
     fig.savefig(path)
     plt.close(fig)
     return path
-
-
-def utc_from_jd(jd: float) -> datetime:
-    """Aware UTC datetime of a single float Julian date."""
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=jd - 2440587.5)
