@@ -234,7 +234,8 @@ CHECKS = {"demo": check_demo, "catalog info": check_catalog_info, "propagate": c
           "screen": check_screen, "cdm pc": check_cdm_pc, "sda manoeuvres": check_sda_manoeuvres,
           "sda proximity": check_sda_proximity, "sda fragmentation": check_sda_fragmentation,
           "sda overflights": check_sda_overflights, "audit head": check_audit_head,
-          "audit verify": check_audit_verify, "warmup": check_warmup, "passes": check_passes, "data status": check_data_status}
+          "audit verify": check_audit_verify, "warmup": check_warmup, "passes": check_passes,
+          "data status": check_data_status}
 
 
 # --- running them ----------------------------------------------------------------------------------------------

@@ -102,7 +102,8 @@ def test_cli_writes_boxes_and_drift_alerts(tmp_path):
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text())
     assert len(doc["boxes"]) == 2 and doc["drift_alerts"][1]["target_norad_id"] == 29640
-    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(paths["Fengyun-2E"]), "--neighbour", "x.tle"])
+    res = CliRunner().invoke(app, ["sda", "manoeuvres", str(paths["Fengyun-2E"]), "--neighbour",
+                                   str(paths["Fengyun-2D"])])
     assert res.exit_code == 2 and "--boxes" in res.output
     res = CliRunner().invoke(app, ["sda", "manoeuvres", str(paths["Fengyun-2E"]), "--boxes", str(out),
                                    "--neighbour", str(tmp_path / "missing.tle")])
