@@ -88,7 +88,7 @@ def test_passes_single_site_csv_and_ids(tmp_path):
     assert res.exit_code == 0, res.output
     table = pacsv.read_csv(out).to_pydict()
     assert set(table["norad_id"]) == {24946} and len(table["rise_utc"]) >= 2
-    assert f"wrote {len(table['rise_utc'])} passes to {out}" in res.output.replace("\n", "")
+    assert f"wrote {len(table['rise_utc'])} rows to {out.resolve()}" in res.output.replace("\n", "")
 
 
 def test_passes_json_on_stdout():
@@ -100,7 +100,7 @@ def test_passes_json_on_stdout():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--site", "46.05,14.51", "--sites", "x.geojson"], "exactly one of --site"),
+    (["--site", "46.05,14.51", "--sites", str(SAMPLE)], "exactly one of --site"),
     (["--site", "46.05"], "expected LAT,LON"),
     (["--site", "146.05,14.51"], "latitude 146.05"),
     (["--site", "46.05,14.51", "--out", "p.parquet"], "unsupported file type '.parquet'; use .csv, .json"),
@@ -210,4 +210,4 @@ def test_unsupported_frame_for_format_exits_2(tmp_path, frame, suffix):
 def test_propagate_unwritable_output_exits_2_before_work():
     res = runner.invoke(app, ["propagate", str(SAMPLE), "--start", "2025-02-15", "--stop", "2025-02-15T01:00:00",
                               "--frame", "gcrf", "--out", "/nonexistent/s.oem"])
-    assert res.exit_code == 2 and "folder /nonexistent does not exist" in " ".join(res.output.split())
+    assert res.exit_code == 2 and "directory /nonexistent does not exist" in " ".join(res.output.split())

@@ -131,6 +131,13 @@ def _ephemeris_suffixes() -> tuple[str, ...]:
     return tuple(OUTPUT_SUFFIXES)
 
 
+def _frame(value: str) -> str:
+    """Callback: a frame `propagate` writes (orbitshare.ephemeris_io.FRAMES), lower case."""
+    from orbitshare.ephemeris_io import FRAMES
+
+    return one_of(*FRAMES)(value)
+
+
 @app.command("propagate")
 def propagate_cmd(
     file: Path = typer.Argument(..., callback=input_files(), help="Catalog file (TLE or OMM, any supported form)."),
@@ -140,7 +147,7 @@ def propagate_cmd(
     step: str = typer.Option("60s", "--step", callback=duration_s, help="Time step: 60, 30s, 5m, 1h."),
     ids: list[str] = typer.Option(None, "--ids", callback=id_list, metavar="ID[,ID...]",
                                   help=f"{IDS_HELP} Default: all objects."),
-    frame: str = typer.Option("teme", "--frame", help="teme | gcrf | itrs | geodetic"),
+    frame: str = typer.Option("teme", "--frame", callback=_frame, help="teme | gcrf | itrs | geodetic"),
     out: Path = typer.Option(..., "--out", callback=output_file(_ephemeris_suffixes), metavar="FILE",
                              help="Output file: .csv, .parquet, .oem (CCSDS OEM, teme/gcrf) or .czml (Cesium, "
                              "gcrf/itrs)"),
@@ -151,7 +158,6 @@ def propagate_cmd(
     from orbitshare.astro.time import parse_utc, time_grid
     from orbitshare.ephemeris_io import check_output, write_ephemeris
 
-    frame = frame.lower()
     try:
         check_output(frame, out)
     except ValueError as exc:

@@ -20,7 +20,7 @@ def parse_site(text: str, name: str = "site") -> Site:
         lat, lon = float(parts[0]), float(parts[1])
         alt_m = float(parts[2]) if len(parts) == 3 else 0.0
     except ValueError:
-        raise ValueError(f"--site {text!r}: LAT, LON and ALT_M must be numbers") from None
+        raise ValueError(f"--site {text!r}: expected numbers LAT,LON or LAT,LON,ALT_M") from None
     return Site(lat, lon, alt_m / 1000.0, name)
 
 
