@@ -266,13 +266,53 @@ cdm_app = typer.Typer(no_args_is_help=True, help="CCSDS Conjunction Data Message
 app.add_typer(cdm_app, name="cdm")
 
 
-@cdm_app.command("pc")
+CDM_PC_HELP = """Per CDM: TCA, miss, relative speed, combined HBR and Pc by several methods.
+
+Columns (formulas and validation in docs/pc.md):
+
+* Foster: 2D Pc, the combined position Gaussian integrated over the HBR
+disc in the encounter plane (straight-line relative motion, covariance
+frozen at TCA: valid for short, fast encounters only).
+
+* Chan: Chan (1997) series, an equal-area isotropic approximation of the
+same integral; wrong by 10x-1000x for elongated covariances (comparison).
+
+* Alfano05: Alfano (2005) Simpson rule for the same integral as Foster.
+
+* Pc max: the largest 2D Pc any isotropic covariance size could give for
+this miss and HBR (objects without a trusted covariance); an upper bound.
+
+* Pc 3D: Coppola (2012) / CARA Pc3D_Hall: rate of entry into the HBR
+sphere integrated over the encounter, both objects' states and
+covariances propagated in two-body motion. Valid for slow, long
+encounters; it counts repeated entries, so it can exceed MC.
+
+* MC (with --mc N): Monte Carlo Pc, N sampled state pairs propagated in
+two-body motion, fraction entering the HBR sphere, 95 % interval.
+
+* 2D usage: "ok" or the CARA usage violations that make the 2D columns
+unreliable: extended (encounter > 2 % of an orbit), offset (> 1 % of an
+orbit from TCA), inaccurate (Pc 3D and Foster differ > 2 %), npd
+(covariance not positive definite). If flagged, use Pc 3D or MC.
+
+Why columns differ: Chan misrepresents elongated covariances (36x below
+MC on Alfano 2009 case 2, 59x on case 5); on slow encounters the relative
+motion curves while the objects stay close, so Foster is 2.5x below
+Pc 3D and MC (case 2), and on CARA's Omitron 3D case 15 orders below.
+"""
+
+
+@cdm_app.command("pc", help=CDM_PC_HELP)
 def cdm_pc_cmd(
     files: list[str] = typer.Argument(..., help="CDM files (KVN or XML)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     hbr: float = typer.Option(None, "--hbr", help="Combined hard-body radius (m), overrides CDM/table."),
+    no_3d: bool = typer.Option(False, "--no-3d", help="Skip the 3D Pc (faster; the usage flag then has no "
+                               "'inaccurate' indicator)."),
+    mc: int = typer.Option(0, "--mc", min=0, help="Also compute a Monte Carlo Pc with this many trials "
+                           "(e.g. 100000; off by default)."),
+    seed: int = typer.Option(None, "--seed", help="Random seed of the Monte Carlo Pc (reproducible runs)."),
 ) -> None:
-    """Per CDM: TCA, miss distance, relative speed, combined HBR and Pc by every implemented method."""
     import json
 
     from orbitshare.ssa.cdm import CdmError, read_cdm
@@ -281,7 +321,7 @@ def cdm_pc_cmd(
     rows, errors = [], []
     for name in files:
         try:
-            rows.append(pc_for_cdm(read_cdm(name), hbr))
+            rows.append(pc_for_cdm(read_cdm(name), hbr, with_3d=not no_3d, mc_trials=mc, mc_seed=seed))
         except (CdmError, OSError) as exc:
             errors.append({"file": name, "error": str(exc)})
     if as_json:
@@ -296,18 +336,32 @@ def _cdm_pc_table(rows: list[dict], errors: list[dict]) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    def sci(value):
+        """Pc in scientific notation, '-' when not computed or undefined."""
+        return "-" if value is None or value != value else f"{value:.3e}"
+
+    with_mc = any(r.get("pc_mc") for r in rows)
     table = Table(title="Collision probability per CDM")
-    columns = ("file", "TCA (UTC)", "miss m", "v_rel m/s", "HBR m", "Foster", "Chan", "Alfano05", "Pc max")
+    columns = ["file", "TCA (UTC)", "miss m", "v_rel m/s", "HBR m", "Foster", "Chan", "Alfano05", "Pc max", "Pc 3D"]
+    columns += ["MC", "MC 95% CI"] if with_mc else []
+    columns += ["2D usage"]
     for column in columns:
-        table.add_column(column, justify="left" if column in columns[:2] else "right", no_wrap=True)
+        table.add_column(column, justify="left" if column in ("file", "TCA (UTC)", "2D usage") else "right",
+                         no_wrap=True)
     for r in rows:
-        pcs = [f"{r['pc'][k]:.3e}" for k in ("foster", "chan", "alfano2005")]
-        name, tca = r["source"].rsplit("/", 1)[-1], r["tca_utc"][:23]
-        table.add_row(name, tca, f"{r['miss_distance_m']:.1f}", f"{r['relative_speed_mps']:.3f}",
-                      f"{r['hbr_m']:.2f}", *pcs, f"{r['pc_max_isotropic']:.3e}")
+        pcs = [sci(r["pc"][k]) for k in ("foster", "chan", "alfano2005")]
+        name, tca = r["source"].rsplit("/", 1)[-1], r["tca_utc"].replace("+00:00", "Z")
+        cells = [name, tca, f"{r['miss_distance_m']:.1f}", f"{r['relative_speed_mps']:.3f}", f"{r['hbr_m']:.2f}",
+                 *pcs, sci(r["pc_max_isotropic"]), sci(r["pc_3d"])]
+        if with_mc:
+            m = r.get("pc_mc")
+            cells += [sci(m["pc"]), f"{m['ci95_low']:.2e}..{m['ci95_high']:.2e}"] if m else ["-", "-"]
+        reasons = r["usage_violation"]["reasons"]
+        cells.append("VIOLATED: " + ",".join(reasons) if reasons else "ok")
+        table.add_row(*cells)
     console = Console()
     if not console.is_terminal:
-        console = Console(width=200)
+        console = Console(width=240)
     console.print(table)
     for e in errors:
         Console(stderr=True).print(f"[red]rejected[/red] {e['error']}")

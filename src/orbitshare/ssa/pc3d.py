@@ -196,7 +196,9 @@ def pc_3d(r1_m, v1_mps, cov1, r2_m, v2_mps, cov2, hbr_m: float, t_limit_s: float
 
     The window spans the |r2 - r1| maxima around TCA (or +-t_limit_s); the rate is sampled on n_grid points
     over it and n_grid more between Coppola's bounds (gamma 1e-16), then intervals are bisected until each
-    one's trapezoid and Simpson estimates agree to rtol of the total (adaptive quadrature).
+    one's trapezoid and Simpson estimates agree to rtol of the total (adaptive quadrature). Without t_limit_s
+    the conjunction is the contiguous span around the rate's peak where the rate exceeds 1e-12 of the peak
+    (`t_window_s`; CARA's default); with it, every approach within +-t_limit_s counts (CARA's Alfano tests).
     """
     x1 = np.r_[np.asarray(r1_m, float), np.asarray(v1_mps, float)]
     x2 = np.r_[np.asarray(r2_m, float), np.asarray(v2_mps, float)]
@@ -220,9 +222,28 @@ def pc_3d(r1_m, v1_mps, cov1, r2_m, v2_mps, cov2, hbr_m: float, t_limit_s: float
     rate_at = lambda t, n: ncdot(t, x1, c1, x2, c2, hbr_m, gm_m3s2, n, pole)  # noqa: E731
     n_theta = _sphere_resolution(rate_at, t_peak)
     times, rate = _adaptive_nodes(lambda t: rate_at(t, n_theta), seeds, rtol, max_levels)
+    if t_limit_s is None:
+        times, rate = _main_encounter(times, rate)
     nc = float(integrate.trapezoid(rate, times)) if rate.max() > 0 else 0.0
     edge = float(max(rate[0], rate[-1]) / rate.max()) if rate.max() > 0 else 0.0
     return Pc3DResult(min(1.0, nc), nc, (float(times[0]), float(times[-1])), limits, times, rate, edge)
+
+
+def _main_encounter(times, rate, floor: float = 1e-12):
+    """The contiguous span around the rate's peak where it exceeds floor x peak (plus one node each side).
+
+    A second rise within the window (e.g. half an orbit later for nearly co-orbital objects) is a separate
+    conjunction and is left out, as CARA's Pc3D_Hall grows its window only while the rate stays significant.
+    """
+    peak = int(np.argmax(rate))
+    if rate[peak] <= 0:
+        return times, rate
+    low = rate <= floor * rate[peak]
+    left = np.flatnonzero(low[:peak])
+    right = np.flatnonzero(low[peak:])
+    first = int(left[-1]) if left.size else 0
+    last = peak + int(right[0]) if right.size else rate.size - 1
+    return times[first:last + 1], rate[first:last + 1]
 
 
 def _adaptive_nodes(func, seeds, rtol: float, max_levels: int):
