@@ -171,7 +171,10 @@ def test_cli_cdm_pc_reports_3d_mc_and_usage():
     row = json.loads(result.output)["results"][0]
     expected = ALFANO[1]["expected"]
     assert row["pc"]["foster"] == pytest.approx(expected["CARA_Pc2D"], rel=1e-3)
-    assert row["pc_3d"] == pytest.approx(expected["CARA_Pc3D"], rel=1e-2)
+    # two approaches three hours apart: the main one is the CLI's Pc 3D, the other is reported beside it;
+    # together they are CARA's +-21600 s value (CDM states are rounded: 1e-2)
+    assert row["pc_3d"] < expected["CARA_Pc3D"]
+    assert row["pc_3d"] + row["nc_3d_other_approaches"] == pytest.approx(expected["CARA_Pc3D"], rel=1e-2)
     assert row["usage_violation"]["violated"] is True
     assert row["pc_mc"]["trials"] == 4000 and row["pc_mc"]["seed"] == 3
     table = runner.invoke(app, ["cdm", "pc", name, "--no-3d"])

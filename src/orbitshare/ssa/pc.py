@@ -363,6 +363,7 @@ def pc_for_cdm(cdm, hbr_override_m: float | None = None, with_3d: bool = True, m
         "miss_distance_m": plane.miss_m, "relative_speed_mps": plane.rel_speed_mps,
         "hbr_m": hbr_m, "hbr_source": hbr_source, "pc": pcs, "pc_max_isotropic": maximum.pc_max,
         "pc_3d": pc3d.pc if pc3d else None, "nc_3d": pc3d.nc if pc3d else None,
+        "nc_3d_other_approaches": pc3d.nc_other_approaches if pc3d else None,
         "window_s": list(pc3d.t_window_s if pc3d else limits), "usage_violation": usage.as_dict(),
         "pc_mc": mc,
         "pc_cdm": cdm.collision_probability, "ref_frame": cdm.object1.ref_frame, "quirks": list(cdm.quirks),

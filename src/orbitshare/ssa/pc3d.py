@@ -43,6 +43,7 @@ class Pc3DResult:
     times_s: np.ndarray
     ncdot_per_s: np.ndarray
     edge_fraction: float  # rate at the window edges / peak rate (large: mass may lie outside the window)
+    nc_other_approaches: float = 0.0  # Nc of further approaches within t_limits_s left out of the main encounter
 
 
 def conjunction_bounds_coppola(hbr_m: float, r_m, v_mps, cov_m2, gamma: float = GAMMA) -> tuple[float, float]:
@@ -104,13 +105,13 @@ def _clip_eig(mat, floor):
     return inv, np.sum(np.log(val), axis=1)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, parallel=True)
 def _flux_kernel(hbr, u, w, mu, prr_inv, logdet, gain, sig_v):
     """Sphere quadrature of the inward flux for each time: density(R u) * E[max(0, -u.v) | r = R u] * R^2."""
     n_t, n_u = mu.shape[0], u.shape[0]
     out = np.zeros(n_t)
     norm = 1.5 * math.log(2.0 * math.pi)
-    for k in range(n_t):
+    for k in nb.prange(n_t):
         acc = 0.0
         for j in range(n_u):
             d0 = hbr * u[j, 0] - mu[k, 0]
@@ -177,7 +178,7 @@ def _thin_axis_pole(t_s: float, x1, cov1, x2, cov2, gm_m3s2: float) -> np.ndarra
     return rot if np.linalg.det(rot) > 0 else rot * np.array([[-1.0], [1.0], [1.0]])
 
 
-def _sphere_resolution(func, t_peak: float, rtol: float = 2e-5) -> int:
+def _sphere_resolution(func, t_peak: float, rtol: float = 1e-4) -> int:
     """Smallest n_theta in 32, 64, ..., 512 whose rate at t_peak agrees with the previous one to rtol."""
     previous = func(t_peak, 16)[0]
     n = 32
@@ -190,7 +191,7 @@ def _sphere_resolution(func, t_peak: float, rtol: float = 2e-5) -> int:
 
 
 def pc_3d(r1_m, v1_mps, cov1, r2_m, v2_mps, cov2, hbr_m: float, t_limit_s: float | None = None,
-          gm_m3s2: float = GM_EGM96_M3S2, n_grid: int = 201, rtol: float = 1e-6,
+          gm_m3s2: float = GM_EGM96_M3S2, n_grid: int = 101, rtol: float = 1e-5,
           max_levels: int = 30) -> Pc3DResult:
     """3D Pc from ECI states (m, m/s) and 6x6 covariances (m^2, m^2/s, m^2/s^2) at TCA, combined HBR (m).
 
@@ -206,7 +207,7 @@ def pc_3d(r1_m, v1_mps, cov1, r2_m, v2_mps, cov2, hbr_m: float, t_limit_s: float
     if c1.shape != (6, 6) or c2.shape != (6, 6):
         raise ValueError("pc_3d needs 6x6 position-velocity covariances for both objects")
     if hbr_m <= 0:
-        return Pc3DResult(0.0, 0.0, (0.0, 0.0), (0.0, 0.0), np.zeros(0), np.zeros(0), 0.0)
+        return Pc3DResult(0.0, 0.0, (0.0, 0.0), (0.0, 0.0), np.zeros(0), np.zeros(0), 0.0, 0.0)
     if t_limit_s is None:
         limits = encounter_time_limits(x1, x2, gm_m3s2)
     else:
@@ -222,11 +223,13 @@ def pc_3d(r1_m, v1_mps, cov1, r2_m, v2_mps, cov2, hbr_m: float, t_limit_s: float
     rate_at = lambda t, n: ncdot(t, x1, c1, x2, c2, hbr_m, gm_m3s2, n, pole)  # noqa: E731
     n_theta = _sphere_resolution(rate_at, t_peak)
     times, rate = _adaptive_nodes(lambda t: rate_at(t, n_theta), seeds, rtol, max_levels)
+    nc_all = float(integrate.trapezoid(rate, times)) if rate.max() > 0 else 0.0
     if t_limit_s is None:
         times, rate = _main_encounter(times, rate)
     nc = float(integrate.trapezoid(rate, times)) if rate.max() > 0 else 0.0
     edge = float(max(rate[0], rate[-1]) / rate.max()) if rate.max() > 0 else 0.0
-    return Pc3DResult(min(1.0, nc), nc, (float(times[0]), float(times[-1])), limits, times, rate, edge)
+    return Pc3DResult(min(1.0, nc), nc, (float(times[0]), float(times[-1])), limits, times, rate, edge,
+                      max(nc_all - nc, 0.0))
 
 
 def _main_encounter(times, rate, floor: float = 1e-12):
