@@ -283,9 +283,10 @@ same integral; wrong by 10x-1000x for elongated covariances (comparison).
 this miss and HBR (objects without a trusted covariance); an upper bound.
 
 * Pc 3D: Coppola (2012) / CARA Pc3D_Hall: rate of entry into the HBR
-sphere integrated over the encounter, both objects' states and
+sphere integrated over the approach at TCA, both objects' states and
 covariances propagated in two-body motion. Valid for slow, long
-encounters; it counts repeated entries, so it can exceed MC.
+encounters. "(+x)": probability of further approaches before the
+separation next peaks (e.g. hours later for co-located GEO objects).
 
 * MC (with --mc N): Monte Carlo Pc, N sampled state pairs propagated in
 two-body motion, fraction entering the HBR sphere, 95 % interval.
@@ -296,9 +297,10 @@ orbit from TCA), inaccurate (Pc 3D and Foster differ > 2 %), npd
 (covariance not positive definite). If flagged, use Pc 3D or MC.
 
 Why columns differ: Chan misrepresents elongated covariances (36x below
-MC on Alfano 2009 case 2, 59x on case 5); on slow encounters the relative
-motion curves while the objects stay close, so Foster is 2.5x below
-Pc 3D and MC (case 2), and on CARA's Omitron 3D case 15 orders below.
+MC on Alfano 2009 case 2, 59x on case 5). On slow encounters the
+relative motion curves while the objects stay close for hours: on case 2
+Foster gives 0.0062, the 3D Pc and MC over its two approaches within 6 h
+0.0156 (2.5x); on CARA's Omitron 3D case Foster is 15 orders below 3D.
 """
 
 
@@ -331,6 +333,14 @@ def cdm_pc_cmd(
     raise typer.Exit(1 if errors else 0)
 
 
+def _pc3d_cell(row: dict) -> str:
+    """3D Pc of the approach at TCA, with '+x' for further approaches in the encounter segment (>= 1 %)."""
+    pc3d, other = row.get("pc_3d"), row.get("nc_3d_other_approaches") or 0.0
+    if pc3d is None:
+        return "-"
+    return f"{pc3d:.3e}" + (f" (+{other:.1e})" if other > 0.01 * pc3d else "")
+
+
 def _cdm_pc_table(rows: list[dict], errors: list[dict]) -> None:
     """Print `cdm pc` results as a rich table and rejected files on stderr."""
     from rich.console import Console
@@ -352,7 +362,7 @@ def _cdm_pc_table(rows: list[dict], errors: list[dict]) -> None:
         pcs = [sci(r["pc"][k]) for k in ("foster", "chan", "alfano2005")]
         name, tca = r["source"].rsplit("/", 1)[-1], r["tca_utc"].replace("+00:00", "Z")
         cells = [name, tca, f"{r['miss_distance_m']:.1f}", f"{r['relative_speed_mps']:.3f}", f"{r['hbr_m']:.2f}",
-                 *pcs, sci(r["pc_max_isotropic"]), sci(r["pc_3d"])]
+                 *pcs, sci(r["pc_max_isotropic"]), _pc3d_cell(r)]
         if with_mc:
             m = r.get("pc_mc")
             cells += [sci(m["pc"]), f"{m['ci95_low']:.2e}..{m['ci95_high']:.2e}"] if m else ["-", "-"]

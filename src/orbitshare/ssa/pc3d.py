@@ -233,19 +233,23 @@ def pc_3d(r1_m, v1_mps, cov1, r2_m, v2_mps, cov2, hbr_m: float, t_limit_s: float
 
 
 def _main_encounter(times, rate, floor: float = 1e-12):
-    """The contiguous span around the rate's peak where it exceeds floor x peak (plus one node each side).
+    """The approach at TCA: the contiguous span where the rate exceeds floor x its maximum that contains t = 0
+    (else the span with the largest integral), plus one node each side.
 
     A second rise within the window (e.g. half an orbit later for nearly co-orbital objects) is a separate
-    conjunction and is left out, as CARA's Pc3D_Hall grows its window only while the rate stays significant.
+    conjunction and is left out, as CARA's Pc3D_Hall grows its window from TCA only while the rate stays
+    significant.
     """
-    peak = int(np.argmax(rate))
-    if rate[peak] <= 0:
+    if rate.max() <= 0:
         return times, rate
-    low = rate <= floor * rate[peak]
-    left = np.flatnonzero(low[:peak])
-    right = np.flatnonzero(low[peak:])
-    first = int(left[-1]) if left.size else 0
-    last = peak + int(right[0]) if right.size else rate.size - 1
+    live = rate > floor * rate.max()
+    edges = np.flatnonzero(np.diff(np.r_[False, live, False].astype(np.int8)))
+    spans = [(max(lo - 1, 0), min(hi, rate.size - 1)) for lo, hi in zip(edges[::2], edges[1::2], strict=True)]
+    at_tca = [span for span in spans if times[span[0]] <= 0.0 <= times[span[1]]]
+    if at_tca:
+        first, last = at_tca[0]
+    else:
+        first, last = max(spans, key=lambda sp: integrate.trapezoid(rate[sp[0]:sp[1] + 1], times[sp[0]:sp[1] + 1]))
     return times[first:last + 1], rate[first:last + 1]
 
 
