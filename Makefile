@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/orbitshare warmup
 	$(BIN)/orbitshare demo
 	$(BIN)/orbitshare serve --demo --host $(HOST) --port $(PORT)
 

@@ -18,17 +18,18 @@ STATIONS = str(DATA / "tle" / "stations_2026-03-10.json")
 
 
 def test_catalog_info_reports_rejects_with_reasons():
-    """Counts per file, and each reject with file, line and field."""
+    """Counts per file, and each reject with file, line and field; a file with no valid object exits 2."""
     res = runner.invoke(app, ["catalog", "info", STATIONS, str(DATA / "omm" / "OMM-wrong-keyword.txt")])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 2, res.output
     assert "LEO 33" in res.output.replace(",", "")
     assert "WRONG_KEYWORD: unknown OMM keyword" in res.output and "line 9" in res.output
+    assert "OMM-wrong-keyword.txt: no valid object read (1 records, 1 rejected)" in res.output
 
 
 def test_catalog_info_json():
     """--json gives machine-readable counts."""
     res = runner.invoke(app, ["catalog", "info", "--json", STATIONS])
-    data = json.loads(res.output)
+    data = json.loads(res.stdout)
     assert data[0]["objects"] == 33 and data[0]["rejects"] == []
 
 
@@ -71,13 +72,13 @@ def test_propagate_parquet_all(tmp_path):
         (["--stop", "2026-03-09"], "must be after"),
         (["--step", "-5"], "step must be positive"),
         (["--step", "fast"], "not a duration"),
-        (["--frame", "gcrs"], "--frame must be one of"),
+        (["--frame", "gcrs"], "'--frame': 'gcrs' is not one of teme"),
         (["--ids", "1"], "NORAD ids not in"),
-        (["--start", "yesterday"], "bad time"),
+        (["--start", "yesterday"], "'--start': 'yesterday' is not an ISO 8601 UTC time"),
     ],
 )
 def test_propagate_bad_arguments(tmp_path, args, words):
-    """Each bad argument gets exit code 2 and a message saying what was wrong."""
+    """Each bad argument gets exit code 2 and one line naming the option and saying what was wrong."""
     base = {"--start": "2026-03-10", "--stop": "2026-03-11", "--step": "1h", "--out": str(tmp_path / "x.csv")}
     for k, v in zip(args[::2], args[1::2], strict=True):
         base[k] = v
@@ -87,7 +88,9 @@ def test_propagate_bad_arguments(tmp_path, args, words):
     if "--ids" in args:
         argv += ["--ids", "1"]
     res = runner.invoke(app, argv)
-    assert res.exit_code == 2 and words in res.output.replace("\n", " "), res.output
+    assert res.exit_code == 2 and words in res.output, res.output
+    errors = [line for line in res.output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "Traceback" not in res.output, res.output
 
 
 def test_demo_prints_summary_and_passes():

@@ -1,4 +1,10 @@
-"""Command-line interface: `orbitshare ...` (typer + rich)."""
+"""Command-line interface: `orbitshare ...` (typer + rich).
+
+Arguments are validated while the command line is parsed by the callbacks of orbitshare.cli_support (files,
+output paths, times, id lists, numbers); errors are one line with exit code 2, and no traceback reaches the user
+(see cli_support.GuardedGroup). Multi-value options take comma-separated values (`--ids 25544,20580`) and may be
+repeated. Tables go to stdout (JSON with `--json`), messages and progress to stderr.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,41 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="orbitshare: allied space situational awareness.")
+from orbitshare.cli_support import (
+    GuardedGroup,
+    duration_s,
+    fail,
+    id_list,
+    input_files,
+    iso_utc,
+    load_catalog,
+    non_negative,
+    one_of,
+    output_dir,
+    output_file,
+    positive,
+    print_parse_report,
+    print_rows,
+    step,
+    write_rows,
+    wrote,
+)
+from orbitshare.cli_support import console as _support_console
+
+app = typer.Typer(cls=GuardedGroup, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="orbitshare: allied space situational awareness.")
+
+#: Help text of every NORAD-id list option (one form everywhere).
+IDS_HELP = "NORAD ids, comma-separated (25544,20580); the option may also be repeated."
+
+def _warn_stale(cat, start, stop, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Print on stderr the one-line warning for objects whose element sets are stale at a window end."""
+    from orbitshare.ssa.element_age import stale_in_window, stale_warning
+
+    line = stale_warning(int(stale_in_window(cat, start, stop).sum()), len(cat), what)
+    if line:
+        typer.echo(line, err=True)
+
 
 # --- foundation commands (catalog, propagate, demo) -------------------------------------------------------
 
@@ -15,24 +55,13 @@ app.add_typer(catalog_app, name="catalog")
 
 
 def _console():  # type: ignore[no-untyped-def]
-    """Rich console for tables (130 columns wide when output is not a terminal)."""
-    import sys
-
-    from rich.console import Console
-
-    return Console() if sys.stdout.isatty() else Console(width=130)
+    """Rich console for tables on stdout (never cuts a column when output is not a terminal)."""
+    return _support_console()
 
 
 def _print_report(console, report, show: int) -> None:  # type: ignore[no-untyped-def]
-    """Print the rejects (first `show`) and duplicate count of a ParseReport."""
-    if report.rejects:
-        console.print(f"[bold red]{len(report.rejects)} rejected record(s)[/]")
-        for r in report.rejects[:show]:
-            console.print(f"  [red]x[/] {r}")
-        if len(report.rejects) > show:
-            console.print(f"  ... and {len(report.rejects) - show} more (use --show-rejects N)")
-    if report.duplicates:
-        console.print(f"[yellow]{len(report.duplicates)} duplicate element set(s) replaced by newer epochs[/]")
+    """Print the rejects (first `show`) and duplicate count of a ParseReport (on stderr)."""
+    print_parse_report(report, show)
 
 
 def _summary_table(title: str, catalog, report):  # type: ignore[no-untyped-def]
@@ -41,8 +70,8 @@ def _summary_table(title: str, catalog, report):  # type: ignore[no-untyped-def]
 
     s = catalog.summary()
     table = Table(title=title, show_header=False)
-    table.add_column("what", style="bold")
-    table.add_column("value")
+    table.add_column("what", style="bold", no_wrap=True)
+    table.add_column("value", no_wrap=True)
     table.add_row("objects", f"{s['objects']:,} (of {report.records_read:,} records read)")
     table.add_row("by regime", "  ".join(f"{k} {v:,}" for k, v in s["by_regime"].items()))
     table.add_row("by type", "  ".join(f"{k.lower()} {v:,}" for k, v in s["by_type"].items()))
@@ -55,24 +84,31 @@ def _summary_table(title: str, catalog, report):  # type: ignore[no-untyped-def]
 
 @catalog_app.command("info")
 def catalog_info_cmd(
-    files: list[Path] = typer.Argument(..., help="Catalog files (.gz allowed); formats are detected."),
+    files: list[Path] = typer.Argument(..., callback=input_files(), help="Catalog files (.gz allowed); formats "
+                                       "are detected."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad record."),
-    show_rejects: int = typer.Option(20, "--show-rejects", help="How many rejects to list."),
+    show_rejects: int = typer.Option(20, "--show-rejects", min=0, help="How many rejects to list."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
-    """Counts by regime and type, epoch span, and every rejected record with its reason."""
+    """Counts by regime and type, epoch span, and every rejected record with its reason.
+
+    Exits 2 when a file cannot be read or holds no valid object (the others are still reported)."""
     import json
 
     from orbitshare.catalog import CatalogError, read_catalog
 
     console = _console()
-    out = []
+    out, empty = [], []
     for f in files:
         try:
-            cat, rep = read_catalog(f, strict=strict)
+            with step(f"reading {f}"):
+                cat, rep = read_catalog(f, strict=strict)
         except (FileNotFoundError, CatalogError) as exc:
-            console.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(2) from None
+            fail(str(exc))
+        except (OSError, EOFError, UnicodeError, ValueError) as exc:
+            fail(f"{f}: cannot read ({type(exc).__name__}: {exc}); is the file truncated or damaged?")
+        if len(cat) == 0:
+            empty.append(f"{f}: no valid object read ({rep.records_read} records, {len(rep.rejects)} rejected)")
         if as_json:
             out.append({"file": str(f), **cat.summary(), "records_read": rep.records_read,
                         "rejects": [str(r) for r in rep.rejects], "duplicates": len(rep.duplicates)})
@@ -81,79 +117,66 @@ def catalog_info_cmd(
         _print_report(console, rep, show_rejects)
     if as_json:
         typer.echo(json.dumps(out, indent=2))
+    if empty:
+        fail("; ".join(empty))
 
 
-def _parse_step_s(text: str) -> float:
-    """Seconds from '60', '30s', '5m', '1h' or '1d'."""
-    units = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-    t = text.strip().lower()
-    scale = units.get(t[-1:], None)
-    value = t[:-1] if scale else t
-    try:
-        step = float(value) * (scale or 1.0)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a duration such as 60, 30s, 5m, 1h") from None
-    if not step > 0:
-        raise typer.BadParameter(f"step must be positive, got {text!r}")
-    return step
+def _ephemeris_suffixes() -> tuple[str, ...]:
+    """Output file types `propagate` writes (from orbitshare.ephemeris_io)."""
+    from orbitshare.ephemeris_io import OUTPUT_SUFFIXES
+
+    return tuple(OUTPUT_SUFFIXES)
 
 
 @app.command("propagate")
 def propagate_cmd(
-    file: Path = typer.Argument(..., help="Catalog file (TLE or OMM, any supported form)."),
-    start: str = typer.Option(..., "--start", help="UTC start, ISO 8601 (e.g. 2026-03-10T00:00:00Z)."),
-    stop: str = typer.Option(..., "--stop", help="UTC stop, ISO 8601."),
-    step: str = typer.Option("60s", "--step", help="Time step: 60, 30s, 5m, 1h."),
-    ids: list[int] = typer.Option(None, "--ids", help="NORAD ids to propagate (default: all)."),
+    file: Path = typer.Argument(..., callback=input_files(), help="Catalog file (TLE or OMM, any supported form)."),
+    start: str = typer.Option(..., "--start", callback=iso_utc, metavar="UTC",
+                              help="UTC start, ISO 8601 (e.g. 2026-03-10T00:00Z)."),
+    stop: str = typer.Option(..., "--stop", callback=iso_utc, metavar="UTC", help="UTC stop, ISO 8601."),
+    step: str = typer.Option("60s", "--step", callback=duration_s, help="Time step: 60, 30s, 5m, 1h."),
+    ids: list[str] = typer.Option(None, "--ids", callback=id_list, metavar="ID[,ID...]",
+                                  help=f"{IDS_HELP} Default: all objects."),
     frame: str = typer.Option("teme", "--frame", help="teme | itrs | geodetic"),
-    out: Path = typer.Option(..., "--out", help="Output file: .csv or .parquet"),
+    out: Path = typer.Option(..., "--out", callback=output_file(_ephemeris_suffixes), metavar="FILE",
+                             help="Output file: .csv or .parquet"),
 ) -> None:
     """Propagate a catalog with SGP4 and write one row per object and time (SGP4 errors kept per row)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from orbitshare.astro.time import parse_utc, time_grid
-    from orbitshare.catalog import read_catalog
-    from orbitshare.ephemeris_io import FRAMES, OUTPUT_SUFFIXES, write_ephemeris
+    from orbitshare.ephemeris_io import FRAMES, write_ephemeris
 
-    if frame not in FRAMES:
-        raise typer.BadParameter(f"--frame must be one of {', '.join(FRAMES)}, got {frame!r}")
-    if out.suffix not in OUTPUT_SUFFIXES:
-        raise typer.BadParameter(f"--out must end in .csv or .parquet, got {out.name!r}")
-    try:
-        t0, t1 = parse_utc(start), parse_utc(stop)
-    except ValueError as exc:
-        raise typer.BadParameter(f"bad time: {exc}") from None
+    if frame.lower() not in FRAMES:
+        raise typer.BadParameter(f"{frame!r} is not one of {', '.join(FRAMES)}", param_hint="'--frame'")
+    frame = frame.lower()
+    t0, t1 = parse_utc(start), parse_utc(stop)
     if t1 <= t0:
-        raise typer.BadParameter(f"--stop {stop} must be after --start {start}")
-    jd, fr = time_grid(t0, t1, _parse_step_s(step))
-    console = _console()
-    try:
-        cat, rep = read_catalog(file)
-    except FileNotFoundError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    _print_report(console, rep, 10)
+        raise typer.BadParameter(f"{stop} must be after --start {start}", param_hint="'--stop'")
+    jd, fr = time_grid(t0, t1, step)
+    cat, _ = load_catalog(file)
     if ids:
         missing = sorted(set(ids) - set(cat.norad_id.tolist()))
         if missing:
-            raise typer.BadParameter(f"NORAD ids not in {file}: {missing}")
+            raise typer.BadParameter(f"NORAD ids not in {file}: {missing}", param_hint="'--ids'")
         cat = cat.select(ids=ids)
-    if len(cat) == 0:
-        console.print("[bold red]error:[/] no objects to propagate")
-        raise typer.Exit(2)
+    _warn_stale(cat, t0, t1, "objects")
+    err = _support_console(stderr=True)
     with Progress(TextColumn("propagating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} objects"),
-                  TimeRemainingColumn(), console=console, disable=len(cat) * len(jd) < 2_000_000) as bar:
+                  TimeRemainingColumn(), console=err, disable=len(cat) * len(jd) < 2_000_000) as bar:
         task = bar.add_task("propagate", total=len(cat))
         result = write_ephemeris(cat, jd, fr, frame, out, on_block=lambda n: bar.advance(task, n))
-    console.print(f"wrote {result['rows']:,} rows ({len(cat):,} objects x {len(jd):,} times, {frame}) to {out}")
+    wrote(out, f"{result['rows']:,} rows ({len(cat):,} objects x {len(jd):,} times, {frame})")
     if result["failed_ids"]:
         shown = ", ".join(map(str, result["failed_ids"][:20]))
-        console.print(f"[yellow]{len(result['failed_ids'])} object(s) had SGP4 errors (decayed or invalid), "
-                      f"{result['error_samples']:,} rows flagged in column sgp4_error: {shown}[/]")
+        err.print(f"[yellow]{len(result['failed_ids'])} object(s) had SGP4 errors (decayed or invalid), "
+                  f"{result['error_samples']:,} rows flagged in column sgp4_error: {shown}[/]")
 
 
 @app.command("demo")
 def demo_cmd(
-    min_elevation: float = typer.Option(10.0, "--min-elevation", help="Minimum elevation for passes (deg)."),
+    min_elevation: float = typer.Option(10.0, "--min-elevation", min=-90.0, max=90.0,
+                                        help="Minimum elevation for passes (deg)."),
 ) -> None:
     """Batch demo on the bundled catalog: summary, then partner satellites' passes over Ljubljana."""
     from rich.table import Table
@@ -161,15 +184,19 @@ def demo_cmd(
     from orbitshare.demo import LJUBLJANA, NATIONAL_ASSETS, demo_window, load_demo_catalog, national_passes
 
     console = _console()
-    cat, rep = load_demo_catalog()
+    with step("reading the bundled catalog"):
+        cat, rep = load_demo_catalog()
     console.print(_summary_table("bundled catalog: CelesTrak active payloads, 2026-03-10", cat, rep))
     _print_report(console, rep, 10)
     start, stop = demo_window(cat)
+    _warn_stale(cat.select(ids=NATIONAL_ASSETS), start, stop, "partner satellites")
     table = Table(title=f"Passes over Ljubljana ({LJUBLJANA[0]} N, {LJUBLJANA[1]} E) above {min_elevation:g} deg, "
                         f"{start:%Y-%m-%d %H:%M} .. {stop:%Y-%m-%d %H:%M} UTC")
     for col in ("satellite", "partner", "rise (UTC)", "culmination", "set", "max el (deg)", "duration (s)"):
-        table.add_column(col)
-    for p in national_passes(cat, start, stop, min_elevation):
+        table.add_column(col, no_wrap=True)
+    with step("computing passes"):
+        found = national_passes(cat, start, stop, min_elevation)
+    for p in found:
         table.add_row(f"{p.name} ({p.norad_id})", NATIONAL_ASSETS[p.norad_id], f"{p.rise:%H:%M:%S}",
                       f"{p.culmination:%H:%M:%S}", f"{p.set:%H:%M:%S}", f"{p.max_elevation_deg:.1f}",
                       f"{p.duration_s:.0f}")
@@ -182,6 +209,23 @@ def demo_cmd(
 audit_app = typer.Typer(no_args_is_help=True, help="The sharing hub's tamper-evident audit log.")
 app.add_typer(audit_app, name="audit")
 
+DB_URL_HELP = "SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (default: SQLite in ORBITSHARE_HOME)."
+
+
+def _db_url(value):  # type: ignore[no-untyped-def]
+    """Callback: a SQLAlchemy database URL (checked for form, not connected to)."""
+    if value is None:
+        return value
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(value)
+    except ArgumentError:
+        raise typer.BadParameter(f"{value!r} is not a database URL such as sqlite:///hub.db or "
+                                 "postgresql+psycopg://user@host/db") from None
+    return value
+
 
 def _hub_config(db_url: str | None):  # type: ignore[no-untyped-def]
     """Hub configuration: data directory from ORBITSHARE_HOME, database from --db-url or the embedded file."""
@@ -190,16 +234,61 @@ def _hub_config(db_url: str | None):  # type: ignore[no-untyped-def]
     from orbitshare.store.keys import default_home
 
     home = default_home()
-    home.mkdir(parents=True, exist_ok=True)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"ORBITSHARE_HOME {home}: cannot create the data directory ({exc.strerror or exc})")
     return HubConfig(db_url=db_url or sqlite_url(home / "hub.db"), home=home)
+
+
+def _open_hub(db_url: str | None):  # type: ignore[no-untyped-def]
+    """Hub on the configured store; one line naming --db-url when the database cannot be opened."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from orbitshare.store.hub import Hub
+
+    config = _hub_config(db_url)
+    if db_url is None and not (config.home / "hub.db").exists():
+        fail(f"no hub database in {config.home} (ORBITSHARE_HOME): start the hub once with 'orbitshare serve', "
+             "or give --db-url")
+    try:
+        hub = Hub(config)
+        ready = inspect(hub.engine).has_table("audit_entries")
+    except SQLAlchemyError as exc:
+        fail(f"--db-url: cannot open the database ({str(getattr(exc, 'orig', None) or exc).splitlines()[0]})")
+    if not ready:
+        hub.close()
+        fail(f"{'--db-url' if db_url else config.home / 'hub.db'}: not a hub database (no audit log table); "
+             "'orbitshare serve' creates it")
+    return hub
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Fail with one line naming --host or --port unless a TCP socket can listen there now."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        fail(f"--host {host}: not an address of this machine ({exc})")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            option = "--port" if exc.errno == errno.EADDRINUSE else "--host"
+            fail(f"{option}: cannot listen on {host}:{port} ({exc.strerror or exc})")
 
 
 @app.command("serve")
 def serve_cmd(
     demo: bool = typer.Option(False, "--demo", help="Seed demo partners, users and products."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
-    port: int = typer.Option(8000, "--port", help="TCP port."),
-    db_url: str = typer.Option(None, "--db-url", help="SQLAlchemy URL (default: SQLite in ORBITSHARE_HOME)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    db_url: str = typer.Option(None, "--db-url", callback=_db_url, help=DB_URL_HELP),
 ) -> None:
     """Run the sharing hub (FastAPI on uvicorn); OpenAPI at /docs."""
     import uvicorn
@@ -208,6 +297,7 @@ def serve_cmd(
     from orbitshare.api.auth import jwt_settings_from_env
     from orbitshare.api.demo import seed
 
+    _check_listen(host, port)
     config = _hub_config(db_url)
     app_ = create_app(config, jwt=jwt_settings_from_env())
     url = f"http://{host}:{port}"
@@ -220,18 +310,26 @@ def serve_cmd(
 
 @audit_app.command("verify")
 def audit_verify_cmd(
-    db_url: str = typer.Option(None, "--db-url", help="SQLAlchemy URL (default: SQLite in ORBITSHARE_HOME)."),
-    checkpoint: list[str] = typer.Option([], "--checkpoint", help="JSON file of a tree head saved earlier."),
+    db_url: str = typer.Option(None, "--db-url", callback=_db_url, help=DB_URL_HELP),
+    checkpoint: list[Path] = typer.Option([], "--checkpoint", callback=input_files(),
+                                          help="JSON file of a tree head saved earlier (repeatable)."),
 ) -> None:
     """Recompute the Merkle tree; exit 1 on any altered, removed, inserted or reordered entry."""
     import json
-    from pathlib import Path
 
-    from orbitshare.store.hub import Hub
-
-    hub = Hub(_hub_config(db_url))
+    heads = []
+    for c in checkpoint:
+        try:
+            heads.append(json.loads(Path(c).read_text()))
+        except (ValueError, UnicodeError) as exc:
+            fail(f"--checkpoint {c}: not a JSON tree head ({exc})")
+        if not (isinstance(heads[-1], dict) and {"size", "root"} <= set(heads[-1])):
+            fail(f"--checkpoint {c}: not a tree head saved by 'orbitshare audit head' (no size and root)")
+    hub = _open_hub(db_url)
     try:
-        report = hub.verify_audit([json.loads(Path(c).read_text()) for c in checkpoint])
+        report = hub.verify_audit(heads)
+    except (KeyError, TypeError, ValueError) as exc:
+        fail(f"--checkpoint: not a tree head saved by 'orbitshare audit head' ({type(exc).__name__}: {exc})")
     finally:
         hub.close()
     for problem in report.problems:
@@ -242,14 +340,12 @@ def audit_verify_cmd(
 
 @audit_app.command("head")
 def audit_head_cmd(
-    db_url: str = typer.Option(None, "--db-url", help="SQLAlchemy URL (default: SQLite in ORBITSHARE_HOME)."),
+    db_url: str = typer.Option(None, "--db-url", callback=_db_url, help=DB_URL_HELP),
 ) -> None:
     """Print the latest signed tree head as JSON (save it to check later with --checkpoint)."""
     import json
 
-    from orbitshare.store.hub import Hub
-
-    hub = Hub(_hub_config(db_url))
+    hub = _open_hub(db_url)
     try:
         typer.echo(json.dumps(hub.audit_head(), indent=2))
     finally:
@@ -267,6 +363,8 @@ app.add_typer(cdm_app, name="cdm")
 
 
 CDM_PC_HELP = """Per CDM: TCA, miss, relative speed, combined HBR and Pc by several methods.
+
+Exits 2 when any file is rejected (each named with its reason; the others are still reported).
 
 Columns (formulas and validation in docs/pc.md):
 
@@ -306,14 +404,16 @@ Foster gives 0.0062, the 3D Pc and MC over its two approaches within 6 h
 
 @cdm_app.command("pc", help=CDM_PC_HELP)
 def cdm_pc_cmd(
-    files: list[str] = typer.Argument(..., help="CDM files (KVN or XML)."),
+    files: list[str] = typer.Argument(..., callback=input_files(), help="CDM files (KVN or XML)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
-    hbr: float = typer.Option(None, "--hbr", help="Combined hard-body radius (m), overrides CDM/table."),
+    hbr: float = typer.Option(None, "--hbr", callback=positive, help="Combined hard-body radius (m), overrides "
+                              "CDM/table."),
     no_3d: bool = typer.Option(False, "--no-3d", help="Skip the 3D Pc (faster; the usage flag then has no "
                                "'inaccurate' indicator)."),
-    mc: int = typer.Option(0, "--mc", min=0, help="Also compute a Monte Carlo Pc with this many trials "
-                           "(e.g. 100000; off by default)."),
-    seed: int = typer.Option(None, "--seed", help="Random seed of the Monte Carlo Pc (reproducible runs)."),
+    mc: int = typer.Option(0, "--mc", callback=non_negative, help="Also compute a Monte Carlo Pc with this many "
+                           "trials (e.g. 100000; off by default)."),
+    seed: int = typer.Option(None, "--seed", callback=non_negative, help="Random seed of the Monte Carlo Pc "
+                             "(reproducible runs)."),
 ) -> None:
     import json
 
@@ -321,16 +421,19 @@ def cdm_pc_cmd(
     from orbitshare.ssa.pc import pc_for_cdm
 
     rows, errors = [], []
-    for name in files:
-        try:
-            rows.append(pc_for_cdm(read_cdm(name), hbr, with_3d=not no_3d, mc_trials=mc, mc_seed=seed))
-        except (CdmError, OSError) as exc:
-            errors.append({"file": name, "error": str(exc)})
+    with step(f"computing Pc of {len(files)} CDM(s)"):
+        for name in files:
+            try:
+                rows.append(pc_for_cdm(read_cdm(name), hbr, with_3d=not no_3d, mc_trials=mc, mc_seed=seed))
+            except (CdmError, OSError, UnicodeError) as exc:
+                errors.append({"file": name, "error": str(exc)})
     if as_json:
         typer.echo(json.dumps({"results": rows, "errors": errors}, indent=2))
     else:
-        _cdm_pc_table(rows, errors)
-    raise typer.Exit(1 if errors else 0)
+        _cdm_pc_table(rows)
+    for e in errors:
+        typer.echo(f"error: {' '.join(e['error'].split())}", err=True)
+    raise typer.Exit(2 if errors else 0)
 
 
 def _pc3d_cell(row: dict) -> str:
@@ -341,10 +444,11 @@ def _pc3d_cell(row: dict) -> str:
     return f"{pc3d:.3e}" + (f" (+{other:.1e})" if other > 0.01 * pc3d else "")
 
 
-def _cdm_pc_table(rows: list[dict], errors: list[dict]) -> None:
-    """Print `cdm pc` results as a rich table and rejected files on stderr."""
-    from rich.console import Console
+def _cdm_pc_table(rows: list[dict]) -> None:
+    """Print `cdm pc` results as a rich table (TCA in full, to the millisecond)."""
     from rich.table import Table
+
+    from orbitshare.astro.time import parse_utc
 
     def sci(value):
         """Pc in scientific notation, '-' when not computed or undefined."""
@@ -360,21 +464,17 @@ def _cdm_pc_table(rows: list[dict], errors: list[dict]) -> None:
                          no_wrap=True)
     for r in rows:
         pcs = [sci(r["pc"][k]) for k in ("foster", "chan", "alfano2005")]
-        name, tca = r["source"].rsplit("/", 1)[-1], r["tca_utc"].replace("+00:00", "Z")
-        cells = [name, tca, f"{r['miss_distance_m']:.1f}", f"{r['relative_speed_mps']:.3f}", f"{r['hbr_m']:.2f}",
-                 *pcs, sci(r["pc_max_isotropic"]), _pc3d_cell(r)]
+        name, tca = r["source"].rsplit("/", 1)[-1], parse_utc(r["tca_utc"]).isoformat(timespec="milliseconds")
+        cells = [name, tca.replace("+00:00", "Z"), f"{r['miss_distance_m']:.1f}", f"{r['relative_speed_mps']:.3f}",
+                 f"{r['hbr_m']:.2f}", *pcs, sci(r["pc_max_isotropic"]), _pc3d_cell(r)]
         if with_mc:
             m = r.get("pc_mc")
             cells += [sci(m["pc"]), f"{m['ci95_low']:.2e}..{m['ci95_high']:.2e}"] if m else ["-", "-"]
         reasons = r["usage_violation"]["reasons"]
         cells.append("VIOLATED: " + ",".join(reasons) if reasons else "ok")
         table.add_row(*cells)
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=240)
-    console.print(table)
-    for e in errors:
-        Console(stderr=True).print(f"[red]rejected[/red] {e['error']}")
+    if rows:
+        _console().print(table)
 
 
 # --- end of cdm commands -----------------------------------------------------------------------------------
@@ -387,61 +487,64 @@ sda_app = typer.Typer(no_args_is_help=True, help="Space domain awareness: manoeu
 app.add_typer(sda_app, name="sda")
 
 
-def _sda_write_rows(rows: list[dict], out: str | None) -> None:
-    """Write dict rows as CSV (.csv) or JSON (otherwise) to out, or print JSON to stdout."""
-    import csv
-    import json
+JSON_HELP = "Print JSON on stdout instead of a table."
+ROWS_OUT_HELP = "Also write the rows to a .csv, .json or .jsonl file."
+ALERTS_SUFFIXES = (".json", ".jsonl", ".csv")
 
-    if not out:
-        typer.echo(json.dumps(rows, indent=2, default=str))
-    elif out.endswith(".csv"):
-        with open(out, "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["empty"])
-            writer.writeheader()
-            writer.writerows(rows)
-    else:
-        with open(out, "w") as fh:
-            json.dump(rows, fh, indent=2, default=str)
+
+def _sda_output(rows: list[dict], out: str | None, as_json: bool, title: str,
+                columns: tuple[str, ...] | None = None) -> None:
+    """Print rows as a table (or JSON) and, with --out, write them and say where."""
+    rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+    print_rows(rows, title=title, as_json=as_json, columns=columns)
+    if out:
+        wrote(write_rows(rows, out), f"{len(rows)} rows")
 
 
 @sda_app.command("manoeuvres")
 def sda_manoeuvres_cmd(
-    history: str = typer.Argument(..., help="TLE/OMM file with the element-set history of one object."),
-    out: str = typer.Option(None, "--out", help="Output .csv or .json (one row per manoeuvre)."),
-    norad_id: int = typer.Option(None, "--norad-id", help="Object to analyse when the file holds several."),
-    regime: str = typer.Option(None, "--regime", help="LEO or GEO configuration (default: from the orbit)."),
-    alerts: str = typer.Option(None, "--alerts", help="Also write alert records (.json, .jsonl or .csv)."),
-    truth: str = typer.Option(None, "--truth", help="Operator-reported manoeuvre times (YAML, "
-                              "manoeuvre_timestamps list): score the detections against them."),
-    tolerance_days: float = typer.Option(1.0, "--tolerance-days", help="Matching tolerance with --truth (days)."),
-    match: str = typer.Option("window", "--match", help="With --truth: 'window' (reported time in the window "
-                              "widened by the tolerance) or 'time' (within the tolerance of the burn time)."),
+    history: str = typer.Argument(..., callback=input_files(), help="TLE/OMM file with the element-set history of "
+                                  "one object."),
+    out: str = typer.Option(None, "--out", callback=output_file(), metavar="FILE",
+                            help=ROWS_OUT_HELP + " One row per manoeuvre."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    norad_id: int = typer.Option(None, "--norad-id", min=1, help="Object to analyse when the file holds several."),
+    regime: str = typer.Option(None, "--regime", callback=one_of("LEO", "GEO"),
+                               help="LEO or GEO configuration (default: from the orbit)."),
+    alerts: str = typer.Option(None, "--alerts", callback=output_file(ALERTS_SUFFIXES), metavar="FILE",
+                               help="Also write alert records (.json, .jsonl or .csv)."),
+    truth: str = typer.Option(None, "--truth", callback=input_files(), help="Operator-reported manoeuvre times "
+                              "(YAML, manoeuvre_timestamps list): score the detections against them."),
+    tolerance_days: float = typer.Option(1.0, "--tolerance-days", callback=non_negative,
+                                         help="Matching tolerance with --truth (days)."),
+    match: str = typer.Option("window", "--match", callback=one_of("window", "time"), help="With --truth: "
+                              "'window' (reported time in the window widened by the tolerance) or 'time' (within the "
+                              "tolerance of the burn time)."),
 ) -> None:
     """Detect manoeuvres: window, delta-v (RTN), direction, kind and confidence per manoeuvre."""
     from orbitshare.astro.time import format_utc
     from orbitshare.ssa.alerts import manoeuvre_alert, write_alerts
     from orbitshare.ssa.manoeuvres import detect_manoeuvres, evaluate, read_history, read_truth
 
-    if match not in ("window", "time"):
-        typer.echo(f"error: --match must be 'window' or 'time', not {match!r}", err=True)
-        raise typer.Exit(2)
     try:
-        hist = read_history(history, norad_id)
+        with step(f"reading {history}"):
+            hist = read_history(history, norad_id)
         truth_jd = read_truth(truth)[1] if truth else None
     except (ValueError, FileNotFoundError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    found = detect_manoeuvres(hist, regime.upper() if regime else None)
+        fail(str(exc))
+    with step(f"detecting manoeuvres in {len(hist.catalog)} element sets"):
+        found = detect_manoeuvres(hist, regime)
     rows = [m.as_dict() for m in found]
     score = None
     if truth_jd is not None:
-        score = evaluate(hist, truth_jd, tolerance_days, regime.upper() if regime else None, match, found)
+        score = evaluate(hist, truth_jd, tolerance_days, regime, match, found)
         matched = dict(score["pairs"])
         for i, row in enumerate(rows):
             row["reported_time"] = str(format_utc(matched[i], 0.0)) if i in matched else ""
-    _sda_write_rows(rows, out)
+    _sda_output(rows, out, as_json, f"Manoeuvres in {history}")
     if alerts:
         write_alerts([manoeuvre_alert(m, history) for m in found], alerts)
+        wrote(alerts, f"{len(found)} alerts")
     typer.echo(f"{history}: {len(hist.catalog)} element sets, {len(hist.rejects)} rejected or merged, "
                f"{len(found)} manoeuvres", err=True)
     if score is not None:
@@ -452,86 +555,102 @@ def sda_manoeuvres_cmd(
 
 @sda_app.command("fragmentation")
 def sda_fragmentation_cmd(
-    after: str = typer.Argument(..., help="Latest catalog (any supported format)."),
-    before: str = typer.Option(None, "--before", help="Earlier catalog; new objects are the candidates."),
-    out: str = typer.Option(None, "--out", help="Output .csv or .json (one row per fragment cloud)."),
-    png: str = typer.Option(None, "--gabbard", help="Gabbard diagram PNG of the largest cloud."),
-    search_days: float = typer.Option(120.0, "--search-days", help="Days before the first fragment epoch to search."),
+    after: str = typer.Argument(..., callback=input_files(), help="Latest catalog (any supported format)."),
+    before: str = typer.Option(None, "--before", callback=input_files(), help="Earlier catalog; new objects are the "
+                               "candidates."),
+    out: str = typer.Option(None, "--out", callback=output_file(), metavar="FILE",
+                            help=ROWS_OUT_HELP + " One row per cloud."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    png: str = typer.Option(None, "--gabbard", callback=output_file((".png",)), metavar="FILE",
+                            help="Gabbard diagram PNG of the largest cloud."),
+    search_days: float = typer.Option(120.0, "--search-days", callback=positive, help="Days before the first "
+                                      "fragment epoch to search."),
     no_time: bool = typer.Option(False, "--no-event-time", help="Skip the event-time estimate."),
 ) -> None:
     """Find new-object clouds, cluster by orbit plane, trace parent and event time; Gabbard diagram."""
-    from orbitshare.catalog import read_catalog
     from orbitshare.ssa.fragmentation import detect_fragmentations, gabbard_png
 
-    try:
-        cat_after, _ = read_catalog(after)
-        cat_before = read_catalog(before)[0] if before else None
-    except (ValueError, FileNotFoundError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    clouds = detect_fragmentations(cat_before, cat_after, search_days, estimate_time=not no_time)
+    cat_after, _ = load_catalog(after)
+    cat_before = load_catalog(before)[0] if before else None
+    with step(f"clustering {len(cat_after):,} objects by orbit plane" + ("" if no_time else ", tracing event times")):
+        clouds = detect_fragmentations(cat_before, cat_after, search_days, estimate_time=not no_time)
     rows = [{k: v for k, v in c.as_dict().items() if k != "members"} for c in clouds]
-    _sda_write_rows(rows, out)
+    _sda_output(rows, out, as_json, "Fragment clouds")
     if png and clouds:
         sel = cat_after.select(ids=clouds[0].members.tolist())
         gabbard_png(sel, png, f"Fragments {clouds[0].intl_prefix}")
+        wrote(png, f"the Gabbard diagram of {clouds[0].intl_prefix}")
     typer.echo(f"{len(clouds)} fragment clouds", err=True)
 
 
 @sda_app.command("overflights")
 def sda_overflights_cmd(
-    catalog: str = typer.Argument(..., help="Catalog with the watched satellites."),
-    config: str = typer.Option(..., "--config", help="YAML with sites and watched satellites (docs/sda.md)."),
-    start: str = typer.Option(..., "--start", help="Window start, ISO 8601 UTC."),
-    stop: str = typer.Option(..., "--stop", help="Window end, ISO 8601 UTC."),
-    out: str = typer.Option(None, "--out", help="Output .csv or .json (one row per overflight)."),
+    catalog: str = typer.Argument(..., callback=input_files(), help="Catalog with the watched satellites."),
+    config: str = typer.Option(..., "--config", callback=input_files(), help="YAML with sites and watched "
+                               "satellites (docs/sda.md)."),
+    start: str = typer.Option(..., "--start", callback=iso_utc, metavar="UTC", help="Window start, ISO 8601 UTC."),
+    stop: str = typer.Option(..., "--stop", callback=iso_utc, metavar="UTC", help="Window end, ISO 8601 UTC."),
+    out: str = typer.Option(None, "--out", callback=output_file(), metavar="FILE",
+                            help=ROWS_OUT_HELP + " One row per overflight."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Timeline per site of watched imaging/radar/signals satellites able to observe it."""
-    from orbitshare.catalog import read_catalog
     from orbitshare.ssa.overflight import load_overflight_config, overflights
 
+    cat, _ = load_catalog(catalog)
     try:
-        cat, _ = read_catalog(catalog)
         sites, watched = load_overflight_config(config, cat)
-        timeline = overflights(cat, sites, watched, start, stop)
-    except (ValueError, KeyError, FileNotFoundError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        with step(f"computing overflights of {len(watched)} satellites over {len(sites)} sites"):
+            timeline = overflights(cat, sites, watched, start, stop)
+    except (ValueError, KeyError) as exc:
+        fail(str(exc.args[0] if exc.args else exc))
     rows = [o.as_dict() for site in timeline.values() for o in site]
-    _sda_write_rows(rows, out)
+    _warn_stale(cat.select(ids=[w.norad_id for w in watched]), start, stop, "watched satellites")
+    _sda_output(rows, out, as_json, f"Overflights {start} .. {stop}")
     for name, items in timeline.items():
         typer.echo(f"{name}: {len(items)} overflights", err=True)
 
 
 @sda_app.command("proximity")
 def sda_proximity_cmd(
-    catalog: str = typer.Argument(..., help="Catalog (TLE/OMM) holding the assets and the objects to watch."),
-    assets: str = typer.Option(..., "--assets", help="Comma-separated NORAD ids of the protected assets."),
-    start: str = typer.Option(..., "--start", help="Window start, ISO 8601 UTC."),
-    stop: str = typer.Option(..., "--stop", help="Window end, ISO 8601 UTC."),
-    distance: float = typer.Option(None, "--distance-km", help="Watch distance (default 50 km GEO, 10 km other)."),
-    out: str = typer.Option(None, "--out", help="Output .csv or .json (one row per asset/object pair)."),
-    belt: str = typer.Option(None, "--belt", help="Also write the GEO-belt view (.csv or .json)."),
-    alerts: str = typer.Option(None, "--alerts", help="Also write proximity alerts (.json/.jsonl/.csv)."),
+    catalog: str = typer.Argument(..., callback=input_files(), help="Catalog (TLE/OMM) holding the assets and the "
+                                  "objects to watch."),
+    assets: list[str] = typer.Option(..., "--assets", callback=id_list, metavar="ID[,ID...]",
+                                     help=f"Protected assets: {IDS_HELP}"),
+    start: str = typer.Option(..., "--start", callback=iso_utc, metavar="UTC", help="Window start, ISO 8601 UTC."),
+    stop: str = typer.Option(..., "--stop", callback=iso_utc, metavar="UTC", help="Window end, ISO 8601 UTC."),
+    distance: float = typer.Option(None, "--distance-km", callback=positive, help="Watch distance (default 50 km "
+                                   "GEO, 10 km other)."),
+    out: str = typer.Option(None, "--out", callback=output_file(), metavar="FILE",
+                            help=ROWS_OUT_HELP + " One row per asset/object pair."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    belt: str = typer.Option(None, "--belt", callback=output_file(), metavar="FILE",
+                             help="Also write the GEO-belt view (.csv, .json or .jsonl)."),
+    alerts: str = typer.Option(None, "--alerts", callback=output_file(ALERTS_SUFFIXES), metavar="FILE",
+                               help="Also write proximity alerts (.json/.jsonl/.csv)."),
 ) -> None:
     """Objects within the watch distance of protected assets: closest approach, RTN geometry, trend."""
-    from orbitshare.catalog import read_catalog
     from orbitshare.ssa.alerts import proximity_alert, write_alerts
     from orbitshare.ssa.proximity import geo_belt_view, proximity_watch
 
+    ids = assets
+    cat, _ = load_catalog(catalog)
     try:
-        ids = [int(x) for x in assets.split(",") if x.strip()]
-        cat, _ = read_catalog(catalog)
-        rows = proximity_watch(cat, ids, start, stop, distance)
+        with step(f"watching {len(ids)} assets among {len(cat):,} objects"):
+            rows = proximity_watch(cat, ids, start, stop, distance)
         view = geo_belt_view(cat, ids, start) if belt else []
-    except (ValueError, KeyError, FileNotFoundError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    _sda_write_rows(rows, out)
+    except (ValueError, KeyError) as exc:
+        fail(str(exc.args[0] if exc.args else exc))
+    _warn_stale(cat.select(ids=ids + [r["object_id"] for r in rows]), start, stop, "assets and nearby objects")
+    columns = ("asset_id", "asset_name", "object_id", "object_name", "tca", "miss_km", "miss_r_km", "miss_t_km",
+               "miss_n_km", "rel_speed_kms", "approaches", "trend")
+    _sda_output(rows, out, as_json, f"Objects within the watch distance, {start} .. {stop}",
+                tuple(c for c in columns if rows and c in rows[0]) or None)
     if belt:
-        _sda_write_rows(view, belt)
+        wrote(write_rows(view, belt), f"the GEO-belt view ({len(view)} rows)")
     if alerts:
         write_alerts([proximity_alert(r) for r in rows], alerts)
+        wrote(alerts, f"{len(rows)} alerts")
     typer.echo(f"{len(rows)} objects within the watch distance of {len(ids)} assets", err=True)
 
 
@@ -542,80 +661,98 @@ def sda_proximity_cmd(
 # `orbitshare screen` (owner: conjunction screening; see docs/screening.md).
 
 
+def _scheduler(value):  # type: ignore[no-untyped-def]
+    """Callback: 'local' or a Dask scheduler address (tcp://, tls://, inproc://, ucx://)."""
+    if value is not None and value != "local" and not value.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise typer.BadParameter(f"{value!r} is not 'local' or a scheduler address like tcp://HOST:PORT")
+    return value
+
+
 @app.command("screen")
 def screen_cmd(
-    catalog: list[str] = typer.Argument(..., help="Catalog file(s): TLE, OMM (KVN/XML/JSON/CSV), .gz ok."),
-    start: str = typer.Option(None, "--start", help="Window start, UTC ISO 8601 (default: now)."),
-    days: float = typer.Option(7.0, "--days", help="Window length (days)."),
-    threshold_km: float = typer.Option(5.0, "--threshold-km", help="Report minima of range below this (km)."),
-    primary: list[int] = typer.Option([], "--primary", help="NORAD id of a primary (repeatable)."),
-    out: str = typer.Option(None, "--out", help="Write all events to F.csv or F.parquet."),
-    cdm_dir: str = typer.Option(None, "--cdm-dir", help="Write one CCSDS CDM (KVN) per event here."),
-    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'."),
+    catalog: list[str] = typer.Argument(..., callback=input_files(), help="Catalog file(s): TLE, OMM "
+                                        "(KVN/XML/JSON/CSV), .gz ok."),
+    start: str = typer.Option(None, "--start", callback=iso_utc, metavar="UTC",
+                              help="Window start, UTC ISO 8601 (default: now, or the catalog's median epoch when "
+                              "that is more than 3 days old)."),
+    days: float = typer.Option(7.0, "--days", callback=positive, help="Window length (days)."),
+    threshold_km: float = typer.Option(5.0, "--threshold-km", callback=positive, help="Report minima of range below "
+                                       "this (km)."),
+    primary: list[str] = typer.Option([], "--primary", callback=id_list, metavar="ID[,ID...]",
+                                      help=f"Primaries: {IDS_HELP} "
+                                      "Default: all-vs-all."),
+    out: str = typer.Option(None, "--out", callback=output_file((".csv", ".parquet")), metavar="FILE",
+                            help="Write all events to F.csv or F.parquet (columns stale and colocated split them)."),
+    cdm_dir: str = typer.Option(None, "--cdm-dir", callback=output_dir, metavar="DIR",
+                                help="Write one CCSDS CDM per event here (TLE-based covariance and Pc)."),
+    cdm_format: str = typer.Option("kvn", "--cdm-format", callback=one_of("kvn", "xml"),
+                                   help="CDM form: kvn (.txt) or xml (.xml)."),
+    scheduler: str = typer.Option(None, "--scheduler", callback=_scheduler, help="Dask scheduler tcp://HOST:PORT, "
+                                  "or 'local'."),
 ) -> None:
-    """Screen a catalog for conjunctions (all-vs-all, or primaries vs all)."""
-    from datetime import UTC, datetime, timedelta
+    """Screen a catalog for conjunctions (all-vs-all, or primaries vs all); co-located pairs listed apart."""
+    from datetime import timedelta
 
-    from rich.console import Console
     from rich.progress import Progress
 
     from orbitshare.astro.time import parse_utc
-    from orbitshare.catalog import read_catalog
+    from orbitshare.ssa.element_age import default_start, stale_warning
     from orbitshare.ssa.screening import screen
 
-    console = Console(stderr=True)
-    cat, report = read_catalog(*catalog)
-    t0 = parse_utc(start) if start else datetime.now(UTC).replace(microsecond=0)
-    if days <= 0:
-        raise typer.BadParameter(f"--days must be positive, got {days}")
+    console = _support_console(stderr=True)
+    cat, report = load_catalog(*catalog)
+    missing = sorted(set(primary) - set(cat.norad_id.tolist()))
+    if missing:
+        raise typer.BadParameter(f"NORAD ids not in the catalog: {missing}", param_hint="'--primary'")
+    t0, note = (parse_utc(start), None) if start else default_start(cat)
+    if note:
+        console.print(note)
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("screening", total=None)
         try:
             res = screen(cat, t0, t0 + timedelta(days=days), threshold_km, primary or None,
                          scheduler=scheduler, progress=lambda d, n: bar.update(task, completed=d, total=n))
         except (ValueError, KeyError) as exc:
-            console.print(f"[red]error:[/red] {exc.args[0] if exc.args else exc}")
-            raise typer.Exit(2) from None
+            fail(str(exc.args[0] if exc.args else exc))
+        except OSError as exc:
+            if not scheduler:
+                raise
+            fail(f"--scheduler {scheduler}: cannot use the Dask scheduler ({exc})")
+    warning = stale_warning(int(res["stale"].sum()), len(res), "conjunctions")
+    if warning:
+        console.print(f"[yellow]{warning}[/yellow]")
+    else:  # no stale conjunction (perhaps none at all): still say when the window is beyond the element sets
+        _warn_stale(cat, t0, t0 + timedelta(days=days), "objects")
     if out:
         res.write(out)
+        wrote(out, f"{len(res)} events")
+    model = _tle_covariance_model(catalog) if cdm_dir or len(res) else None
     if cdm_dir:
-        _write_screening_cdms(res, cat, cdm_dir)
-    _print_screening_summary(res, len(cat), len(report.rejects))
+        from orbitshare.ssa.screening_cdm import write_screening_cdms
+
+        with step(f"writing {len(res)} CDMs"):
+            paths = write_screening_cdms(res, cat, cdm_dir, cdm_format, model)
+        wrote(cdm_dir, f"{len(paths):,} CDMs ({cdm_format}, TLE-based covariance and Pc)")
+    _print_screening_summary(res, cat, model, len(report.rejects))
 
 
-def _write_screening_cdms(res, cat, cdm_dir: str) -> None:  # type: ignore[no-untyped-def]
-    """One CDM (KVN) per event, built with orbitshare.ssa.cdm from the TEME states at TCA."""
-    from pathlib import Path
+def _tle_covariance_model(files: list[str]):  # type: ignore[no-untyped-def]
+    """TLE covariance model from every element set in the catalog files (own histories where there are several)."""
+    from orbitshare.ssa.tle_covariance import TleCovarianceModel, read_element_history
 
-    from orbitshare.ssa.cdm import ConjunctionObject, cdm_from_conjunction, write_cdm_kvn
-
-    folder = Path(cdm_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    for k in range(len(res)):
-        r1, v1, r2, v2 = res.state(k)
-        objs = []
-        for tag, r, v in (("1", r1, v1), ("2", r2, v2)):
-            row = cat.index_of([res[f"norad_id_{tag}"][k]])[0]
-            objs.append(ConjunctionObject(int(cat.norad_id[row]), str(cat.name[row]), tuple(r), tuple(v),
-                                          international_designator=str(cat["intl_des"][row] or "UNKNOWN"),
-                                          object_type=cat["object_type"][row]))
-        cdm = cdm_from_conjunction(objs[0], objs[1], tca_utc=res.tca_datetime(k), originator="ORBITSHARE",
-                                   message_id=f"OS-{res['norad_id_1'][k]}-{res['norad_id_2'][k]}-{k}",
-                                   miss_distance_m=float(res["miss_km"][k] * 1e3),
-                                   relative_speed_mps=float(res["rel_speed_kms"][k] * 1e3),
-                                   collision_probability=float(res["pc_max"][k]), pc_method="MAX_PC_ISOTROPIC")
-        write_cdm_kvn(cdm, folder / f"cdm_{k:06d}_{res['norad_id_1'][k]}_{res['norad_id_2'][k]}.txt")
+    return TleCovarianceModel.from_history(read_element_history(*files))
 
 
-def _print_screening_summary(res, n_objects: int, n_rejects: int) -> None:  # type: ignore[no-untyped-def]
-    """Counts by regime pair, the closest events and the highest max-Pc events."""
+def _print_screening_summary(res, cat, model, n_rejects: int) -> None:  # type: ignore[no-untyped-def]
+    """Counts by regime pair, the closest and highest-Pc encounters, and the co-located pairs apart."""
     import numpy as np
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
-    console.print(f"{len(res)} conjunctions <= {res.threshold_km} km among {n_objects} objects "
-                  f"({n_rejects} catalog records rejected)")
+    console = _console()
+    together = np.asarray(res["colocated"], bool)
+    console.print(f"{len(res)} conjunctions <= {res.threshold_km} km among {len(cat)} objects "
+                  f"({n_rejects} catalog records rejected); {int(together.sum())} of them between co-located or "
+                  f"formation pairs (listed apart)")
     pairs = [" / ".join(sorted((a, b))) for a, b in zip(res["regime_1"], res["regime_2"], strict=True)]
     counts = Table(title="events by regime")
     counts.add_column("regimes")
@@ -623,22 +760,129 @@ def _print_screening_summary(res, n_objects: int, n_rejects: int) -> None:  # ty
     for name, n in zip(*np.unique(np.array(pairs, dtype=str), return_counts=True), strict=True):
         counts.add_row(str(name), str(n))
     console.print(counts)
-    for title, order in (("closest", np.argsort(res["miss_km"])), ("highest Pc (max)", np.argsort(-res["pc_max"]))):
-        table = Table(title=title)
-        for col in ("TCA (UTC)", "object 1", "object 2", "miss km", "speed km/s", "Pc max"):
-            table.add_column(col)
-        for k in order[:10]:
-            table.add_row(res["tca_utc"][k], f"{res['norad_id_1'][k]} {res['name_1'][k]}",
-                          f"{res['norad_id_2'][k]} {res['name_2'][k]}", f"{res['miss_km'][k]:.3f}",
-                          f"{res['rel_speed_kms'][k]:.3f}", f"{res['pc_max'][k]:.2e}")
-        console.print(table)
+    encounters = np.flatnonzero(~together)
+    for title, key in (("closest", res["miss_km"]), ("highest Pc (max)", -res["pc_max"])):
+        console.print(_events_table(title, res, cat, model, encounters[np.argsort(key[encounters])][:10]))
+    if together.any():
+        first = {}
+        for k in np.flatnonzero(together):
+            pair = (int(res["norad_id_1"][k]), int(res["norad_id_2"][k]))
+            if pair not in first or res["miss_km"][k] < res["miss_km"][first[pair]]:
+                first[pair] = k
+        console.print(_events_table("co-located / formation pairs (closest event of each; not encounters)", res, cat,
+                                    model, np.array(sorted(first.values()))))
+
+
+def _events_table(title: str, res, cat, model, rows):  # type: ignore[no-untyped-def]
+    """Rich table of events: TCA, objects, miss, speed, element-set ages, max Pc and TLE-based Pc."""
+    from rich.table import Table
+
+    from orbitshare.ssa.screening_cdm import tle_pc
+
+    table = Table(title=title, caption="Pc TLE: Foster 2D from TLE-based covariances (docs/screening.md); "
+                                       "age: days from element-set epoch to TCA, * stale")
+    for col in ("TCA (UTC)", "object 1", "object 2", "miss km", "speed km/s", "age 1 d", "age 2 d", "Pc max",
+                "Pc TLE"):
+        table.add_column(col, no_wrap=col == "TCA (UTC)", justify="left" if col.startswith(("TCA", "obj")) else
+                         "right")
+    for k in rows:
+        mark = "*" if res["stale"][k] else ""
+        table.add_row(res["tca_utc"][k], f"{res['norad_id_1'][k]} {res['name_1'][k]}",
+                      f"{res['norad_id_2'][k]} {res['name_2'][k]}", f"{res['miss_km'][k]:.3f}",
+                      f"{res['rel_speed_kms'][k]:.3f}", f"{res['age_1_days'][k]:.2f}{mark}",
+                      f"{res['age_2_days'][k]:.2f}{mark}", f"{res['pc_max'][k]:.2e}",
+                      f"{tle_pc(res, int(k), cat, model):.2e}")
+    return table
 
 
 # --- end of screening commands --------------------------------------------------------------------------------
 
+# --- Earth-orientation data commands -------------------------------------------------------------------------
+# `orbitshare data status|update` (owner: astro; see docs/catalog-and-propagation.md).
+
+data_app = typer.Typer(no_args_is_help=True, help="Earth-orientation data (UT1-UTC, leap seconds) in use.")
+app.add_typer(data_app, name="data")
+
+
+def _print_eop_status(status) -> None:  # type: ignore[no-untyped-def]
+    """Print an EopStatus as a two-column table, with whether it covers today."""
+    from datetime import UTC, datetime
+
+    from rich.table import Table
+
+    today = datetime.now(UTC).date()
+    table = Table(title="Earth-orientation data", show_header=False)
+    table.add_column("item", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    table.add_row("source", status.source)
+    table.add_row("UT1-UTC from", status.first_day.isoformat())
+    if status.last_observed_day is not None:
+        table.add_row("last observed (IERS flag I)", status.last_observed_day.isoformat())
+    table.add_row("predictions valid until", status.last_day.isoformat())
+    table.add_row("leap seconds", f"{status.leap_seconds}, last {status.last_leap_second.isoformat()}")
+    table.add_row("polar motion", status.polar_motion)
+    days_left = (status.last_day - today).days
+    state = f"[green]covers today ({days_left} days left)[/]" if days_left >= 0 else (
+        f"[bold red]expired {-days_left} days ago[/]: run `orbitshare data update finals2000A.all`")
+    table.add_row("state", state)
+    _console().print(table)
+
+
+@data_app.command("status")
+def data_status_cmd() -> None:
+    """Which UT1/leap-second/polar-motion data is loaded and until when its predictions hold."""
+    from orbitshare.astro.eop import eop_status
+
+    _print_eop_status(eop_status())
+
+
+@data_app.command("update")
+def data_update_cmd(
+    finals: str = typer.Argument(..., callback=input_files(), help="An IERS finals2000A.all or finals2000A.daily "
+                                 "file you downloaded."),
+    force: bool = typer.Option(False, "--force", help="Import even if it ends before the table in use."),
+) -> None:
+    """Import an IERS finals file (offline); it replaces skyfield's bundled UT1 table in every command."""
+    from orbitshare.astro.eop import FinalsError, finals_path, import_finals
+
+    try:
+        status = import_finals(Path(finals), force=force)
+    except FinalsError as exc:
+        fail(str(exc))
+    wrote(finals_path(), f"the Earth-orientation table of {finals}")
+    _print_eop_status(status)
+
+
+# --- end of Earth-orientation data commands ------------------------------------------------------------------
+
+
+@app.command("warmup")
+def warmup_cmd() -> None:
+    """Compile every numba kernel ahead (once after an install; `make run` does it); later runs load them."""
+    from orbitshare.warmup import warm_up
+
+    typer.echo(f"kernels ready in {warm_up():.1f} s")
+
+
+#: Commands that call numba kernels (the first call after an install compiles them).
+KERNEL_COMMANDS = frozenset({"demo", "propagate", "screen", "sda", "warmup"})
+
+
+def _compile_notice(argv: list[str]) -> None:
+    """Arrange one line on stderr if the command about to run compiles numba kernels (first use only)."""
+    if not argv or argv[0] not in KERNEL_COMMANDS:
+        return
+    from orbitshare.warmup import announce_compilation
+
+    announce_compilation(lambda: typer.echo(
+        "compiling numba kernels on first use (once, about a minute; later runs load them) ...", err=True))
+
 
 def main() -> None:
-    """Entry point of the `orbitshare` console script."""
+    """Entry point of the `orbitshare` console script (errors handled by cli_support.GuardedGroup)."""
+    import sys
+
+    _compile_notice(sys.argv[1:])
     app()
 
 

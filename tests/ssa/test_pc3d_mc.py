@@ -168,7 +168,7 @@ def test_cli_cdm_pc_reports_3d_mc_and_usage():
     name = str(CDMS / "AlfanoTestCase02.cdm")
     result = runner.invoke(app, ["cdm", "pc", name, "--json", "--mc", "4000", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    row = json.loads(result.output)["results"][0]
+    row = json.loads(result.stdout)["results"][0]
     expected = ALFANO[1]["expected"]
     assert row["pc"]["foster"] == pytest.approx(expected["CARA_Pc2D"], rel=1e-3)
     # two approaches three hours apart: the main one is the CLI's Pc 3D, the other is reported beside it;

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 from skyfield.sgp4lib import theta_GMST1982
 
-from orbitshare.astro.time import JD_UNIX_EPOCH
-
-WGS84_A_KM = 6378.137
-WGS84_F = 1.0 / 298.257223563
-WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
-DAY_S = 86400.0
+from orbitshare.astro.eop import check_ut1_coverage, load_timescale
+from orbitshare.constants import DAY_S, JD_UNIX_EPOCH, WGS84_A_KM, WGS84_E2
 
 
-@lru_cache(maxsize=1)
 def timescale():
-    """Skyfield timescale with its bundled UT1 and leap-second tables (no download)."""
-    from skyfield.api import load
-
-    return load.timescale(builtin=True)
+    """Skyfield timescale: UT1 and leap seconds from an imported IERS file, else skyfield's bundled table."""
+    return load_timescale()
 
 
 def ut1_jd(jd, fr) -> tuple[np.ndarray, np.ndarray]:
     """UT1 as a two-part Julian date (whole, fraction) for UTC two-part Julian dates (skyfield's tables)."""
     jd, fr = np.asarray(jd, dtype=np.float64), np.asarray(fr, dtype=np.float64)
+    check_ut1_coverage(jd, fr)
     days = np.floor(jd - JD_UNIX_EPOCH)
     seconds = ((jd - JD_UNIX_EPOCH - days) + fr) * DAY_S
     t = timescale().utc(1970, 1, 1 + days, 0, 0, seconds)

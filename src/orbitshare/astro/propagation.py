@@ -48,7 +48,7 @@ class Sgp4Records:
             epoch_jd, epoch_fr, mean_motion_revday, ecc, incl_deg, raan_deg, argp_deg, mean_anomaly_deg,
             bstar, ndot, nddot)]
         recs = np.zeros(arrays[0].shape[0], dtype=_k.SATREC_DTYPE)
-        _k.init_records(recs, *arrays, opsmode)
+        _k.init_records(recs, *arrays, opsmode)  # type: ignore[call-arg]  # numba dispatcher, typed at run time
         return cls(recs, arrays[0], arrays[1])
 
     @classmethod

@@ -20,6 +20,8 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from orbitshare.constants import WGS72_J2, WGS72_J3, WGS72_J4, WGS72_MU_KM3S2, WGS72_RE_KM, WGS72_XKE
+
 deg2rad = pi / 180.0
 twopi = 2.0 * pi
 def _load_libm() -> None:
@@ -128,18 +130,20 @@ def _rotate_small(s0, c0, d):
 
 
 _nan = float("nan")
-# Fast-math without the no-NaN / no-Inf assumptions, so that error checks on NaN elements still work.
-# Measured: results within 2e-7 km of the reference C++ on Vallado's set and 1.2e-6 km on the full catalog.
-_FASTMATH = {"contract", "arcp", "afn", "reassoc", "nsz"}
+# The reference-structured scalar kernels (sgp4, sgp4init and the deep-space routines) are what the vectorised
+# kernel falls back to, so they keep IEEE evaluation order: no 'reassoc', 'afn' or 'arcp' (each lets LLVM change
+# results by amounts no test bounds), no 'nnan'/'ninf' (error checks on NaN elements must work). Fused
+# multiply-add ('contract') and signed-zero freedom ('nsz') only remove rounding steps.
+_FASTMATH = {"contract", "nsz"}
 _NAN3 = (_nan, _nan, _nan)
 
-_MU = 398600.8
-_RADIUSEARTHKM = 6378.135
-_XKE = 60.0 / sqrt(_RADIUSEARTHKM * _RADIUSEARTHKM * _RADIUSEARTHKM / _MU)
+_MU = WGS72_MU_KM3S2
+_RADIUSEARTHKM = WGS72_RE_KM
+_XKE = WGS72_XKE
 _TUMIN = 1.0 / _XKE
-_J2 = 0.001082616
-_J3 = -0.00000253881
-_J4 = -0.00000165597
+_J2 = WGS72_J2
+_J3 = WGS72_J3
+_J4 = WGS72_J4
 _J3OJ2 = _J3 / _J2
 
 SATREC_DTYPE = np.dtype([

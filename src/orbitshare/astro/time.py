@@ -6,8 +6,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import numpy.typing as npt
 
-JD_UNIX_EPOCH = 2440587.5  # 1970-01-01T00:00:00 UTC
+from orbitshare.constants import DAY_S, JD_UNIX_EPOCH
+
 _DAY_US = 86_400_000_000
 _DOY_RE = re.compile(r"^(\d{4})-(\d{3})(?:T(.*))?$")
 
@@ -17,12 +19,13 @@ def jday(year, mon, day, hr=0, minute=0, sec=0.0):
     year, mon, day = np.asarray(year), np.asarray(mon), np.asarray(day)
     jd = (367.0 * year - np.floor(7 * (year + np.floor((mon + 9) / 12.0)) * 0.25)
           + np.floor(275 * mon / 9.0) + day + 1721013.5)
-    fr = (np.asarray(sec) + np.asarray(minute) * 60.0 + np.asarray(hr) * 3600.0) / 86400.0
+    fr = (np.asarray(sec) + np.asarray(minute) * 60.0 + np.asarray(hr) * 3600.0) / DAY_S
     return jd, fr
 
 
-def tle_epoch_to_jd(year2: np.ndarray, doy: np.ndarray):
+def tle_epoch_to_jd(year2: npt.ArrayLike, doy: npt.ArrayLike):
     """Two-part Julian date of TLE epochs: 2-digit year (57-99 -> 19xx) and fractional day of year."""
+    year2, doy = np.asarray(year2), np.asarray(doy)
     year = np.where(year2 < 57, 2000 + year2, 1900 + year2)
     jd0, _ = jday(year, 1, 0)  # Julian date of January 0 at 0h
     whole = np.floor(doy)
@@ -43,7 +46,7 @@ def parse_utc(text: str) -> datetime:
         s = base.strftime("%Y-%m-%d") + "T" + rest
     if "." in s:  # fromisoformat accepts at most 6 fractional digits
         head, frac = s.split(".", 1)
-        digits = re.match(r"\d*", frac).group(0)
+        digits = frac[: len(frac) - len(frac.lstrip("0123456789"))]
         s = head + "." + (digits + "000000")[:6] + frac[len(digits):]
     dt = datetime.fromisoformat(s)
     if dt.tzinfo is None:
@@ -94,7 +97,7 @@ def time_grid(start: datetime, stop: datetime, step_s: float) -> tuple[np.ndarra
     jd0, fr0 = datetime_to_jd(start)
     span_s = (stop - start).total_seconds()
     offsets_s = np.arange(0.0, span_s + 1e-9, step_s)
-    return np.full(offsets_s.shape, jd0), fr0 + offsets_s / 86400.0
+    return np.full(offsets_s.shape, jd0), fr0 + offsets_s / DAY_S
 
 
 def format_utc(jd, fr) -> np.ndarray:

@@ -9,16 +9,17 @@ import numpy as np
 
 from orbitshare.astro.time import format_utc, jd_to_datetime64
 from orbitshare.catalog.records import COLUMNS, Reject
+from orbitshare.constants import MIN_PER_DAY, WGS72_J2, WGS72_RE_KM, WGS72_XKE
 
-RE_WGS72_KM = 6378.135
-_XKE = 60.0 / np.sqrt(RE_WGS72_KM**3 / 398600.8)  # sqrt(GM) in earth radii^1.5 per minute (WGS-72)
-_J2 = 0.001082616
+RE_WGS72_KM = WGS72_RE_KM
+_XKE = WGS72_XKE
+_J2 = WGS72_J2
 REGIMES = ("LEO", "MEO", "GEO", "HEO")
 
 
 def sgp4_semi_major_axis_km(n_revday, ecc, incl_deg):
     """SGP4 (un-Kozai'd, Brouwer) mean semi-major axis in km from TLE mean motion, as SGP4's initl does."""
-    no = np.asarray(n_revday, dtype=np.float64) * (2.0 * np.pi / 1440.0)
+    no = np.asarray(n_revday, dtype=np.float64) * (2.0 * np.pi / MIN_PER_DAY)
     with np.errstate(divide="ignore", invalid="ignore"):
         cosio = np.cos(np.radians(incl_deg))
         betao = np.sqrt(1.0 - np.asarray(ecc) ** 2)
@@ -66,7 +67,7 @@ class Catalog:
         self.perigee_km = sma * (1.0 - c["ecc"]) - RE_WGS72_KM
         self.apogee_km = sma * (1.0 + c["ecc"]) - RE_WGS72_KM
         with np.errstate(divide="ignore"):
-            self.period_min = 1440.0 / c["mean_motion_revday"]
+            self.period_min = MIN_PER_DAY / c["mean_motion_revday"]
         self.regime = classify_regime(c["mean_motion_revday"], c["ecc"])
 
     @classmethod

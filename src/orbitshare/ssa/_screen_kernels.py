@@ -13,16 +13,17 @@ import numpy as np
 from numba import njit
 
 from orbitshare.astro.sgp4_numba import sgp4
+from orbitshare.constants import WGS72_J2, WGS72_MU_KM3S2, WGS72_RE_KM
 
-MU_KM3S2 = 398600.8  # WGS-72, as SGP4
-RE_KM = 6378.135
+MU_KM3S2 = WGS72_MU_KM3S2  # as SGP4
+RE_KM = WGS72_RE_KM
 #: LLVM fast-math flags of the primaries-mode kernels: contraction (FMA), reassociation, reciprocals and no signed
 #: zeros let LLVM vectorise their per-object loops; never 'nnan'/'ninf' (dead objects carry inf sentinels). The
 #: bounds carry safety factors far above the rounding these flags change (candidates checked equal, docs/screening.md).
 FASTMATH = {"contract", "arcp", "reassoc", "nsz"}
 SNAP_SAFETY = 1.25  # perturbations (J2, SGP4 short-period terms, drag) on the two-body snap bound
 SIXTH_SAFETY = 1.5  # the same on the two-body bound of the sixth derivative (quintic interpolation error)
-J2 = 0.001082616  # WGS-72, as SGP4: the acceleration model of the quintic interpolant
+J2 = WGS72_J2  # as SGP4: the acceleration model of the quintic interpolant
 CONSISTENCY_SAFETY = 3.0  # on the measured velocity and acceleration inconsistencies (they vary over a block)
 DV_FLOOR_KMS = 1e-7  # floor of |SGP4 velocity - d(SGP4 position)/dt| (km/s)
 DA_FLOOR_KMS2 = 1e-7  # floor of |d2(SGP4 position)/dt2 - J2 model| (km/s^2)

@@ -10,8 +10,9 @@ NaN as INTERNATIONAL_DESIGNATOR, and CDM 2.0 XYZ alternate covariance blocks rep
 
 Writing: :func:`write_cdm_kvn` and :func:`write_cdm_xml` write every modelled and every kept keyword, so a
 message read back gives the same values. :func:`cdm_from_conjunction` builds a CDM from a screening result.
-TLE-only objects have no covariance, which CDM 1.0 makes mandatory: such messages omit the covariance block,
-say so in a COMMENT, and can only be read back with ``read_cdm(..., require_covariance=False)``.
+An object given without covariance gets none, which CDM 1.0 makes mandatory: such messages omit the covariance
+block, say so in a COMMENT, and can only be read back with ``read_cdm(..., require_covariance=False)``; the CDMs of
+a screening (ssa.screening_cdm) always carry a TLE-based covariance.
 Units: state in km and km/s, covariance in m^2, m^2/s, m^2/s^2 (RTN of each object), miss in m, speeds in m/s.
 """
 
@@ -212,6 +213,19 @@ UNITS = {
     **{k: "km" for k in STATE_KEYS[:3]},
     **{k: "km/s" for k in STATE_KEYS[3:]},
     **{f"{_ROWS[i]}_{_RTN[j]}": _COV_UNITS[(i >= 3) + (j >= 3)] for i in range(6) for j in range(i + 1)},
+}
+#: CCSDS 508.0-B-1 units of the drag, SRP and thrust rows by column group: R/T/N, rates, DRG/SRP, THR.
+_EXTRA_ROW_UNITS = {
+    "CDRG": ("m**3/kg", "m**3/(kg*s)", "m**4/kg**2", None),
+    "CSRP": ("m**3/kg", "m**3/(kg*s)", "m**4/kg**2", None),
+    "CTHR": ("m**2/s**2", "m**2/s**3", "m**3/(kg*s**2)", "m**2/s**4"),
+}
+#: Units the writer gives the drag/SRP/thrust covariance terms a message was read without (the XML schema requires
+#: them); the reader does not check these terms' units.
+COV_EXTRA_UNITS = {
+    k: _EXTRA_ROW_UNITS[k.split("_")[0]][0 if k.split("_")[1] in "RTN" else 1 if k.endswith("DOT") else
+                                         3 if k.endswith("THR") else 2]
+    for k in COV_EXTRA_KEYS
 }
 UNIT_QUIRKS = {
     **{(f"RELATIVE_VELOCITY_{c}", "m"): "RELATIVE_VELOCITY units written [m], read as m/s" for c in "RTN"}
@@ -816,7 +830,7 @@ def _covariance_items(obj: CdmObject) -> list[tuple[str, str, str | None]]:
         return []
     items = [(k, _fmt(x), UNITS[k]) for k, x in zip(COV_KEYS, obj.cov_rtn_lower, strict=True)]
     extra = [k for k in COV_EXTRA_KEYS if k in obj.cov_extra]
-    return items + [(k, _fmt(obj.cov_extra[k]), obj.units.get(k)) for k in extra]
+    return items + [(k, _fmt(obj.cov_extra[k]), obj.units.get(k) or COV_EXTRA_UNITS[k]) for k in extra]
 
 
 def _kvn_line(key: str, value: str, unit: str | None) -> str:

@@ -26,6 +26,7 @@ import numpy as np
 from orbitshare.astro.propagation import Sgp4Records, default_workers, propagate
 from orbitshare.astro.time import as_utc, datetime_to_jd, jd_to_datetime64
 from orbitshare.ssa import _screen_kernels as _k
+from orbitshare.ssa.element_age import stale
 
 #: Margin (km) added to the perigee/apogee prefilter of primaries mode, beyond the threshold: covers
 #: SGP4 short-period radius oscillations (< 25 km) and 7 days of drag decay of non-decaying objects.
@@ -97,7 +98,9 @@ class Conjunctions:
     screening primaries), tca_jd + tca_fr (two-part UTC Julian date), tca_utc (ISO text, microseconds),
     miss_km, rel_speed_kms, miss_r_km, miss_t_km, miss_n_km (object 2 minus object 1 in object 1's RTN frame),
     age_1_days, age_2_days (TCA minus element-set epoch), hbr_m (combined hard-body radius), pc_max (maximum
-    Pc over unknown covariance), and the TEME states at TCA r1_x_km .. v2_z_kms.
+    Pc over unknown covariance), stale (an element set older than its regime's limit at TCA: ssa.element_age),
+    colocated and pair_max_range_km (the pair stays close over the whole window: ssa.colocated), and the TEME
+    states at TCA r1_x_km .. v2_z_kms.
     """
 
     columns: dict[str, np.ndarray]
@@ -551,6 +554,7 @@ def build_conjunctions(catalog, job: ScreenJob, raw: dict[str, np.ndarray], star
         cols[f"age_{tag}_days"] = (jd - catalog["epoch_jd"][rows]) + (fr - catalog["epoch_fr"][rows])
     cols["hbr_m"] = _hbr_m(catalog, a) + _hbr_m(catalog, b)
     cols["pc_max"] = pc_max_isotropic(cols["miss_km"] * 1e3, cols["hbr_m"])[0] if len(a) else np.empty(0)
+    cols["stale"] = stale(cols["age_1_days"], catalog.regime[a]) | stale(cols["age_2_days"], catalog.regime[b])
     for q, name in enumerate(STATE_COLUMNS):
         cols[name] = st[:, q]
     meta = {"objects_screened": len(job.recs), "primary_mode": job.primary_mode,
@@ -593,4 +597,20 @@ def screen(catalog, start, stop, threshold_km: float, primaries: Iterable[int] |
             raw = screen_blocks(job, job.blocks(), progress=step)
         parts.append(build_conjunctions(catalog, job, raw, start, stop))
         base += job.n_coarse
-    return parts[0] if len(parts) == 1 else Conjunctions.concat(parts)
+    res = parts[0] if len(parts) == 1 else Conjunctions.concat(parts)
+    return with_colocated(catalog, res)
+
+
+def with_colocated(catalog, res: Conjunctions) -> Conjunctions:
+    """The result with columns colocated (the pair stays close over the whole window: ssa.colocated) and
+    pair_max_range_km (largest sampled range of slow pairs, NaN for others) inserted after stale."""
+    from orbitshare.ssa.colocated import colocated_pairs
+
+    flag, widest = colocated_pairs(catalog, res)
+    cols = {}
+    for name, col in res.columns.items():
+        cols[name] = col
+        if name == "stale":
+            cols["colocated"], cols["pair_max_range_km"] = flag, widest
+    res.columns = cols
+    return res

@@ -1,1 +1,0 @@
-"""orbitshare.eo."""

@@ -1,0 +1,57 @@
+"""First use of the compiled kernels: telling the user when numba compiles, and compiling them all ahead.
+
+numba compiles the SGP4 and screening kernels on their first call and caches the machine code on disk (beside
+the sources, or in ``$NUMBA_CACHE_DIR``); later processes load it in about a second. A fresh install pays the
+compilation once (docs/catalog-and-propagation.md gives the time measured by bench/first_run.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import numpy as np
+
+__all__ = ["announce_compilation", "warm_up"]
+
+
+def announce_compilation(notify: Callable[[], None]) -> None:
+    """Call notify() once, when numba starts compiling a kernel in this process (never when it loads a cache)."""
+    from numba.core import event
+
+    class _FirstCompile(event.Listener):
+        done = False
+
+        def on_start(self, ev: event.Event) -> None:
+            if not self.done:
+                self.done = True
+                notify()
+
+        def on_end(self, ev: event.Event) -> None:
+            pass
+
+    event.register("numba:compile", _FirstCompile())
+
+
+def warm_up() -> float:
+    """Compile (or load) every kernel a command can call, on the bundled catalog; returns the seconds taken."""
+    from orbitshare.astro.propagation import Sgp4Records, propagate
+    from orbitshare.astro.time import datetime_to_jd
+    from orbitshare.demo import demo_window, load_demo_catalog
+    from orbitshare.ssa.proximity import proximity_watch
+    from orbitshare.ssa.screening import screen
+
+    t0 = time.perf_counter()
+    catalog, _ = load_demo_catalog()
+    start, _ = demo_window(catalog)
+    stop = start + timedelta(hours=2)
+    sample = catalog.take(np.arange(min(len(catalog), 1500)))
+    jd, fr = datetime_to_jd(start)
+    for time_major in (False, True):
+        propagate(Sgp4Records.from_catalog(sample), np.full(8, jd), fr + np.arange(8) / 96.0, time_major=time_major)
+    screen(sample, start, stop, 10.0)
+    assets = [int(sample.norad_id[sample.regime == regime][0]) for regime in ("LEO", "GEO")
+              if np.any(sample.regime == regime)]
+    proximity_watch(sample, assets, start, stop)
+    return time.perf_counter() - t0
