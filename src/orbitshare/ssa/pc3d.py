@@ -9,8 +9,9 @@ enters the hard-body sphere of radius R is (Coppola 2012, eq. 20; Hall 2021, eq.
 
 with p_r the position density, v | r Gaussian (mean mu_v + P_vr P_rr^-1 (R u - mu_r), covariance
 P_vv - P_vr P_rr^-1 P_rv) so E[max(0, w)] = m Phi(m/s) + s phi(m/s) for w ~ N(m, s^2). The sphere integral
-uses a Gauss-Legendre (cos theta) x trapezoid (phi) product rule; Nc = Int Ncdot dt (composite Simpson on a grid
-that is refined until the rate peak is resolved); Pc3D = min(1, Nc) as in CARA's Pc3D_Hall.
+uses a Gauss-Legendre (cos theta, pole on the thinnest covariance axis) x trapezoid (phi) product rule refined
+until the peak rate converges; Nc = Int Ncdot dt on nodes bisected until each interval's trapezoid and Simpson
+values agree; Pc3D = min(1, Nc) as in CARA's Pc3D_Hall.
 
 Units: m, m/s, m^2 covariances (6x6 Cartesian, one inertial frame), seconds from TCA.
 """
