@@ -331,8 +331,14 @@ def cdm_hbr_m(cdm, hbr_override_m: float | None = None) -> tuple[float, str]:
     return looked[0][0] + looked[1][0], " + ".join(src for _, src in looked)
 
 
-def pc_for_cdm(cdm, hbr_override_m: float | None = None) -> dict:
-    """TCA, miss (m), relative speed (m/s), combined HBR (m) and Pc by every method for a parsed CDM."""
+def pc_for_cdm(cdm, hbr_override_m: float | None = None, with_3d: bool = True, mc_trials: int = 0,
+               mc_seed: int | None = None) -> dict:
+    """TCA, miss (m), relative speed (m/s), combined HBR (m), Pc by every 2D method, 3D Pc, the 2D usage-violation
+    indicators and (mc_trials > 0) a Monte Carlo Pc with its 95 % Clopper-Pearson interval, for a parsed CDM."""
+    from orbitshare.ssa.pc3d import encounter_time_limits, pc_3d
+    from orbitshare.ssa.pc_montecarlo import pc_monte_carlo
+    from orbitshare.ssa.pc_usage import usage_violation_pc2d
+
     hbr_m, hbr_source = cdm_hbr_m(cdm, hbr_override_m)
     args = []
     for obj in cdm.objects:
@@ -340,10 +346,25 @@ def pc_for_cdm(cdm, hbr_override_m: float | None = None) -> dict:
     plane = encounter_plane(*args)
     pcs = {name: pc_2d(plane.miss_xz_m, plane.cov_xz_m2, hbr_m, name) for name in METHODS}
     maximum = pc_max(plane.miss_m, hbr_m)
+    x1, x2 = np.r_[args[0], args[1]], np.r_[args[3], args[4]]
+    limits = encounter_time_limits(x1, x2)
+    pc3d = pc_3d(*args, hbr_m, t_limit_s=None) if with_3d and hbr_m > 0 and np.isfinite(hbr_m) else None
+    usage = usage_violation_pc2d(*args, hbr_m, pcs["foster"], pc3d.pc if pc3d else None)
+    mc = None
+    if mc_trials > 0:
+        res = pc_monte_carlo(*args, hbr_m, mc_trials, pc3d.t_window_s if pc3d and pc3d.nc > 0 else limits,
+                             seed=mc_seed)
+        mc = {"pc": res.pc, "hits": res.hits, "trials": res.trials, "ci95_low": res.ci_low,
+              "ci95_high": res.ci_high, "seed": res.seed, "window_s": list(res.window_s),
+              "inside_at_start": res.inside_at_start}
     return {
         "source": cdm.source, "message_id": cdm.message_id, "tca_utc": cdm.tca.isoformat(),
         "object1": cdm.object1.designator, "object2": cdm.object2.designator,
         "miss_distance_m": plane.miss_m, "relative_speed_mps": plane.rel_speed_mps,
         "hbr_m": hbr_m, "hbr_source": hbr_source, "pc": pcs, "pc_max_isotropic": maximum.pc_max,
+        "pc_3d": pc3d.pc if pc3d else None, "nc_3d": pc3d.nc if pc3d else None,
+        "nc_3d_other_approaches": pc3d.nc_other_approaches if pc3d else None,
+        "window_s": list(pc3d.t_window_s if pc3d else limits), "usage_violation": usage.as_dict(),
+        "pc_mc": mc,
         "pc_cdm": cdm.collision_probability, "ref_frame": cdm.object1.ref_frame, "quirks": list(cdm.quirks),
     }
