@@ -185,8 +185,8 @@ app.add_typer(audit_app, name="audit")
 
 def _hub_config(db_url: str | None):  # type: ignore[no-untyped-def]
     """Hub configuration: data directory from ORBITSHARE_HOME, database from --db-url or the embedded file."""
+    from orbitshare.service import HubConfig
     from orbitshare.store.db import sqlite_url
-    from orbitshare.store.hub import HubConfig
     from orbitshare.store.keys import default_home
 
     home = default_home()
@@ -227,11 +227,11 @@ def audit_verify_cmd(
     import json
     from pathlib import Path
 
-    from orbitshare.store.hub import Hub
+    from orbitshare.service import Hub
 
     hub = Hub(_hub_config(db_url))
     try:
-        report = hub.verify_audit([json.loads(Path(c).read_text()) for c in checkpoint])
+        report = hub.audit.verify([json.loads(Path(c).read_text()) for c in checkpoint])
     finally:
         hub.close()
     for problem in report.problems:
@@ -246,12 +246,13 @@ def audit_head_cmd(
 ) -> None:
     """Print the latest signed tree head as JSON (save it to check later with --checkpoint)."""
     import json
+    from dataclasses import asdict
 
-    from orbitshare.store.hub import Hub
+    from orbitshare.service import Hub
 
     hub = Hub(_hub_config(db_url))
     try:
-        typer.echo(json.dumps(hub.audit_head(), indent=2))
+        typer.echo(json.dumps(asdict(hub.audit.head()), indent=2))
     finally:
         hub.close()
 

@@ -244,12 +244,12 @@ def test_audit_endpoints_give_verifiable_proofs(env) -> None:
     entries = env.client.get("/audit/entries", headers=h).json()
     assert entries and all(e["entry"]["idx"] == e["index"] for e in entries)
     assert env.client.get("/audit/entries", headers=env.auth("svn_an")).status_code == 403
-    assert env.hub.verify_audit().ok
+    assert env.hub.audit.verify().ok
 
 
 def test_bulk_export_is_bounded_in_bytes(env, monkeypatch) -> None:
     """One export holds at most EXPORT_MAX_BYTES of content (but always at least one product)."""
-    from orbitshare.store import hub as hub_module
+    from orbitshare.service import products as hub_module
 
     h = env.auth("svn_an")
     everything = env.client.get("/export", headers=h).text.splitlines()

@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from orbitshare.store.hub import KINDS, ROLES
+from orbitshare.service.common import KINDS, ROLES
 
-Kind = Literal[KINDS]  # the hub's product kinds, one list (store.hub.KINDS)
+Kind = Literal[KINDS]  # the hub's product kinds, one list (service.common.KINDS)
 Role = Literal[ROLES]
 Short = Field(min_length=1, max_length=200)
 

@@ -1,0 +1,354 @@
+"""Labelled products: upload, search, read and export, every release through the pure release decision."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from orbitshare.service.common import KINDS, Context, Forbidden, HubError, Invalid, NotFound, Principal, new_id, now_utc
+from orbitshare.service.grants import GrantReader
+from orbitshare.sharing import consent as cs
+from orbitshare.sharing.labels import Decision, GrantFacts, SecurityLabel, release_decision
+from orbitshare.store.models import Product
+
+__all__ = ["EXPORT_MAX_BYTES", "ProductInfo", "ProductPage", "ProductService"]
+
+EXPORT_MAX_BYTES = 256 * 1024 * 1024  # one bulk export holds at most this much content (page with kind/q)
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    """Metadata and label of a product (`meta` only in full views, `released_by` only on release)."""
+
+    id: str
+    kind: str
+    title: str
+    originator: str
+    created_at: str
+    media_type: str
+    filename: str | None
+    size: int
+    sha256: str
+    label: dict[str, Any]
+    meta: dict[str, Any] | None = None
+    released_by: str | None = None
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    """A page of products the caller may receive."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[ProductInfo]
+
+
+class ProductService:
+    """Labelled products over the store; labels are cached (products are immutable)."""
+
+    def __init__(self, ctx: Context, grants: GrantReader) -> None:
+        """Empty label caches over the shared store context."""
+        self.ctx = ctx
+        self.grants = grants
+        self._labels: dict[str, SecurityLabel] = {}
+        self._label_texts: dict[str, SecurityLabel] = {}
+
+    def label_of(self, product_id: str, label_json: str) -> SecurityLabel:
+        """Parsed label of a product (cached)."""
+        label = self._labels.get(product_id)
+        if label is None:
+            label = SecurityLabel.from_dict(json.loads(label_json))
+            self._labels[product_id] = label
+        return label
+
+    def add(
+        self,
+        by: Principal,
+        kind: str,
+        title: str,
+        label: dict[str, Any] | SecurityLabel,
+        content: bytes,
+        media_type: str = "application/json",
+        filename: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> ProductInfo:
+        """Store a labelled product; the originator is the uploader's partner."""
+        if not by.can_write():
+            raise Forbidden("viewers may not upload products")
+        if kind not in KINDS:
+            raise Invalid(f"kind must be one of {list(KINDS)}")
+        lab = parse_label(label, by.partner)
+        pid = new_id()
+        own = release_decision(lab, by.clearance, product_id=pid, purpose=by.purpose, now=now_utc())
+        if not own.permit:
+            raise Invalid(f"the label would refuse its own originator: {own.reason.value}")
+        row = Product(
+            id=pid,
+            kind=kind,
+            title=title.strip()[:300] or kind,
+            originator=by.partner,
+            created_by=by.user_id,
+            created_at=now_utc(),
+            media_type=media_type,
+            filename=filename,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            label=cs.canonical_json(lab.to_dict()).decode(),
+            meta=json.dumps(meta or {}),
+            content=content,
+        )
+        with self.ctx.tx() as s:
+            s.add(row)
+            self.ctx.log(s, "product.create", by, product=pid, kind=kind, sha256=row.sha256, label=lab.to_dict())
+        self._labels[pid] = lab
+        return _info(row, lab, full=True)
+
+    def decide(
+        self,
+        who: Principal,
+        product_id: str,
+        label: SecurityLabel,
+        purpose: str,
+        grants: dict[str, list[GrantFacts]],
+        now: datetime,
+    ) -> Decision:
+        """The release decision for one product."""
+        return release_decision(
+            label,
+            who.clearance,
+            product_id=product_id,
+            purpose=purpose,
+            grants=grants.get(product_id, ()),
+            now=now,
+        )
+
+    def search(
+        self,
+        who: Principal,
+        purpose: str,
+        kind: str | None = None,
+        q: str | None = None,
+        originator: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        event: str = "access.list",
+    ) -> ProductPage:
+        """Products the caller may receive, newest first, filtered and paginated; audited."""
+        with self.ctx.tx() as s:
+            ids, permitted = self._permitted_ids(s, who, purpose, kind, q, originator)
+            page_ids = permitted[offset : offset + limit]
+            page = self._summaries(s, page_ids)
+            digest = hashlib.sha256("\n".join(page_ids).encode()).hexdigest()
+            self.ctx.log(
+                s,
+                event,
+                who,
+                purpose=purpose,
+                kind=kind,
+                query=q,
+                considered=len(ids),
+                permitted=len(permitted),
+                denied=len(ids) - len(permitted),
+                returned=len(page),
+                returned_sha256=digest,
+            )
+        return ProductPage(len(permitted), offset, limit, page)
+
+    def _permitted_ids(
+        self, s: Session, who: Principal, purpose: str, kind: str | None, q: str | None, originator: str | None
+    ) -> tuple[list[str], list[str]]:
+        """(all matching ids, the ids the release decision permits), newest first."""
+        now = now_utc()
+        grants = self.grants.facts(s, who.partner)
+        ids = list(s.execute(_listing_query(kind, q, originator)).scalars())
+        labels = self._labels_for(s, ids)
+        clearance, empty = who.clearance, ()
+        permitted = [
+            pid
+            for pid in ids
+            if release_decision(
+                labels[pid], clearance, product_id=pid, purpose=purpose, grants=grants.get(pid, empty), now=now
+            ).permit
+        ]
+        return ids, permitted
+
+    def _labels_for(self, s: Session, ids: list[str]) -> dict[str, SecurityLabel]:
+        """Labels of `ids`, from the cache or fetched in chunks (identical label texts parse once)."""
+        cache = self._labels
+        missing = [pid for pid in ids if pid not in cache]
+        if len(missing) > 1000:  # many misses (cold start): one scan beats many IN lists
+            queries = [select(Product.id, Product.label)]
+        else:
+            queries = [select(Product.id, Product.label).where(Product.id.in_(missing))] if missing else []
+        for query in queries:
+            for pid, text in s.execute(query):
+                parsed = self._label_texts.get(text)
+                if parsed is None:
+                    parsed = self._label_texts[text] = SecurityLabel.from_dict(json.loads(text))
+                cache[pid] = parsed
+        return cache
+
+    def clear_caches(self) -> None:
+        """Forget cached labels (for cold-start measurements)."""
+        self._labels.clear()
+        self._label_texts.clear()
+
+    def warm(self) -> int:
+        """Load every product's label into the cache (run at start-up); returns how many."""
+        with self.ctx.sessions() as s:
+            ids = list(s.execute(select(Product.id)).scalars())
+            self._labels_for(s, ids)
+        return len(ids)
+
+    def _summaries(self, s: Session, ids: list[str]) -> list[ProductInfo]:
+        """Listing views of `ids`, in that order."""
+        if not ids:
+            return []
+        rows = {r.id: r for r in s.execute(_summary_query().where(Product.id.in_(ids)))}
+        return [_info(rows[pid], self._labels[pid]) for pid in ids]
+
+    def get(
+        self, who: Principal, purpose: str, product_id: str, event: str = "access.read"
+    ) -> tuple[ProductInfo, bytes]:
+        """One product (metadata and content) if the decision permits; every decision is audited."""
+        with self.ctx.tx() as s:
+            row = s.get(Product, product_id)
+            if row is None:
+                self.ctx.log(s, event, who, product=product_id, decision="deny", reason="unknown product")
+                refusal: HubError = NotFound(f"no product {product_id}")
+            else:
+                label = self.label_of(row.id, row.label)
+                grants = self.grants.facts(s, who.partner, product_id)
+                d = self.decide(who, row.id, label, purpose, grants, now_utc())
+                verdict = "permit" if d.permit else "deny"
+                self.ctx.log(s, event, who, product=product_id, purpose=purpose, decision=verdict, reason=d.reason.name)
+                refusal = Forbidden(f"release refused: {d.reason.value}")
+        if row is None or not d.permit:  # raised after the commit, so the refusal stays in the log
+            refusal.audited = True
+            raise refusal
+        return _info(row, label, full=True, released_by=d.reason.name), bytes(row.content)
+
+    def export(
+        self, who: Principal, purpose: str, kind: str | None = None, q: str | None = None, limit: int = 1000
+    ) -> list[tuple[ProductInfo, bytes]]:
+        """Bulk export: every permitted product with its content; one audit entry per release."""
+        with self.ctx.tx() as s:
+            ids, permitted = self._permitted_ids(s, who, purpose, kind, q, None)
+            out = self._within_budget(s, permitted[:limit], EXPORT_MAX_BYTES)
+            self.ctx.log(
+                s,
+                "access.export.summary",
+                who,
+                purpose=purpose,
+                kind=kind,
+                query=q,
+                considered=len(ids),
+                permitted=len(permitted),
+                denied=len(ids) - len(permitted),
+                returned=len(out),
+            )
+            full = {p.id: p for p in s.execute(select(Product).where(Product.id.in_(out))).scalars()} if out else {}
+            for pid in out:
+                self.ctx.log(s, "access.export", who, product=pid, purpose=purpose, decision="permit")
+            return [(_info(full[p], self._labels[p], full=True), bytes(full[p].content)) for p in out]
+
+    def _within_budget(self, s: Session, ids: list[str], budget: int) -> list[str]:
+        """The longest prefix of `ids` whose contents fit in `budget` bytes (at least one product)."""
+        if not ids:
+            return []
+        sizes = dict(s.execute(select(Product.id, Product.size).where(Product.id.in_(ids))).all())
+        out, total = [], 0
+        for pid in ids:
+            total += sizes[pid]
+            if out and total > budget:
+                break
+            out.append(pid)
+        return out
+
+    def contents(self, ids: list[str]) -> dict[str, bytes]:
+        """Contents by id (for callers that already hold a permit decision for each id)."""
+        if not ids:
+            return {}
+        with self.ctx.sessions() as s:
+            return {
+                pid: bytes(c) for pid, c in s.execute(select(Product.id, Product.content).where(Product.id.in_(ids)))
+            }
+
+
+def parse_label(label: dict[str, Any] | SecurityLabel, partner: str) -> SecurityLabel:
+    """Parse a label; the originator is always the uploader's partner."""
+    if isinstance(label, SecurityLabel):
+        lab = label
+    else:
+        if not isinstance(label, dict):
+            raise Invalid("label must be an object")
+        data = dict(label)
+        data.setdefault("originator", partner)
+        try:
+            lab = SecurityLabel.from_dict(data)
+        except ValueError as e:
+            raise Invalid(str(e)) from None
+    if lab.originator != partner:
+        raise Invalid(
+            f"label.originator must be your partner ({partner}); the hub does not accept "
+            "products on another partner's behalf"
+        )
+    return lab
+
+
+def _listing_query(kind: str | None, q: str | None, originator: str | None):
+    """Ids of matching products, newest first."""
+    stmt = select(Product.id)
+    if kind:
+        stmt = stmt.where(Product.kind == kind)
+    if originator:
+        stmt = stmt.where(Product.originator == originator)
+    if q:
+        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Product.title).like(pattern, escape="\\"),
+                func.lower(Product.meta).like(pattern, escape="\\"),
+            )
+        )
+    return stmt.order_by(Product.created_at.desc(), Product.id)
+
+
+def _summary_query():
+    """Columns of a listing view."""
+    return select(
+        Product.id,
+        Product.kind,
+        Product.title,
+        Product.originator,
+        Product.created_at,
+        Product.media_type,
+        Product.filename,
+        Product.size,
+        Product.sha256,
+    )
+
+
+def _info(r: Any, label: SecurityLabel, full: bool = False, released_by: str | None = None) -> ProductInfo:
+    """Listing view of a product row (with its metadata when `full`)."""
+    return ProductInfo(
+        r.id,
+        r.kind,
+        r.title,
+        r.originator,
+        cs.iso(r.created_at),
+        r.media_type,
+        r.filename,
+        r.size,
+        r.sha256,
+        label.to_dict(),
+        json.loads(r.meta) if full else None,
+        released_by,
+    )
