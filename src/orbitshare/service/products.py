@@ -17,7 +17,7 @@ from orbitshare.sharing import consent as cs
 from orbitshare.sharing.labels import Decision, GrantFacts, SecurityLabel, release_decision
 from orbitshare.store.models import Product
 
-__all__ = ["EXPORT_MAX_BYTES", "ProductInfo", "ProductPage", "ProductService"]
+__all__ = ["EXPORT_MAX_BYTES", "ProductInfo", "ProductPage", "ProductService", "ids_digest"]
 
 EXPORT_MAX_BYTES = 256 * 1024 * 1024  # one bulk export holds at most this much content (page with kind/q)
 
@@ -140,12 +140,16 @@ class ProductService:
         offset: int = 0,
         event: str = "access.list",
     ) -> ProductPage:
-        """Products the caller may receive, newest first, filtered and paginated; audited."""
+        """Products the caller may receive, newest first, filtered and paginated; audited.
+
+        The release decision runs first and `q` then matches among the permitted products only, so
+        results, totals and the audit entry (what was returned, and a digest of it) never depend on a
+        product the caller may not see.
+        """
         with self.ctx.tx() as s:
-            ids, permitted = self._permitted_ids(s, who, purpose, kind, q, originator)
-            page_ids = permitted[offset : offset + limit]
+            matches = self._visible_matches(s, who, purpose, kind, q, originator)
+            page_ids = matches[offset : offset + limit]
             page = self._summaries(s, page_ids)
-            digest = hashlib.sha256("\n".join(page_ids).encode()).hexdigest()
             self.ctx.log(
                 s,
                 event,
@@ -153,21 +157,20 @@ class ProductService:
                 purpose=purpose,
                 kind=kind,
                 query=q,
-                considered=len(ids),
-                permitted=len(permitted),
-                denied=len(ids) - len(permitted),
+                originator=originator,
+                total=len(matches),
                 returned=len(page),
-                returned_sha256=digest,
+                returned_sha256=ids_digest(page_ids),
             )
-        return ProductPage(len(permitted), offset, limit, page)
+        return ProductPage(len(matches), offset, limit, page)
 
-    def _permitted_ids(
+    def _visible_matches(
         self, s: Session, who: Principal, purpose: str, kind: str | None, q: str | None, originator: str | None
-    ) -> tuple[list[str], list[str]]:
-        """(all matching ids, the ids the release decision permits), newest first."""
+    ) -> list[str]:
+        """Ids the release decision permits, newest first, then those matching `q`."""
         now = now_utc()
         grants = self.grants.facts(s, who.partner)
-        ids = list(s.execute(_listing_query(kind, q, originator)).scalars())
+        ids = list(s.execute(_listing_query(kind, originator)).scalars())
         labels = self._labels_for(s, ids)
         clearance, empty = who.clearance, ()
         permitted = [
@@ -177,7 +180,7 @@ class ProductService:
                 labels[pid], clearance, product_id=pid, purpose=purpose, grants=grants.get(pid, empty), now=now
             ).permit
         ]
-        return ids, permitted
+        return _matching(s, permitted, q) if q else permitted
 
     def _labels_for(self, s: Session, ids: list[str]) -> dict[str, SecurityLabel]:
         """Labels of `ids`, from the cache or fetched in chunks (identical label texts parse once)."""
@@ -240,8 +243,8 @@ class ProductService:
     ) -> list[tuple[ProductInfo, bytes]]:
         """Bulk export: every permitted product with its content; one audit entry per release."""
         with self.ctx.tx() as s:
-            ids, permitted = self._permitted_ids(s, who, purpose, kind, q, None)
-            out = self._within_budget(s, permitted[:limit], EXPORT_MAX_BYTES)
+            matches = self._visible_matches(s, who, purpose, kind, q, None)
+            out = self._within_budget(s, matches[:limit], EXPORT_MAX_BYTES)
             self.ctx.log(
                 s,
                 "access.export.summary",
@@ -249,10 +252,9 @@ class ProductService:
                 purpose=purpose,
                 kind=kind,
                 query=q,
-                considered=len(ids),
-                permitted=len(permitted),
-                denied=len(ids) - len(permitted),
+                total=len(matches),
                 returned=len(out),
+                returned_sha256=ids_digest(out),
             )
             full = {p.id: p for p in s.execute(select(Product).where(Product.id.in_(out))).scalars()} if out else {}
             for pid in out:
@@ -303,22 +305,29 @@ def parse_label(label: dict[str, Any] | SecurityLabel, partner: str) -> Security
     return lab
 
 
-def _listing_query(kind: str | None, q: str | None, originator: str | None):
-    """Ids of matching products, newest first."""
+def ids_digest(ids: list[str]) -> str:
+    """SHA-256 hex of the ids, one per line, in order (what an audit entry says was returned)."""
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+
+
+def _listing_query(kind: str | None, originator: str | None):
+    """Ids of products of a kind and originator, newest first."""
     stmt = select(Product.id)
     if kind:
         stmt = stmt.where(Product.kind == kind)
     if originator:
         stmt = stmt.where(Product.originator == originator)
-    if q:
-        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Product.title).like(pattern, escape="\\"),
-                func.lower(Product.meta).like(pattern, escape="\\"),
-            )
-        )
     return stmt.order_by(Product.created_at.desc(), Product.id)
+
+
+def _matching(s: Session, ids: list[str], q: str, chunk: int = 500) -> list[str]:
+    """The ids (already permitted) whose title or metadata contain `q`, case-insensitively, in order."""
+    pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    hit = or_(func.lower(Product.title).like(pattern, escape="\\"), func.lower(Product.meta).like(pattern, escape="\\"))
+    found: set[str] = set()
+    for i in range(0, len(ids), chunk):
+        found.update(s.execute(select(Product.id).where(Product.id.in_(ids[i : i + chunk]), hit)).scalars())
+    return [pid for pid in ids if pid in found]
 
 
 def _summary_query():
