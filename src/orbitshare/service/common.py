@@ -26,6 +26,7 @@ from orbitshare.store.keys import HubKeys
 
 __all__ = [
     "KINDS",
+    "DEFAULT_GRANT_DAYS",
     "MAX_GRANT_DAYS",
     "ROLES",
     "Conflict",
@@ -56,6 +57,7 @@ KINDS = (
     "file",
 )
 MAX_GRANT_DAYS = 366
+DEFAULT_GRANT_DAYS = 90
 
 
 class HubError(Exception):

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from orbitshare.service.common import (
+    DEFAULT_GRANT_DAYS,
     MAX_GRANT_DAYS,
     Conflict,
     Context,
@@ -203,7 +204,8 @@ class ConsentService:
             if not grant:
                 self.ctx.log(s, "consent.refuse", who, product=req.product_id, request=req.id, recipient=req.recipient)
                 return DecisionResult(_request_info(req, None))
-            g = self._issue(s, who, req.product_id, req.recipient, req.purpose, expires_at or req.expires_at, req.id)
+            expires = check_expiry(expires_at if expires_at is not None else req.expires_at)
+            g = self._issue(s, who, req.product_id, req.recipient, req.purpose, expires, req.id)
             req.grant_id = g.id
             return DecisionResult(_request_info(req, None), g)
 
@@ -238,8 +240,6 @@ class ConsentService:
         _check_partner_eligible(label, partner, product_id, purpose)
         key, kid = self._focal_point_key(s, who)
         issued = now_utc()
-        if expires_at <= issued:
-            raise Invalid("expires_at must be in the future")
         st = cs.GrantStatement(
             grant_id=new_id(),
             product_id=product_id,
@@ -355,18 +355,21 @@ def _require_focal_point(who: Principal, partner: str) -> None:
         raise Forbidden(f"only the focal point of the originator ({partner}) may decide this")
 
 
-def check_expiry(expires_at: datetime | None) -> datetime:
-    """Default 90 days; must be in the future and within a year."""
-    now = now_utc()
+def check_expiry(expires_at: datetime | None, now: datetime | None = None) -> datetime:
+    """The one expiry rule of every request and grant: a zoned time in the future, at most 366 days away.
+
+    No time means 90 days from now; a time without a zone is refused, as its instant is unknown.
+    """
+    now = now_utc() if now is None else now
     if expires_at is None:
-        return now + timedelta(days=90)
-    if expires_at.tzinfo is None:
-        expires_at = expires_at.replace(tzinfo=UTC)
+        return now + timedelta(days=DEFAULT_GRANT_DAYS)
+    if expires_at.tzinfo is None or expires_at.utcoffset() is None:
+        raise Invalid("expires_at needs a time zone (e.g. 2027-01-31T12:00:00Z)")
     if expires_at <= now:
         raise Invalid("expires_at must be in the future")
     if expires_at > now + timedelta(days=MAX_GRANT_DAYS):
         raise Invalid(f"expires_at must be within {MAX_GRANT_DAYS} days")
-    return expires_at
+    return expires_at.astimezone(UTC)
 
 
 def _check_partner_eligible(label: SecurityLabel, partner: Partner, product_id: str, purpose: str) -> None:
