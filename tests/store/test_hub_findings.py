@@ -156,3 +156,103 @@ def test_every_grant_path_applies_the_same_expiry_rule(hub: H.Hub, path: str, ex
     assert r.status_code == (ok if accepted else 422), r.text
     granted = [g for g in hub.consent.grants(p["svn_focal_point"]) if g.product_id == prod.id]
     assert len(granted) == (1 if accepted else 0)
+
+
+# --- 3. tokens minted with tokens -------------------------------------------------------------------------
+
+
+def _minted(hub: H.Hub, parent_ttl_days: float | None, ttl_days: float | None):
+    """An analyst's token of `parent_ttl_days` (operator-issued), and one it mints with `ttl_days` over HTTP."""
+    from datetime import timedelta
+
+    p = people(hub)
+    http, _ = client(hub)
+    uid = p["svn_analyst"].user_id
+    parent = hub.parties.issue_token(uid, "parent", timedelta(days=parent_ttl_days) if parent_ttl_days else None)
+    body = {} if ttl_days is None else {"ttl_days": ttl_days}
+    r = http.post(f"/users/{uid}/tokens", headers={"Authorization": f"Bearer {parent.token}"}, json=body)
+    return p, http, parent, r
+
+
+MINTING = [  # (parent lifetime in days or None, ttl_days asked, status, child lifetime in days)
+    (None, None, 201, 90.0),  # no ttl: the maximum lifetime, not forever
+    (None, 3650, 201, 90.0),  # capped at the maximum lifetime
+    (None, 2, 201, 2.0),
+    (5, None, 201, 5.0),  # never beyond the parent
+    (5, 30, 201, 5.0),
+    (None, 1e-12, 422, None),  # rounds to no lifetime
+    (None, 1e-6, 422, None),  # under a second
+    (None, 0, 422, None),
+    (None, -1, 422, None),
+]
+
+
+@pytest.mark.parametrize(("parent_days", "ttl_days", "status", "days"), MINTING)
+def test_minted_tokens_are_bounded_by_parent_and_maximum(hub: H.Hub, parent_days, ttl_days, status, days) -> None:
+    """A minted token expires no later than its parent and the maximum lifetime; ttl_days must be positive."""
+    from orbitshare.sharing.consent import parse_iso
+
+    _, _, parent, r = _minted(hub, parent_days, ttl_days)
+    assert r.status_code == status, r.text
+    if days is not None:
+        child = r.json()
+        lifetime = parse_iso(child["expires_at"]) - parse_iso(parse_iso_now())
+        assert abs(lifetime.total_seconds() / 86400 - days) < 0.001
+        if parent.expires_at:
+            assert parse_iso(child["expires_at"]) <= parse_iso(parent.expires_at)
+
+
+def parse_iso_now() -> str:
+    """Now as an ISO string."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat()
+
+
+@pytest.mark.parametrize("revoke", ["parent", "grandparent"])
+def test_revoking_a_token_revokes_what_it_minted(hub: H.Hub, revoke: str) -> None:
+    """Children (and their children) die with the token that minted them; listing shows it, without secrets."""
+    p, http, parent, r = _minted(hub, None, 1)
+    child = r.json()
+    uid = p["svn_analyst"].user_id
+    grand = http.post(f"/users/{uid}/tokens", headers={"Authorization": f"Bearer {child['token']}"}, json={})
+    assert grand.status_code == 201
+    assert hub.parties.authenticate(grand.json()["token"])[0] is not None
+    victim = parent.id if revoke == "grandparent" else child["id"]
+    hub.parties.revoke_token(victim, p["svn_focal_point"])
+    assert hub.parties.authenticate(grand.json()["token"]) == (None, "token revoked")
+    listing = hub.parties.tokens(uid, p["svn_analyst"])
+    assert {t.id for t in listing if not t.active} >= {victim, grand.json()["id"]}
+    assert {t.id: t.parent_id for t in listing}[grand.json()["id"]] == child["id"]
+
+
+def test_a_cleared_child_revocation_still_dies_with_its_parent(hub: H.Hub) -> None:
+    """Authentication walks the minting chain: a child whose parent is revoked is refused on its own."""
+    from sqlalchemy import text
+
+    p, _, parent, r = _minted(hub, None, 1)
+    hub.parties.revoke_token(parent.id, p["svn_focal_point"])
+    with hub.engine.begin() as conn:
+        conn.execute(text("update api_tokens set revoked_at = null where id = :i"), {"i": r.json()["id"]})
+    assert hub.parties.authenticate(r.json()["token"]) == (None, "token revoked")
+
+
+LISTERS = [  # (who asks for the SVN analyst's tokens, status)
+    ("svn_analyst", 200),
+    ("svn_focal_point", 200),
+    ("lux_focal_point", 404),
+    ("lux_analyst", 404),
+]
+
+
+@pytest.mark.parametrize(("who", "status"), LISTERS)
+def test_a_users_tokens_are_listed_for_itself_and_its_focal_point(hub: H.Hub, who: str, status: int) -> None:
+    """GET /users/{id}/tokens: metadata for the user and its focal point, never secrets or hashes."""
+    p = people(hub)
+    http, auth = client(hub)
+    r = http.get(f"/users/{p['svn_analyst'].user_id}/tokens", headers=auth(who))
+    assert r.status_code == status, r.text
+    if status == 200:
+        [tok] = r.json()
+        assert tok["user_id"] == p["svn_analyst"].user_id and tok["active"] is True
+        assert not {"token", "token_hash"} & set(tok) and "osh_" not in r.text

@@ -17,7 +17,7 @@ from orbitshare.api.jobs import JOBS, JobContext, catalog_meta, encode_result
 from orbitshare.service import Forbidden, Hub, Invalid, NotFound, Principal
 from orbitshare.service.audit import AuditEntryInfo, ConsistencyProof, InclusionProof, TreeHead
 from orbitshare.service.consent import ConsentRequestInfo, DecisionResult, GrantInfo
-from orbitshare.service.parties import IssuedToken, UserInfo
+from orbitshare.service.parties import IssuedToken, TokenInfo, UserInfo
 from orbitshare.service.products import ProductInfo, ProductPage
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -102,9 +102,19 @@ def create_user(body: S.UserIn, who: Who, hub: HubDep) -> UserInfo:
 
 @router.post("/users/{user_id}/tokens", response_model=S.TokenOut, status_code=201, tags=["parties"])
 def issue_token(user_id: str, body: S.TokenIn, who: Who, hub: HubDep) -> IssuedToken:
-    """Issue an API token for yourself, or (focal points) for a user of your partner."""
-    ttl = timedelta(days=body.ttl_days) if body.ttl_days else None
+    """Issue an API token for yourself, or (focal points) for a user of your partner.
+
+    It expires no later than the token used to mint it, at most after the hub's maximum lifetime
+    (default 90 days), and is revoked with it.
+    """
+    ttl = timedelta(days=body.ttl_days) if body.ttl_days is not None else None
     return hub.parties.issue_token(user_id, body.label, ttl, by=who)
+
+
+@router.get("/users/{user_id}/tokens", response_model=list[TokenInfo], tags=["parties"])
+def list_tokens(user_id: str, who: Who, hub: HubDep) -> list[TokenInfo]:
+    """A user's tokens, metadata only (the user itself, or its partner's focal point)."""
+    return hub.parties.tokens(user_id, who)
 
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["parties"])

@@ -25,8 +25,8 @@ from orbitshare.store.db import make_engine, session_factory
 from orbitshare.store.keys import HubKeys
 
 __all__ = [
-    "KINDS",
     "DEFAULT_GRANT_DAYS",
+    "KINDS",
     "MAX_GRANT_DAYS",
     "ROLES",
     "Conflict",

@@ -7,9 +7,10 @@ import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from orbitshare.service.common import (
     ROLES,
@@ -30,9 +31,10 @@ from orbitshare.sharing.consent import iso
 from orbitshare.sharing.labels import Classification, Clearance
 from orbitshare.store.models import ApiToken, Partner, User
 
-__all__ = ["FocalPointRef", "IssuedToken", "PartnerInfo", "PartyService", "UserInfo"]
+__all__ = ["FocalPointRef", "IssuedToken", "PartnerInfo", "PartyService", "TokenInfo", "UserInfo"]
 
 _CODE = re.compile(r"[A-Za-z0-9_-]{2,16}")
+MIN_TOKEN_LIFETIME = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,20 @@ class IssuedToken:
     token: str
     user_id: str
     expires_at: str | None
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """Metadata of an API token (never its secret or hash)."""
+
+    id: str
+    user_id: str
+    label: str
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    parent_id: str | None
+    active: bool
 
 
 class PartyService:
@@ -156,10 +172,14 @@ class PartyService:
     def issue_token(
         self, user_id: str, label: str = "api", ttl: timedelta | None = None, by: Principal | None = None
     ) -> IssuedToken:
-        """Issue an API token; the secret is returned once and only its hash is stored."""
+        """Issue an API token; the secret is returned once and only its hash is stored.
+
+        A token minted with another token expires no later than it, dies with it and lives at most
+        `HubConfig.max_token_days`; the operator (`by` None) may issue any lifetime, negative ones for tests.
+        """
         token = "osh_" + secrets.token_urlsafe(32)
         tid, created = new_id(), now_utc()
-        expires = created + ttl if ttl else None
+        expires = self._token_expiry(created, ttl, by)
         with self.ctx.tx() as s:
             user = s.get(User, user_id)
             if user is None:
@@ -173,20 +193,57 @@ class PartyService:
                     label=label,
                     created_at=created,
                     expires_at=expires,
+                    parent_id=by.token_id if by is not None else None,
                 )
             )
-            self.ctx.log(s, "token.issue", by, subject=user_id, token=tid)
+            self.ctx.log(s, "token.issue", by, subject=user_id, token=tid, parent=by.token_id if by else None)
         return IssuedToken(tid, token, user_id, iso(expires) if expires else None)
 
+    def _token_expiry(self, created: datetime, ttl: timedelta | None, by: Principal | None) -> datetime | None:
+        """Expiry of a new token: capped by the maximum lifetime and by the minting token's own expiry."""
+        if by is None:
+            return created + ttl if ttl is not None else None
+        if ttl is not None and ttl < MIN_TOKEN_LIFETIME:
+            raise Invalid("ttl_days must be positive and give at least one second")
+        longest = timedelta(days=self.ctx.config.max_token_days)
+        expires = created + min(ttl if ttl is not None else longest, longest)
+        if by.token_expires_at is not None:
+            expires = min(expires, by.token_expires_at)
+        if expires - created < MIN_TOKEN_LIFETIME:
+            raise Invalid("the minting token expires within a second; it cannot mint another")
+        return expires
+
     def revoke_token(self, token_id: str, by: Principal | None) -> None:
-        """Revoke a token at once (its owner or the owner's focal point)."""
+        """Revoke a token and every token minted from it, at once (its owner or the owner's focal point)."""
         with self.ctx.tx() as s:
             tok = s.get(ApiToken, token_id)
             if tok is None:
                 raise NotFound(f"unknown token {token_id!r}")
             _may_manage(by, s.get(User, tok.user_id))
-            tok.revoked_at = tok.revoked_at or now_utc()
-            self.ctx.log(s, "token.revoke", by, token=token_id)
+            now = now_utc()
+            tok.revoked_at = tok.revoked_at or now
+            descendants = _descendants(s, token_id)
+            if descendants:
+                s.execute(
+                    update(ApiToken)
+                    .where(ApiToken.id.in_(descendants), ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=now)
+                )
+            self.ctx.log(s, "token.revoke", by, token=token_id, descendants=len(descendants) or None)
+
+    def tokens(self, user_id: str, by: Principal) -> list[TokenInfo]:
+        """A user's tokens (metadata only), for the user itself and its partner's focal point."""
+        with self.ctx.sessions() as s:
+            user = s.get(User, user_id)
+            if user is None or (
+                by.user_id != user_id and (by.role != "focal_point" or by.partner != user.partner_code)
+            ):
+                raise NotFound(f"unknown user {user_id!r}")
+            rows = s.execute(
+                select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at, ApiToken.id)
+            ).scalars()
+            now = now_utc()
+            return [_token_info(t, now) for t in rows]
 
     def authenticate(self, token: str) -> tuple[Principal | None, str]:
         """The principal of an API token, or None with the reason of the refusal."""
@@ -205,6 +262,8 @@ class PartyService:
                 return None, "token revoked"
             if tok.expires_at is not None and tok.expires_at <= now:
                 return None, "token expired"
+            if tok.parent_id is not None and not _ancestors_live(s, tok.parent_id, now):
+                return None, "token revoked"
         if user.disabled:
             return None, "user disabled"
         return _principal(user, partner, tok), "ok"
@@ -265,6 +324,8 @@ def _principal(user: User, partner: Partner, token: ApiToken | None = None) -> P
         user.role,
         clearance,
         user.purpose,
+        token.id if token else None,
+        token.expires_at if token else None,
     )
 
 
@@ -274,6 +335,45 @@ def _may_manage(by: Principal | None, user: User | None) -> None:
         return
     if by.role != "focal_point" or by.partner != user.partner_code:
         raise Forbidden("only the user or its partner's focal point may manage its tokens")
+
+
+def _descendants(s: Session, token_id: str) -> list[str]:
+    """Ids of every token minted, directly or not, from `token_id`."""
+    out, frontier = [], [token_id]
+    while frontier:
+        children = list(s.execute(select(ApiToken.id).where(ApiToken.parent_id.in_(frontier))).scalars())
+        out += children
+        frontier = children
+    return out
+
+
+def _ancestors_live(s: Session, parent_id: str | None, now: datetime) -> bool:
+    """True when every token up the minting chain is neither revoked nor expired (nor deleted)."""
+    seen: set[str] = set()
+    while parent_id is not None and parent_id not in seen:
+        seen.add(parent_id)
+        row = s.execute(
+            select(ApiToken.revoked_at, ApiToken.expires_at, ApiToken.parent_id).where(ApiToken.id == parent_id)
+        ).first()
+        if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+            return False
+        parent_id = row.parent_id
+    return True
+
+
+def _token_info(t: ApiToken, now: datetime) -> TokenInfo:
+    """Metadata view of a token."""
+    active = t.revoked_at is None and (t.expires_at is None or t.expires_at > now)
+    return TokenInfo(
+        t.id,
+        t.user_id,
+        t.label,
+        iso(t.created_at),
+        iso(t.expires_at) if t.expires_at else None,
+        iso(t.revoked_at) if t.revoked_at else None,
+        t.parent_id,
+        active,
+    )
 
 
 def _user_info(u: User) -> UserInfo:
