@@ -256,3 +256,75 @@ def test_a_users_tokens_are_listed_for_itself_and_its_focal_point(hub: H.Hub, wh
         [tok] = r.json()
         assert tok["user_id"] == p["svn_analyst"].user_id and tok["active"] is True
         assert not {"token", "token_hash"} & set(tok) and "osh_" not in r.text
+
+
+# --- 6. existence and title leaks -------------------------------------------------------------------------
+
+HIDDEN_READS = [  # (who, why it may not see the product)
+    ("lux_analyst", "NO_CONSENT"),  # releasable to LUX, but no grant
+    ("deu_analyst", "PERMISSIVE"),  # the label does not release to DEU at all
+]
+
+
+@pytest.mark.parametrize("path", ["/products/{}", "/products/{}/content"])
+@pytest.mark.parametrize(("who", "reason"), HIDDEN_READS)
+def test_a_hidden_product_answers_like_a_missing_one(hub: H.Hub, path: str, who: str, reason: str) -> None:
+    """Same status and body shape as an unknown id; the audit log keeps the true reason."""
+    p = people(hub)
+    http, auth = client(hub)
+    prod = hub.products.add(p["svn_analyst"], "cdm", "Secret title", label("SVN", "LUX"), b"{}")
+    missing = "00000000-0000-4000-8000-000000000000"
+    hidden_r, missing_r = (http.get(path.format(pid), headers=auth(who)) for pid in (prod.id, missing))
+    assert (hidden_r.status_code, missing_r.status_code) == (404, 404)
+    assert hidden_r.json()["detail"].replace(prod.id, "ID") == missing_r.json()["detail"].replace(missing, "ID")
+    assert "Secret" not in hidden_r.text
+    denials = [e for e in _entries(hub) if e.get("product") == prod.id and e.get("decision") == "deny"]
+    assert denials and reason in denials[-1]["reason"]
+
+
+def _entries(hub: H.Hub) -> list[dict]:
+    """Every audit entry's payload, in order."""
+    import json
+
+    from sqlalchemy import text
+
+    with hub.engine.connect() as conn:
+        return [json.loads(x) for x in conn.execute(text("select payload from audit_entries order by idx")).scalars()]
+
+
+CONSENT_PROBES = [  # (requester, recipient asked for, status, title shown)
+    ("lux_analyst", "LUX", 201, None),  # may ask for its own partner, but sees only the id it gave
+    ("deu_analyst", "DEU", 404, None),  # the label never releases to DEU: like a missing product
+    ("lux_analyst", "DEU", 404, None),  # onward release of what it cannot see
+    ("svn_analyst", "LUX", 201, "Secret title"),  # the originator's own people see the title
+]
+
+
+@pytest.mark.parametrize(("who", "recipient", "status", "title"), CONSENT_PROBES)
+def test_consent_requests_do_not_leak_titles(hub: H.Hub, who, recipient, status, title) -> None:
+    """A requester that cannot see the product gets back only the id it gave, in the answer and its outbox."""
+    p = people(hub)
+    http, auth = client(hub)
+    prod = hub.products.add(p["svn_analyst"], "cdm", "Secret title", label("SVN", "LUX"), b"{}")
+    body = {"recipient": recipient, "purpose": SDA, "justification": "screening"}
+    r = http.post(f"/products/{prod.id}/consent-requests", headers=auth(who), json=body)
+    assert r.status_code == status, r.text
+    if status == 404:
+        assert r.json()["detail"] == f"no product {prod.id}"
+        assert _entries(hub)[-1]["decision"] == "deny"
+        return
+    assert r.json()["product_title"] == title and r.json()["product_id"] == prod.id
+    [mine] = http.get("/consent-requests?box=outbox", headers=auth(who)).json()
+    assert mine["product_title"] == title
+    [inbox] = http.get("/consent-requests", headers=auth("svn_focal_point")).json()
+    assert inbox["product_title"] == "Secret title"
+
+
+def test_the_requester_sees_the_title_once_granted(hub: H.Hub) -> None:
+    """After the originator grants, the product (and so its title) is the requester's to see."""
+    p = people(hub)
+    prod = hub.products.add(p["svn_analyst"], "cdm", "Secret title", label("SVN", "LUX"), b"{}")
+    req = hub.consent.request(p["lux_analyst"], prod.id, "LUX", SDA, "screening")
+    assert req.product_title is None
+    hub.consent.decide(p["svn_focal_point"], req.id, True)
+    assert [r.product_title for r in hub.consent.requests(p["lux_analyst"], "outbox")] == ["Secret title"]

@@ -106,48 +106,67 @@ class ConsentService:
         expires_at = check_expiry(expires_at)
         with self.ctx.tx() as s:
             row, label, partner = self._target(s, product_id, recipient, purpose)
-            if who.partner != recipient:
-                grants = self.grants_reader.facts(s, who.partner, product_id)
-                decide = self.products.decide
-                if (
-                    not decide(who, product_id, label, who.purpose, grants, now_utc()).permit
-                    and not decide(who, product_id, label, purpose, grants, now_utc()).permit
-                ):
-                    raise NotFound(f"no product {product_id}")
+            sees = self.products.visible(s, who, product_id, label, who.purpose, purpose)
+            refusal = None if sees else self._hidden_refusal(label, partner, product_id, who.partner, purpose)
+            if refusal is not None:  # answered like a missing product; the true reason is audited below
+                self.ctx.log(s, "consent.request", who, product=product_id, decision="deny", reason=refusal)
+            else:
+                req = self._new_request(s, who, row, recipient, purpose, justification, expires_at)
+        if refusal is not None:
+            raise NotFound(f"no product {product_id}")
+        return _request_info(req, row.title if sees else None)
+
+    def _hidden_refusal(
+        self, label: SecurityLabel, partner: Partner, product_id: str, requester_partner: str, purpose: str
+    ) -> str | None:
+        """Why a requester that cannot see the product may not ask for it (None: it may ask for its own partner)."""
+        if partner.code != requester_partner:
+            return "requester may not receive the product"
+        try:
             _check_partner_eligible(label, partner, product_id, purpose)
-            dup = s.execute(
-                select(ConsentRequest.id).where(
-                    ConsentRequest.product_id == product_id,
-                    ConsentRequest.recipient == recipient,
-                    ConsentRequest.purpose == purpose,
-                    ConsentRequest.status == "pending",
-                )
-            ).first()
-            if dup:
-                raise Conflict(f"a pending request {dup[0]} already asks for this release")
-            req = ConsentRequest(
-                id=new_id(),
-                product_id=product_id,
-                requested_by=who.user_id,
-                recipient=recipient,
-                originator=row.originator,
-                purpose=purpose,
-                justification=justification,
-                expires_at=expires_at,
-                status="pending",
-                created_at=now_utc(),
+        except Invalid as e:
+            return e.message
+        return None
+
+    def _new_request(
+        self,
+        s: Session,
+        who: Principal,
+        row: Product,
+        recipient: str,
+        purpose: str,
+        justification: str,
+        expires_at: datetime,
+    ) -> ConsentRequest:
+        """Check and store a pending request inside transaction `s` (audited)."""
+        _check_partner_eligible(self.products.label_of(row.id, row.label), s.get(Partner, recipient), row.id, purpose)
+        dup = s.execute(
+            select(ConsentRequest.id).where(
+                ConsentRequest.product_id == row.id,
+                ConsentRequest.recipient == recipient,
+                ConsentRequest.purpose == purpose,
+                ConsentRequest.status == "pending",
             )
-            s.add(req)
-            self.ctx.log(
-                s,
-                "consent.request",
-                who,
-                product=product_id,
-                request=req.id,
-                recipient=recipient,
-                purpose_requested=purpose,
-            )
-            return _request_info(req, row.title)
+        ).first()
+        if dup:
+            raise Conflict(f"a pending request {dup[0]} already asks for this release")
+        req = ConsentRequest(
+            id=new_id(),
+            product_id=row.id,
+            requested_by=who.user_id,
+            recipient=recipient,
+            originator=row.originator,
+            purpose=purpose,
+            justification=justification,
+            expires_at=expires_at,
+            status="pending",
+            created_at=now_utc(),
+        )
+        s.add(req)
+        self.ctx.log(
+            s, "consent.request", who, product=row.id, request=req.id, recipient=recipient, purpose_requested=purpose
+        )
+        return req
 
     def _target(
         self, s: Session, product_id: str, recipient: str, purpose: str
@@ -177,7 +196,14 @@ class ConsentService:
         if status is not None:
             q = q.where(ConsentRequest.status == status)
         with self.ctx.sessions() as s:
-            return [_request_info(r, t) for r, t in s.execute(q.order_by(ConsentRequest.created_at.desc()))]
+            rows = s.execute(q.order_by(ConsentRequest.created_at.desc())).all()
+            return [_request_info(r, t if box == "inbox" or self._sees(s, who, r) else None) for r, t in rows]
+
+    def _sees(self, s: Session, who: Principal, r: ConsentRequest) -> bool:
+        """Whether the requester may now receive the product of its request (else it sees only the id)."""
+        row_label = s.execute(select(Product.label).where(Product.id == r.product_id)).scalar_one()
+        label = self.products.label_of(r.product_id, row_label)
+        return self.products.visible(s, who, r.product_id, label, who.purpose, r.purpose)
 
     def decide(
         self,

@@ -129,6 +129,11 @@ class ProductService:
             now=now,
         )
 
+    def visible(self, s: Session, who: Principal, product_id: str, label: SecurityLabel, *purposes: str) -> bool:
+        """Whether `who` may receive the product now, for any of `purposes`."""
+        grants, now = self.grants.facts(s, who.partner, product_id), now_utc()
+        return any(self.decide(who, product_id, label, p, grants, now).permit for p in purposes)
+
     def search(
         self,
         who: Principal,
@@ -220,7 +225,11 @@ class ProductService:
     def get(
         self, who: Principal, purpose: str, product_id: str, event: str = "access.read"
     ) -> tuple[ProductInfo, bytes]:
-        """One product (metadata and content) if the decision permits; every decision is audited."""
+        """One product (metadata and content) if the decision permits; every decision is audited.
+
+        A product the caller may not receive is answered exactly like a missing one (NotFound); the
+        audit entry keeps the true reason for the originator's focal point.
+        """
         with self.ctx.tx() as s:
             row = s.get(Product, product_id)
             if row is None:
@@ -232,7 +241,7 @@ class ProductService:
                 d = self.decide(who, row.id, label, purpose, grants, now_utc())
                 verdict = "permit" if d.permit else "deny"
                 self.ctx.log(s, event, who, product=product_id, purpose=purpose, decision=verdict, reason=d.reason.name)
-                refusal = Forbidden(f"release refused: {d.reason.value}")
+                refusal = NotFound(f"no product {product_id}")
         if row is None or not d.permit:  # raised after the commit, so the refusal stays in the log
             refusal.audited = True
             raise refusal
