@@ -328,3 +328,84 @@ def test_the_requester_sees_the_title_once_granted(hub: H.Hub) -> None:
     assert req.product_title is None
     hub.consent.decide(p["svn_focal_point"], req.id, True)
     assert [r.product_title for r in hub.consent.requests(p["lux_analyst"], "outbox")] == ["Secret title"]
+
+
+# --- 7. tamper-evident revocation -------------------------------------------------------------------------
+
+
+def _revoked_grant(hub: H.Hub):
+    """A product of SVN granted to LUX and then revoked; returns (people, product, grant)."""
+    p = people(hub)
+    prod = hub.products.add(p["svn_analyst"], "cdm", "CDM", label("SVN", "LUX"), b"{}")
+    g = hub.consent.grant_directly(p["svn_focal_point"], prod.id, "LUX", SDA)
+    assert hub.products.get(p["lux_analyst"], SDA, prod.id)[1] == b"{}"
+    hub.consent.revoke(p["svn_focal_point"], g.id, "no longer needed")
+    return p, prod, g
+
+
+TAMPERING = [  # (statement run behind the hub's back, access stays refused, what verify reports)
+    ("update grants set revoked_at = null, revoked_by = null where id = :g", True, "revocation cleared"),
+    ("delete from revocations where grant_id = :g", True, "revocation statement missing"),
+    ("update revocations set signature = 'AAAA' where grant_id = :g", True, "revocation statement missing or invalid"),
+    (
+        "insert into grants select :n, product_id, recipient, originator, purpose, issued_at, expires_at, signer,"
+        " key_id, statement, signature, request_id, null, null, null from grants where id = :g",
+        True,
+        "no consent.grant entry",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sql", "refused", "problem"), TAMPERING)
+def test_revocation_is_tamper_evident(hub: H.Hub, sql: str, refused: bool, problem: str) -> None:
+    """Clearing revoked_at does not restore access, and `audit verify` reports every disagreement."""
+    from sqlalchemy import text
+
+    p, prod, g = _revoked_grant(hub)
+    assert hub.audit.verify().ok
+    with hub.engine.begin() as conn:
+        conn.execute(text(sql), {"g": g.id, "n": "00000000-0000-4000-8000-00000000beef"})
+    if refused:
+        with pytest.raises(H.NotFound):
+            hub.products.get(p["lux_analyst"], SDA, prod.id)
+        assert hub.products.search(p["lux_analyst"], SDA).total == 0
+    report = hub.audit.verify()
+    assert not report.ok and any(problem in x for x in report.problems), report.problems
+
+
+def test_audit_verify_command_fails_on_a_cleared_revocation(hub: H.Hub, monkeypatch) -> None:
+    """`orbitshare audit verify` exits 1 naming the grant once its revocation is cleared in the database."""
+    from sqlalchemy import text
+    from typer.testing import CliRunner
+
+    from orbitshare.cli import app
+
+    p, prod, g = _revoked_grant(hub)
+    monkeypatch.setenv("ORBITSHARE_HOME", str(hub.config.home))
+    args = ["audit", "verify", "--db-url", hub.config.db_url]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    with hub.engine.begin() as conn:
+        conn.execute(text("update grants set revoked_at = null where id = :g"), {"g": g.id})
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 1 and g.id in out.output and "revocation cleared" in out.output
+    with pytest.raises(H.NotFound):
+        hub.products.get(p["lux_analyst"], SDA, prod.id)
+
+
+def test_a_revocation_is_a_signed_statement_naming_the_grant(hub: H.Hub) -> None:
+    """The stored statement verifies under the focal point's key and names the grant's statement hash."""
+    from sqlalchemy import text
+
+    from orbitshare.sharing import consent as cs
+
+    p, prod, g = _revoked_grant(hub)
+    with hub.engine.connect() as conn:
+        stmt, sig = conn.execute(
+            text("select statement, signature from revocations where grant_id = :g"), {"g": g.id}
+        ).one()
+    st = cs.verify_revocation(bytes(stmt), sig, cs.unb64u(hub.consent.grant(p["svn_focal_point"], g.id).public_key))
+    assert st is not None and (st.grant_id, st.product_id, st.recipient) == (g.id, prod.id, "LUX")
+    assert (
+        st.grant_sha256
+        == hashlib.sha256(cs.unb64u(hub.consent.grant(p["svn_focal_point"], g.id).statement_b64)).hexdigest()
+    )

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from orbitshare.service.common import Context, Forbidden, Invalid, Principal
+from orbitshare.service.grants import GrantReader
 from orbitshare.sharing import audit as merkle
 from orbitshare.sharing import consent as cs
 from orbitshare.store import auditlog
-from orbitshare.store.models import AuditEntry, Product
+from orbitshare.store.models import AuditEntry, Grant, Product, Revocation
 
 __all__ = ["AuditEntryInfo", "AuditService", "ConsistencyProof", "InclusionProof", "TreeHead"]
 
@@ -63,9 +65,10 @@ class ConsistencyProof:
 class AuditService:
     """The hub's tamper-evident audit log, read side, and appending refusals the API observes."""
 
-    def __init__(self, ctx: Context) -> None:
-        """Work over the shared store context."""
+    def __init__(self, ctx: Context, grants: GrantReader) -> None:
+        """Work over the shared store context; `grants` checks revocation signatures."""
         self.ctx = ctx
+        self.grants = grants
 
     def record(self, event: str, actor: Principal | None = None, **fields: Any) -> None:
         """Append one entry in its own transaction."""
@@ -130,9 +133,56 @@ class AuditService:
         )
 
     def verify(self, checkpoints: list[dict[str, Any]] = ()) -> auditlog.VerifyReport:
-        """Verify the whole audit log against the hub's audit key and optional checkpoints."""
+        """Verify the log (leaves, heads, signatures, checkpoints) and cross-check the grants against it."""
         with self.ctx.sessions() as s:
-            return auditlog.verify(s, self.ctx.keys.audit_public, list(checkpoints))
+            report = auditlog.verify(s, self.ctx.keys.audit_public, list(checkpoints))
+            report.problems.extend(self.consent_problems(s))
+        return report
+
+    def consent_problems(self, s: Session) -> list[str]:
+        """Grants and revocations that disagree with the consent entries of the log (one line each)."""
+        granted, revoked = self._consent_entries(s)
+        rows = {g.id: g for g in s.execute(select(Grant)).scalars()}
+        revocations = {r.grant_id: r for r in s.execute(select(Revocation)).scalars()}
+        out = []
+        for gid, g in rows.items():
+            entry = granted.get(gid)
+            if entry is None:
+                out.append(f"grant {gid}: no consent.grant entry in the audit log (added behind the hub's back)")
+            elif (entry.get("product"), entry.get("recipient")) != (g.product_id, g.recipient):
+                out.append(f"grant {gid}: product or recipient differ from its consent.grant entry")
+        for gid in granted.keys() - rows.keys():
+            out.append(f"grant {gid}: in the audit log but deleted from the grants table")
+        for gid in sorted(revoked):
+            out += self._revocation_problems(s, gid, rows.get(gid), revocations.get(gid))
+        for gid in sorted(revocations.keys() - revoked):
+            out.append(f"grant {gid}: revocation statement without a consent.revoke entry")
+        return out
+
+    def _revocation_problems(self, s: Session, gid: str, g: Grant | None, rev: Revocation | None) -> list[str]:
+        """What is wrong with a grant the log says was revoked."""
+        if g is None:
+            return []  # reported as deleted above
+        out = []
+        if g.revoked_at is None:
+            out.append(f"grant {gid}: revocation cleared (revoked_at empty, the log records consent.revoke)")
+        statement = cs.GrantStatement.from_bytes(bytes(g.statement))
+        if rev is None or self.grants.revocation(s, rev, statement) is None:
+            out.append(f"grant {gid}: signed revocation statement missing or invalid")
+        return out
+
+    def _consent_entries(self, s: Session) -> tuple[dict[str, dict[str, Any]], set[str]]:
+        """Grant entries by grant id, and the ids of revoked grants, from the log's payloads."""
+        granted: dict[str, dict[str, Any]] = {}
+        revoked: set[str] = set()
+        q = select(AuditEntry.payload).where(AuditEntry.payload.like('%"event":"consent.%'))
+        for (payload,) in s.execute(q):
+            entry = json.loads(payload)
+            if entry.get("event") == "consent.grant" and isinstance(entry.get("grant"), str):
+                granted[entry["grant"]] = entry
+            elif entry.get("event") == "consent.revoke" and isinstance(entry.get("grant"), str):
+                revoked.add(entry["grant"])
+        return granted, revoked
 
     def counts(self) -> dict[str, int]:
         """Row counts of products and audit entries (for status pages and tests)."""

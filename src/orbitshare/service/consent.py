@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,11 +24,11 @@ from orbitshare.service.common import (
     new_id,
     now_utc,
 )
-from orbitshare.service.grants import GrantReader
+from orbitshare.service.grants import GrantReader, statement_sha256
 from orbitshare.service.products import ProductService
 from orbitshare.sharing import consent as cs
 from orbitshare.sharing.labels import Classification, Clearance, GrantFacts, SecurityLabel, release_decision
-from orbitshare.store.models import ConsentRequest, Grant, Partner, Product, SigningKey
+from orbitshare.store.models import ConsentRequest, Grant, Partner, Product, Revocation, SigningKey
 
 __all__ = ["ConsentRequestInfo", "ConsentService", "DecisionResult", "GrantInfo", "check_expiry"]
 
@@ -333,16 +334,48 @@ class ConsentService:
         return key, kid
 
     def revoke(self, who: Principal, grant_id: str, reason: str | None = None) -> GrantInfo:
-        """Revoke a grant; the very next decision refuses the release."""
+        """Revoke a grant with a signed revocation statement; the very next decision refuses the release."""
         with self.ctx.tx() as s:
             g = s.get(Grant, grant_id)
             if g is None:
                 raise NotFound(f"no grant {grant_id}")
             _require_focal_point(who, g.originator)
+            now = now_utc()
             if g.revoked_at is None:
-                g.revoked_at, g.revoked_by, g.revocation_reason = now_utc(), who.user_id, reason
-            self.ctx.log(s, "consent.revoke", who, product=g.product_id, grant=grant_id, recipient=g.recipient)
+                g.revoked_at, g.revoked_by, g.revocation_reason = now, who.user_id, reason
+            rev = s.get(Revocation, grant_id)
+            if rev is None:
+                rev = self._sign_revocation(s, who, g, now)
+            self.ctx.log(
+                s,
+                "consent.revoke",
+                who,
+                product=g.product_id,
+                grant=grant_id,
+                recipient=g.recipient,
+                revocation_sha256=hashlib.sha256(bytes(rev.statement)).hexdigest(),
+            )
             return self._stored_info(s, g)
+
+    def _sign_revocation(self, s: Session, who: Principal, g: Grant, now: datetime) -> Revocation:
+        """Sign and store the revocation statement of grant `g` with the focal point's key."""
+        grant = cs.GrantStatement.from_bytes(bytes(g.statement))
+        key, kid = self._focal_point_key(s, who)
+        st = cs.RevocationStatement(
+            grant_id=g.id,
+            grant_sha256=statement_sha256(grant),
+            product_id=g.product_id,
+            originator=g.originator,
+            recipient=g.recipient,
+            revoked_at=cs.iso(now),
+            signer=who.user_id,
+            key_id=kid,
+        )
+        rev = Revocation(
+            grant_id=g.id, key_id=kid, statement=st.to_bytes(), signature=cs.sign_statement(st, key), created_at=now
+        )
+        s.add(rev)
+        return rev
 
     def grants(self, who: Principal) -> list[GrantInfo]:
         """Grants given by or to the caller's partner."""
@@ -367,12 +400,15 @@ class ConsentService:
             return self._stored_info(s, g)
 
     def _stored_info(self, s: Session, g: Grant) -> GrantInfo:
-        """API view of a stored grant."""
+        """API view of a stored grant (revoked when its row or a stored revocation statement says so)."""
         st = cs.GrantStatement.from_bytes(bytes(g.statement))
         info = self.grants_reader.signing_key(s, g.key_id)
-        return _grant_info(
-            st, g.signature, g.revoked_at, cs.b64u(info[0]) if info else None, cs.b64u(bytes(g.statement))
-        )
+        revoked_at = g.revoked_at
+        rev = s.get(Revocation, g.id)
+        if revoked_at is None and rev is not None:
+            signed = self.grants_reader.revocation(s, rev, st)
+            revoked_at = cs.parse_iso(signed.revoked_at) if signed else rev.created_at
+        return _grant_info(st, g.signature, revoked_at, cs.b64u(info[0]) if info else None, cs.b64u(bytes(g.statement)))
 
 
 def _require_focal_point(who: Principal, partner: str) -> None:

@@ -23,7 +23,7 @@ class Hub:
         self.parties = PartyService(self.ctx)
         self.products = ProductService(self.ctx, grants)
         self.consent = ConsentService(self.ctx, self.products, grants)
-        self.audit = AuditService(self.ctx)
+        self.audit = AuditService(self.ctx, grants)
 
     def warm(self) -> int:
         """Load every product's label into the cache (run at start-up); returns how many."""

@@ -162,6 +162,17 @@ class Grant(Base):
     )
 
 
+class Revocation(Base):
+    """The signed statement withdrawing a grant; its presence revokes the grant whatever the grant row says."""
+
+    __tablename__ = "revocations"
+    grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"), primary_key=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("signing_keys.key_id"))
+    statement: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class AuditEntry(Base):
     """One entry of the tamper-evident audit log with the signed tree head after it."""
 
