@@ -236,7 +236,8 @@ def audit_verify_cmd(
         hub.close()
     for problem in report.problems:
         typer.echo(f"TAMPERED: {problem}", err=True)
-    typer.echo(f"audit log: {report.size} entries, root {report.root}: {'OK' if report.ok else 'FAILED'}")
+    verified = "" if report.size == report.entries else f" (the first {report.size} verified)"
+    typer.echo(f"audit log: {report.entries} entries{verified}, root {report.root}: {'OK' if report.ok else 'FAILED'}")
     raise typer.Exit(0 if report.ok else 1)
 
 

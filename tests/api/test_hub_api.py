@@ -170,7 +170,7 @@ def test_catalog_upload_stores_raw_tle(env) -> None:
     """POST /catalogs stores a TLE file as a catalog product and counts its objects."""
     from orbitshare.api.demo import ISS_TLE
 
-    lab = {"policy_id": "NATO", "classification": 0, "categories": []}
+    lab = {"policy_id": "NATO", "classification": "UNCLASSIFIED", "categories": []}
     r = env.client.post(
         "/catalogs",
         headers=env.auth("lux_an"),
@@ -202,7 +202,7 @@ def test_registered_jobs_store_labelled_results(env) -> None:
         return {"total": sum(params["values"])}, "application/json", {"n": len(params["values"])}
 
     try:
-        lab = {"policy_id": "NATO", "classification": 0}
+        lab = {"policy_id": "NATO", "classification": "UNCLASSIFIED"}
         names = [j["name"] for j in env.client.get("/jobs", headers=env.auth("svn_an")).json()]
         assert "sum-test" in names
         r = env.client.post(

@@ -9,7 +9,7 @@ import numpy as np
 from sgp4.api import WGS72, Satrec, SatrecArray
 from tests.conftest import DATA
 
-LAB = {"policy_id": "NATO", "classification": 0}
+LAB = {"policy_id": "NATO", "classification": "UNCLASSIFIED"}
 
 
 def _upload(env, user: str, text: str, name: str = "cat.txt") -> str:

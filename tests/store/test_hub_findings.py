@@ -409,3 +409,143 @@ def test_a_revocation_is_a_signed_statement_naming_the_grant(hub: H.Hub) -> None
         st.grant_sha256
         == hashlib.sha256(cs.unb64u(hub.consent.grant(p["svn_focal_point"], g.id).statement_b64)).hexdigest()
     )
+
+
+# --- 8. smaller findings: label input, user clearance, job labels -----------------------------------------
+
+CLASSIFICATIONS = [  # (classification as sent, status)
+    (True, 422),
+    (False, 422),
+    (1, 422),
+    (0, 422),
+    (None, 422),
+    (["SECRET"], 422),
+    ("NATO RESTRICTED", 201),
+]
+
+
+@pytest.mark.parametrize(("classification", "status"), CLASSIFICATIONS)
+def test_a_label_classification_must_be_a_name(hub: H.Hub, classification, status: int) -> None:
+    """`"classification": true` was stored as RESTRICTED; every non-string is now a 422."""
+    people(hub)
+    http, auth = client(hub)
+    lab = {**label("SVN"), "classification": classification}
+    r = http.post(
+        "/products", headers=auth("svn_analyst"), json={"kind": "file", "title": "t", "label": lab, "text": "x"}
+    )
+    assert r.status_code == status, r.text
+    with pytest.raises(H.Invalid) if status == 422 else _nothing():
+        hub.products.add(hub.parties.authenticate(TOKENS[id(hub)]["svn_analyst"])[0], "file", "t", lab, b"x")
+
+
+def _nothing():
+    """A context manager that expects nothing."""
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+NEW_USERS = [  # (clearance asked by the SECRET focal point, status)
+    ("TOP SECRET", 403),
+    ("COSMIC TOP SECRET", 403),
+    ("SECRET", 201),
+    ("NATO CONFIDENTIAL", 201),
+    (True, 422),
+]
+
+
+@pytest.mark.parametrize(("clearance", "status"), NEW_USERS)
+def test_a_focal_point_cannot_create_users_above_its_clearance(hub: H.Hub, clearance, status: int) -> None:
+    """A focal point's new users are cleared at most as high as itself."""
+    people(hub)
+    http, auth = client(hub)
+    body = {"name": "new analyst", "role": "analyst", "clearance": clearance}
+    r = http.post("/users", headers=auth("svn_focal_point"), json=body)
+    assert r.status_code == status, r.text
+    names = [u.name for u in hub.parties.users(hub.parties.authenticate(TOKENS[id(hub)]["svn_focal_point"])[0])]
+    assert ("new analyst" in names) == (status == 201)
+
+
+@pytest.fixture(scope="module")
+def echo_job():
+    """A job that reads its input products and returns their titles."""
+    from orbitshare.api.jobs import JOBS, register_job
+
+    @register_job("test-echo-inputs", "file", "Titles of the input products (tests)")
+    def echo(params: dict, ctx) -> tuple[dict, str, dict]:
+        """Read every input as the caller."""
+        titles = [ctx.read_own_product(pid)[0].title for pid in params["inputs"]]
+        return {"titles": titles}, "application/json", {}
+
+    yield "test-echo-inputs"
+    JOBS.pop("test-echo-inputs", None)
+
+
+JOB_LABELS = [  # (input labels, posted label, expected classification, releasable to, purposes) or the status
+    (
+        [label("SVN", "LUX", classification="NATO SECRET")],
+        label("SVN", "LUX", classification="NATO UNCLASSIFIED"),
+        "SECRET",
+        ["LUX", "SVN"],
+        [SDA],
+    ),
+    ([label("SVN")], label("SVN", "LUX"), "RESTRICTED", ["SVN"], [SDA]),
+    (
+        [label("SVN", "LUX", purposes=(SDA, "training"))],
+        label("SVN", "LUX", purposes=("training", "exercise")),
+        "RESTRICTED",
+        ["LUX", "SVN"],
+        ["training"],
+    ),
+    ([label("SVN", "LUX"), label("SVN", "DEU")], label("SVN", "LUX", "DEU"), "RESTRICTED", ["SVN"], [SDA]),
+    ([label("SVN", "LUX", purposes=("training",))], label("SVN", "LUX", purposes=(SDA,)), 422, None, None),
+]
+
+
+@pytest.mark.parametrize(("inputs", "posted", "level", "rel_to", "purposes"), JOB_LABELS)
+def test_a_job_result_is_labelled_at_least_as_restrictively_as_its_inputs(
+    hub: H.Hub, echo_job: str, inputs, posted, level, rel_to, purposes
+) -> None:
+    """Classification maximum, releasability and purposes intersected; no overlap of purposes is a 422."""
+    p = people(hub)
+    http, auth = client(hub)
+    ids = [hub.products.add(p["svn_analyst"], "file", f"in{i}", lab, b"x").id for i, lab in enumerate(inputs)]
+    r = http.post(f"/jobs/{echo_job}", headers=auth("svn_analyst"), json={"label": posted, "params": {"inputs": ids}})
+    if level == 422:
+        assert r.status_code == 422 and "purposes" in r.json()["detail"]
+        return
+    assert r.status_code == 201, r.text
+    out = r.json()["label"]
+    [rel] = [c for c in out["categories"] if c["tag_name"] == "Releasable To"]
+    assert (out["classification"], rel["values"], out["purposes"]) == (level, rel_to, purposes)
+
+
+DELETIONS = [  # (indexes deleted, given n entries, the problem reported)
+    (lambda n: [3], "entry 3: deleted"),
+    (lambda n: [3, 4, 5], "entries 3 to 5: deleted"),
+    (lambda n: [0], "entry 0: deleted"),
+    (lambda n: [n - 1], "deleted from the tail"),
+]
+
+
+@pytest.mark.parametrize(("which", "problem"), DELETIONS)
+def test_audit_verify_calls_a_deletion_a_deletion_and_counts_what_is_stored(hub: H.Hub, monkeypatch, which, problem):
+    """`audit verify` names deleted entries as deletions and prints the number of entries actually stored."""
+    from sqlalchemy import text
+    from typer.testing import CliRunner
+
+    from orbitshare.cli import app
+
+    p = people(hub)
+    for i in range(4):
+        hub.products.add(p["svn_analyst"], "file", f"f{i}", label("SVN"), b"x")
+    n = hub.audit.verify().entries
+    gone = which(n)
+    with hub.engine.begin() as conn:
+        for idx in gone:
+            conn.execute(text("delete from audit_entries where idx = :i"), {"i": idx})
+    report = hub.audit.verify()
+    assert report.entries == n - len(gone) and any(problem in x for x in report.problems), report.problems
+    monkeypatch.setenv("ORBITSHARE_HOME", str(hub.config.home))
+    out = CliRunner().invoke(app, ["audit", "verify", "--db-url", hub.config.db_url])
+    assert out.exit_code == 1 and f"audit log: {n - len(gone)} entries" in out.output and "deleted" in out.output

@@ -366,7 +366,7 @@ def jobs(who: Who) -> list[dict[str, str]]:
 
 @router.post("/jobs/{name}", response_model=S.ProductOut, status_code=201, tags=["jobs"])
 def run_job(name: str, body: S.JobIn, who: Who, hub: HubDep) -> ProductInfo:
-    """Run a registered job and store its result as a labelled product."""
+    """Run a registered job and store its result, labelled at least as restrictively as its inputs."""
     job = JOBS.get(name)
     if job is None:
         raise NotFound(f"no job {name!r}; see GET /jobs")
@@ -374,7 +374,15 @@ def run_job(name: str, body: S.JobIn, who: Who, hub: HubDep) -> ProductInfo:
         raise Forbidden("viewers may not run jobs")
     lab = _label(body.label)
     purpose = _purpose(who, None)
-    ctx = JobContext(lambda pid: hub.products.get(who, purpose, pid, event="access.job-input"), who.partner)
+    inputs: list[dict[str, Any]] = []
+
+    def read_input(pid: str) -> tuple[ProductInfo, bytes]:
+        """Read an input product as the caller, remembering its label for the result's."""
+        info, data = hub.products.get(who, purpose, pid, event="access.job-input")
+        inputs.append(info.label)
+        return info, data
+
+    ctx = JobContext(read_input, who.partner)
     try:
         content, media, meta = job.run(body.params, ctx)
     except PermissionError as e:
@@ -382,7 +390,8 @@ def run_job(name: str, body: S.JobIn, who: Who, hub: HubDep) -> ProductInfo:
     except (ValueError, TypeError, KeyError) as e:
         raise Invalid(f"job {name} rejected its parameters: {e}") from None
     meta = {**meta, "job": name, "params": body.params}
-    return hub.products.add(who, job.result_kind, body.title or name, lab, encode_result(content), media, None, meta)
+    data = encode_result(content)
+    return hub.products.add(who, job.result_kind, body.title or name, lab, data, media, None, meta, derived_from=inputs)
 
 
 @router.post("/catalogs", response_model=S.ProductOut, status_code=201, tags=["jobs"])

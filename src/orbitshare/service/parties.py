@@ -141,12 +141,15 @@ class PartyService:
         by: Principal | None = None,
         oidc_subject: str | None = None,
     ) -> UserInfo:
-        """Create a user of `partner` (by its focal point, or by the operator when `by` is None)."""
+        """Create a user of `partner` (by its focal point, at most at its own clearance, or by the operator)."""
         if role not in ROLES:
             raise Invalid(f"role must be one of {list(ROLES)}")
         level = parse_level(clearance)
         if by is not None and (by.role != "focal_point" or by.partner != partner):
             raise Forbidden("only the partner's focal point may add its users")
+        if by is not None and level > by.clearance.classification:
+            mine = level_name(by.clearance.classification)
+            raise Forbidden(f"a focal point may not create users above its own clearance ({mine})")
         uid = new_id()
         with self.ctx.tx() as s:
             if not s.get(Partner, partner):

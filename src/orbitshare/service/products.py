@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from orbitshare.service.common import KINDS, Context, Forbidden, HubError, Invalid, NotFound, Principal, new_id, now_utc
 from orbitshare.service.grants import GrantReader
 from orbitshare.sharing import consent as cs
-from orbitshare.sharing.labels import Decision, GrantFacts, SecurityLabel, release_decision
+from orbitshare.sharing.labels import Decision, GrantFacts, SecurityLabel, derived_label, release_decision
 from orbitshare.store.models import Product
 
 __all__ = ["EXPORT_MAX_BYTES", "ProductInfo", "ProductPage", "ProductService", "ids_digest"]
@@ -78,13 +79,23 @@ class ProductService:
         media_type: str = "application/json",
         filename: str | None = None,
         meta: dict[str, Any] | None = None,
+        derived_from: Sequence[dict[str, Any]] = (),
     ) -> ProductInfo:
-        """Store a labelled product; the originator is the uploader's partner."""
+        """Store a labelled product; the originator is the uploader's partner.
+
+        A product derived from others (`derived_from`: their labels) is labelled at least as restrictively
+        as each of them (`orbitshare.sharing.labels.derived_label`).
+        """
         if not by.can_write():
             raise Forbidden("viewers may not upload products")
         if kind not in KINDS:
             raise Invalid(f"kind must be one of {list(KINDS)}")
         lab = parse_label(label, by.partner)
+        if derived_from:
+            try:
+                lab = derived_label(lab, [SecurityLabel.from_dict(x) for x in derived_from])
+            except ValueError as e:
+                raise Invalid(f"label: {e}") from None
         pid = new_id()
         own = release_decision(lab, by.clearance, product_id=pid, purpose=by.purpose, now=now_utc())
         if not own.permit:
@@ -301,6 +312,8 @@ def parse_label(label: dict[str, Any] | SecurityLabel, partner: str) -> Security
         if not isinstance(label, dict):
             raise Invalid("label must be an object")
         data = dict(label)
+        if not isinstance(data.get("classification"), str):
+            raise Invalid("label.classification must be a name such as 'NATO SECRET'")
         data.setdefault("originator", partner)
         try:
             lab = SecurityLabel.from_dict(data)
