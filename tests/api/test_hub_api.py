@@ -71,8 +71,9 @@ def test_partners_the_label_does_not_allow_are_refused_everywhere(env, who: str)
         start = env.audit_size()
         r = env.client.request(method, path.format(pid=pid), headers=env.auth(who))
         assert r.status_code == status and r.json()["detail"] == f"no product {pid}"
-        [entry] = env.audit_events(start)
+        entry, detail = env.audit_events(start)
         assert (entry["event"], entry["decision"], entry["product"]) == (event, "deny", pid)
+        assert (detail["event"], detail["refused"], detail["product"]) == ("refusal.reason", event, pid)
     for path in ("/products", "/products?q=Manoeuvre", "/products?kind=alert"):
         start = env.audit_size()
         body = env.client.get(path, headers=env.auth(who)).json()

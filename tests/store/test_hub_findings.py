@@ -278,8 +278,32 @@ def test_a_hidden_product_answers_like_a_missing_one(hub: H.Hub, path: str, who:
     assert (hidden_r.status_code, missing_r.status_code) == (404, 404)
     assert hidden_r.json()["detail"].replace(prod.id, "ID") == missing_r.json()["detail"].replace(missing, "ID")
     assert "Secret" not in hidden_r.text
-    denials = [e for e in _entries(hub) if e.get("product") == prod.id and e.get("decision") == "deny"]
-    assert denials and reason in denials[-1]["reason"]
+    reasons = [e for e in _entries(hub) if e.get("product") == prod.id and e["event"] == "refusal.reason"]
+    assert reasons and reason in reasons[-1]["reason"]
+
+
+@pytest.mark.parametrize("event", ["read", "consent request"])
+@pytest.mark.parametrize("who", ["lux_analyst", "deu_analyst"])
+def test_the_audit_log_tells_hidden_and_missing_apart_only_to_the_originator(hub: H.Hub, event: str, who: str) -> None:
+    """The requester's focal point reads the same entries, and the log grows alike, for hidden and missing."""
+    p = people(hub)
+    prod = hub.products.add(p["svn_analyst"], "cdm", "Secret title", label("SVN", "LUX"), b"{}")
+    missing = "00000000-0000-4000-8000-000000000000"
+    fp = p[who.replace("analyst", "focal_point")]
+    views, growth = [], []
+    for pid in (prod.id, missing):
+        start = hub.audit.head().size
+        with pytest.raises(H.NotFound):
+            if event == "read":
+                hub.products.get(p[who], SDA, pid)
+            else:
+                hub.consent.request(p[who], pid, "DEU", SDA, "x")
+        growth.append(hub.audit.head().size - start)
+        seen = [e.entry for e in hub.audit.entries(fp, start)]
+        views.append([{k: v for k, v in e.items() if k not in ("idx", "time", "product")} for e in seen])
+    assert views[0] == views[1] and growth[0] == growth[1]
+    truth = [e.entry for e in hub.audit.entries(p["svn_focal_point"]) if e.entry["event"] == "refusal.reason"]
+    assert [e["product"] for e in truth] == [prod.id] and truth[0]["subject_partner"] == who[:3].upper()
 
 
 def _entries(hub: H.Hub) -> list[dict]:
@@ -311,7 +335,7 @@ def test_consent_requests_do_not_leak_titles(hub: H.Hub, who, recipient, status,
     assert r.status_code == status, r.text
     if status == 404:
         assert r.json()["detail"] == f"no product {prod.id}"
-        assert _entries(hub)[-1]["decision"] == "deny"
+        assert [e.get("decision") for e in _entries(hub)[-2:]] == ["deny", None]
         return
     assert r.json()["product_title"] == title and r.json()["product_id"] == prod.id
     [mine] = http.get("/consent-requests?box=outbox", headers=auth(who)).json()

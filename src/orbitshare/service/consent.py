@@ -25,7 +25,7 @@ from orbitshare.service.common import (
     now_utc,
 )
 from orbitshare.service.grants import GrantReader, statement_sha256
-from orbitshare.service.products import ProductService
+from orbitshare.service.products import ProductService, log_refusal
 from orbitshare.sharing import consent as cs
 from orbitshare.sharing.labels import Classification, Clearance, GrantFacts, SecurityLabel, release_decision
 from orbitshare.store.models import ConsentRequest, Grant, Partner, Product, Revocation, SigningKey
@@ -106,28 +106,24 @@ class ConsentService:
             raise Forbidden("viewers may not request releases")
         expires_at = check_expiry(expires_at)
         with self.ctx.tx() as s:
-            row, label, partner = self._target(s, product_id, recipient, purpose)
-            sees = self.products.visible(s, who, product_id, label, who.purpose, purpose)
-            refusal = None if sees else self._hidden_refusal(label, partner, product_id, who.partner, purpose)
-            if refusal is not None:  # answered like a missing product; the true reason is audited below
-                self.ctx.log(s, "consent.request", who, product=product_id, decision="deny", reason=refusal)
+            partner = s.get(Partner, recipient)
+            if partner is None:
+                raise NotFound(f"unknown partner {recipient!r}")
+            row = s.get(Product, product_id)
+            refusal, sees = ("unknown product", False) if row is None else (None, True)
+            if row is not None:
+                label = self.products.label_of(row.id, row.label)
+                sees = self.products.visible(s, who, product_id, label, who.purpose, purpose)
+                refusal = None if sees else _hidden_refusal(label, row, partner, who.partner, purpose)
+            if refusal is not None:  # answered and audited like a missing product (see log_refusal)
+                log_refusal(self.ctx, s, "consent.request", who, product_id, refusal, purpose)
             else:
+                if recipient == row.originator:
+                    raise Invalid("the originator needs no consent to receive its own product")
                 req = self._new_request(s, who, row, recipient, purpose, justification, expires_at)
         if refusal is not None:
             raise NotFound(f"no product {product_id}")
         return _request_info(req, row.title if sees else None)
-
-    def _hidden_refusal(
-        self, label: SecurityLabel, partner: Partner, product_id: str, requester_partner: str, purpose: str
-    ) -> str | None:
-        """Why a requester that cannot see the product may not ask for it (None: it may ask for its own partner)."""
-        if partner.code != requester_partner:
-            return "requester may not receive the product"
-        try:
-            _check_partner_eligible(label, partner, product_id, purpose)
-        except Invalid as e:
-            return e.message
-        return None
 
     def _new_request(
         self,
@@ -409,6 +405,21 @@ class ConsentService:
             signed = self.grants_reader.revocation(s, rev, st)
             revoked_at = cs.parse_iso(signed.revoked_at) if signed else rev.created_at
         return _grant_info(st, g.signature, revoked_at, cs.b64u(info[0]) if info else None, cs.b64u(bytes(g.statement)))
+
+
+def _hidden_refusal(
+    label: SecurityLabel, row: Product, partner: Partner, requester_partner: str, purpose: str
+) -> str | None:
+    """Why a requester that cannot see the product may not ask for it (None: it may, for its own partner)."""
+    if partner.code == row.originator:
+        return "the originator needs no consent"
+    if partner.code != requester_partner:
+        return "requester may not receive the product"
+    try:
+        _check_partner_eligible(label, partner, row.id, purpose)
+    except Invalid as e:
+        return e.message
+    return None
 
 
 def _require_focal_point(who: Principal, partner: str) -> None:

@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from orbitshare.service.common import KINDS, Context, Forbidden, HubError, Invalid, NotFound, Principal, new_id, now_utc
+from orbitshare.service.common import KINDS, Context, Forbidden, Invalid, NotFound, Principal, new_id, now_utc
 from orbitshare.service.grants import GrantReader
 from orbitshare.sharing import consent as cs
 from orbitshare.sharing.labels import Decision, GrantFacts, SecurityLabel, derived_label, release_decision
 from orbitshare.store.models import Product
 
-__all__ = ["EXPORT_MAX_BYTES", "ProductInfo", "ProductPage", "ProductService", "ids_digest"]
+__all__ = ["EXPORT_MAX_BYTES", "ProductInfo", "ProductPage", "ProductService", "ids_digest", "log_refusal"]
 
 EXPORT_MAX_BYTES = 256 * 1024 * 1024  # one bulk export holds at most this much content (page with kind/q)
 
@@ -238,22 +238,26 @@ class ProductService:
     ) -> tuple[ProductInfo, bytes]:
         """One product (metadata and content) if the decision permits; every decision is audited.
 
-        A product the caller may not receive is answered exactly like a missing one (NotFound); the
-        audit entry keeps the true reason for the originator's focal point.
+        A product the caller may not receive is answered and audited exactly like a missing one (see
+        `log_refusal`); only the originator's focal point reads the true reason.
         """
         with self.ctx.tx() as s:
             row = s.get(Product, product_id)
-            if row is None:
-                self.ctx.log(s, event, who, product=product_id, decision="deny", reason="unknown product")
-                refusal: HubError = NotFound(f"no product {product_id}")
-            else:
+            d = None
+            if row is not None:
                 label = self.label_of(row.id, row.label)
                 grants = self.grants.facts(s, who.partner, product_id)
                 d = self.decide(who, row.id, label, purpose, grants, now_utc())
-                verdict = "permit" if d.permit else "deny"
-                self.ctx.log(s, event, who, product=product_id, purpose=purpose, decision=verdict, reason=d.reason.name)
-                refusal = NotFound(f"no product {product_id}")
-        if row is None or not d.permit:  # raised after the commit, so the refusal stays in the log
+            if d is not None and d.permit:
+                self.ctx.log(
+                    s, event, who, product=product_id, purpose=purpose, decision="permit", reason=d.reason.name
+                )
+            else:
+                log_refusal(
+                    self.ctx, s, event, who, product_id, d.reason.name if d is not None else "unknown product", purpose
+                )
+        if d is None or not d.permit:  # raised after the commit, so the refusal stays in the log
+            refusal = NotFound(f"no product {product_id}")
             refusal.audited = True
             raise refusal
         return _info(row, label, full=True, released_by=d.reason.name), bytes(row.content)
@@ -302,6 +306,28 @@ class ProductService:
             return {
                 pid: bytes(c) for pid, c in s.execute(select(Product.id, Product.content).where(Product.id.in_(ids)))
             }
+
+
+def log_refusal(
+    ctx: Context, s: Session, event: str, who: Principal, product_id: str, reason: str, purpose: str | None
+) -> None:
+    """Audit a refused access to a product, hidden or missing alike, as two entries.
+
+    The first, attributed to the caller (so its focal point reads it), says only "not found"; the second,
+    attributed to no partner, keeps the true reason and is read by the originator's focal point. A missing
+    product gets the same two entries, so neither the entries nor the growth of the log tell them apart.
+    """
+    ctx.log(s, event, who, product=product_id, purpose=purpose, decision="deny", reason="not found")
+    ctx.log(
+        s,
+        "refusal.reason",
+        None,
+        product=product_id,
+        refused=event,
+        subject=who.user_id,
+        subject_partner=who.partner,
+        reason=reason,
+    )
 
 
 def parse_label(label: dict[str, Any] | SecurityLabel, partner: str) -> SecurityLabel:
