@@ -76,19 +76,19 @@ def build_store(home: Path, url: str, n_products: int):
     """A hub with two partners and `n_products` labelled products (bulk-inserted), 10% granted to LUX."""
     from sqlalchemy import insert
 
+    from orbitshare.service import Hub, HubConfig
     from orbitshare.store.db import migrate
-    from orbitshare.store.hub import Hub, HubConfig
     from orbitshare.store.models import Product
 
     migrate(url)
     hub = Hub(HubConfig(db_url=url, home=home))
     tokens = {}
     for code in ("SVN", "LUX"):
-        hub.create_partner(code, code, "nation", ["NATO", "EU"])
+        hub.parties.create_partner(code, code, "nation", ["NATO", "EU"])
         for role in ("focal_point", "analyst"):
-            u = hub.create_user(code, f"{code} {role}", role, "SECRET", SDA)
-            tokens[f"{code}_{role}"] = hub.issue_token(u["id"])["token"]
-    who = {k: hub.authenticate(t)[0] for k, t in tokens.items()}
+            u = hub.parties.create_user(code, f"{code} {role}", role, "SECRET", SDA)
+            tokens[f"{code}_{role}"] = hub.parties.issue_token(u.id).token
+    who = {k: hub.parties.authenticate(t)[0] for k, t in tokens.items()}
     now = datetime.now(UTC)
     rows = []
     for i in range(n_products):
@@ -123,7 +123,7 @@ def build_store(home: Path, url: str, n_products: int):
     with hub.engine.begin() as conn:
         conn.execute(insert(Product), rows)
     for r in rows[: n_products // 5 : 2]:  # SVN products, every other one of the first fifth: 10% of all
-        hub.grant_directly(who["SVN_focal_point"], r["id"], "LUX", SDA)
+        hub.consent.grant_directly(who["SVN_focal_point"], r["id"], "LUX", SDA)
     return hub, who, tokens, rows
 
 
@@ -135,26 +135,25 @@ def bench_listing(hub, who, runs: int = 7) -> dict:
 
     lux = who["LUX_analyst"]
     t0 = time.perf_counter()
-    hub.list_products(lux, SDA, limit=100)
+    hub.products.search(lux, SDA, limit=100)
     first = (time.perf_counter() - t0) * 1e3
-    hub._labels.clear()
-    hub._label_texts.clear()
+    hub.products.clear_caches()
     t0 = time.perf_counter()
-    page = hub.list_products(lux, SDA, limit=100)
+    page = hub.products.search(lux, SDA, limit=100)
     cold = (time.perf_counter() - t0) * 1e3
     warm = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        hub.list_products(lux, SDA, limit=100)
+        hub.products.search(lux, SDA, limit=100)
         warm.append((time.perf_counter() - t0) * 1e3)
     base = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        with hub.sessions() as s:
+        with hub.ctx.sessions() as s:
             s.execute(select(Product.id, Product.label).order_by(Product.created_at.desc())).all()
         base.append((time.perf_counter() - t0) * 1e3)
     return {
-        "permitted": page["total"],
+        "permitted": page.total,
         "first_call_ms": first,
         "cold_ms": cold,
         "warm_median_ms": statistics.median(warm),
@@ -166,7 +165,7 @@ SERVER = """
 import sys, uvicorn
 from pathlib import Path
 from orbitshare.api.app import create_app
-from orbitshare.store.hub import HubConfig
+from orbitshare.service import HubConfig
 home = Path(sys.argv[1])
 app = create_app(HubConfig(db_url=sys.argv[2], home=home), run_migrations=False)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), log_level="warning", access_log=False)

@@ -292,8 +292,8 @@ def _db_url(value):  # type: ignore[no-untyped-def]
 
 def _hub_config(db_url: str | None):  # type: ignore[no-untyped-def]
     """Hub configuration: data directory from ORBITSHARE_HOME, database from --db-url or the embedded file."""
+    from orbitshare.service import HubConfig
     from orbitshare.store.db import sqlite_url
-    from orbitshare.store.hub import HubConfig
     from orbitshare.store.keys import default_home
 
     home = default_home()
@@ -309,7 +309,7 @@ def _open_hub(db_url: str | None):  # type: ignore[no-untyped-def]
     from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    from orbitshare.store.hub import Hub
+    from orbitshare.service import Hub
 
     config = _hub_config(db_url)
     if db_url is None and not (config.home / "hub.db").exists():
@@ -390,14 +390,15 @@ def audit_verify_cmd(
             fail(f"--checkpoint {c}: not a tree head saved by 'orbitshare audit head' (no size and root)")
     hub = _open_hub(db_url)
     try:
-        report = hub.verify_audit(heads)
+        report = hub.audit.verify(heads)
     except (KeyError, TypeError, ValueError) as exc:
         fail(f"--checkpoint: not a tree head saved by 'orbitshare audit head' ({type(exc).__name__}: {exc})")
     finally:
         hub.close()
     for problem in report.problems:
         typer.echo(f"TAMPERED: {problem}", err=True)
-    typer.echo(f"audit log: {report.size} entries, root {report.root}: {'OK' if report.ok else 'FAILED'}")
+    verified = "" if report.size == report.entries else f" (the first {report.size} verified)"
+    typer.echo(f"audit log: {report.entries} entries{verified}, root {report.root}: {'OK' if report.ok else 'FAILED'}")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -407,10 +408,11 @@ def audit_head_cmd(
 ) -> None:
     """Print the latest signed tree head as JSON (save it to check later with --checkpoint)."""
     import json
+    from dataclasses import asdict
 
     hub = _open_hub(db_url)
     try:
-        typer.echo(json.dumps(hub.audit_head(), indent=2))
+        typer.echo(json.dumps(asdict(hub.audit.head()), indent=2))
     finally:
         hub.close()
 

@@ -36,14 +36,14 @@ class Env:
 
     def audit_size(self) -> int:
         """Current number of audit entries."""
-        return self.hub.audit_head()["size"]
+        return self.hub.audit.head().size
 
 
 def make_env(tmp_path: Path, max_upload_bytes: int = 1 << 20, jwt=None) -> Env:
     """Build the app, seed the demo, and add a third partner the demo labels do not release to."""
     from orbitshare.api.app import create_app
     from orbitshare.api.demo import seed
-    from orbitshare.store.hub import HubConfig
+    from orbitshare.service import HubConfig
 
     config = HubConfig(db_url=f"sqlite:///{tmp_path / 'hub.db'}", home=tmp_path, max_upload_bytes=max_upload_bytes)
     app = create_app(config, jwt=jwt)
@@ -56,16 +56,16 @@ def make_env(tmp_path: Path, max_upload_bytes: int = 1 << 20, jwt=None) -> Env:
         "Luxembourg DoD analyst": "lux_an",
     }
     tokens = {short[k]: v["token"] for k, v in people.items()}
-    hub.create_partner("DEU", "Germany", "nation", ["NATO", "EU"])
-    deu = hub.create_user("DEU", "DEU analyst", "analyst", "SECRET", SDA)
-    tokens["deu_an"] = hub.issue_token(deu["id"])["token"]
-    viewer = hub.create_user("SVN", "SVN viewer", "viewer", "SECRET", SDA)
-    tokens["svn_viewer"] = hub.issue_token(viewer["id"])["token"]
-    expired = hub.issue_token(people["Slovenia MoD analyst"]["user_id"], ttl=timedelta(seconds=-1))
-    tokens["expired"] = expired["token"]
-    revoked = hub.issue_token(people["Slovenia MoD analyst"]["user_id"])
-    hub.revoke_token(revoked["id"], None)
-    tokens["revoked"] = revoked["token"]
+    hub.parties.create_partner("DEU", "Germany", "nation", ["NATO", "EU"])
+    deu = hub.parties.create_user("DEU", "DEU analyst", "analyst", "SECRET", SDA)
+    tokens["deu_an"] = hub.parties.issue_token(deu.id).token
+    viewer = hub.parties.create_user("SVN", "SVN viewer", "viewer", "SECRET", SDA)
+    tokens["svn_viewer"] = hub.parties.issue_token(viewer.id).token
+    expired = hub.parties.issue_token(people["Slovenia MoD analyst"]["user_id"], ttl=timedelta(seconds=-1))
+    tokens["expired"] = expired.token
+    revoked = hub.parties.issue_token(people["Slovenia MoD analyst"]["user_id"])
+    hub.parties.revoke_token(revoked.id, None)
+    tokens["revoked"] = revoked.token
     client = TestClient(app)
     listing = client.get("/products", headers={"Authorization": f"Bearer {tokens['svn_an']}"}).json()["items"]
     listing += client.get("/products", headers={"Authorization": f"Bearer {tokens['lux_an']}"}).json()["items"]

@@ -87,7 +87,7 @@ def test_jwt_bearer_maps_to_a_bound_user(tmp_path, env_factory) -> None:
     """A valid JWT whose subject is bound to a user authenticates as that user; others are refused."""
     key = Ed25519PrivateKey.generate()
     env = env_factory(tmp_path, jwt=JwtSettings(_pem(key), ISS, AUD))
-    env.hub.create_user("LUX", "OIDC analyst", "analyst", "SECRET", oidc_subject="lux-oidc-7")
+    env.hub.parties.create_user("LUX", "OIDC analyst", "analyst", "SECRET", oidc_subject="lux-oidc-7")
     claims = {"iss": ISS, "aud": AUD, "sub": "lux-oidc-7", "exp": int(time.time()) + 300}
     me = env.client.get("/me", headers={"Authorization": f"Bearer {_jwt(key, 'EdDSA', claims)}"})
     assert me.status_code == 200 and (me.json()["name"], me.json()["partner"]) == ("OIDC analyst", "LUX")

@@ -61,8 +61,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def hub(db_url: str, tmp_path: Path):
     """A migrated hub over `db_url` with its keys under tmp_path."""
+    from orbitshare.service import Hub, HubConfig
     from orbitshare.store.db import migrate
-    from orbitshare.store.hub import Hub, HubConfig
 
     migrate(db_url)
     h = Hub(HubConfig(db_url=db_url, home=tmp_path / "home"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from orbitshare.store import hub as H
+from orbitshare import service as H
+from orbitshare.service.common import hash_token
 from orbitshare.store.db import normalise_url
 from orbitshare.store.models import Base
 
@@ -32,10 +34,10 @@ def people(hub: H.Hub) -> dict[str, H.Principal]:
     """SVN and LUX focal points and analysts, and a DEU analyst."""
     out = {}
     for code in ("SVN", "LUX", "DEU"):
-        hub.create_partner(code, code, "nation", ["NATO"])
+        hub.parties.create_partner(code, code, "nation", ["NATO"])
         for role in ("focal_point", "analyst"):
-            u = hub.create_user(code, f"{code} {role}", role, "SECRET", SDA)
-            out[f"{code.lower()}_{role}"] = hub.authenticate(hub.issue_token(u["id"])["token"])[0]
+            u = hub.parties.create_user(code, f"{code} {role}", role, "SECRET", SDA)
+            out[f"{code.lower()}_{role}"] = hub.parties.authenticate(hub.parties.issue_token(u.id).token)[0]
     return out
 
 
@@ -56,89 +58,89 @@ def test_migrations_match_the_models(db_url: str) -> None:
 def test_tokens_are_stored_hashed_and_expire_or_revoke(hub: H.Hub) -> None:
     """Only SHA-256 of a token is stored; expired and revoked tokens are refused with the reason."""
     p = people(hub)
-    user = hub.create_user("SVN", "temp", "viewer")
-    tok = hub.issue_token(user["id"], ttl=timedelta(seconds=-1))
+    user = hub.parties.create_user("SVN", "temp", "viewer")
+    tok = hub.parties.issue_token(user.id, ttl=timedelta(seconds=-1))
     with hub.engine.connect() as conn:
         stored = conn.execute(
-            text("select token_hash from api_tokens where id = :i"), {"i": tok["id"]}
+            text("select token_hash from api_tokens where id = :i"), {"i": tok.id}
         ).scalar()
-    assert stored == H.hash_token(tok["token"]) and tok["token"] not in stored
-    assert hub.authenticate(tok["token"]) == (None, "token expired")
-    live = hub.issue_token(user["id"])
-    assert hub.authenticate(live["token"])[0].user_id == user["id"]
-    hub.revoke_token(live["id"], p["svn_focal_point"])
-    assert hub.authenticate(live["token"]) == (None, "token revoked")
-    assert hub.authenticate("osh_nonsense") == (None, "unknown token")
+    assert stored == hash_token(tok.token) and tok.token not in stored
+    assert hub.parties.authenticate(tok.token) == (None, "token expired")
+    live = hub.parties.issue_token(user.id)
+    assert hub.parties.authenticate(live.token)[0].user_id == user.id
+    hub.parties.revoke_token(live.id, p["svn_focal_point"])
+    assert hub.parties.authenticate(live.token) == (None, "token revoked")
+    assert hub.parties.authenticate("osh_nonsense") == (None, "unknown token")
     with pytest.raises(H.Forbidden):
-        hub.revoke_token(tok["id"], p["lux_focal_point"])
+        hub.parties.revoke_token(tok.id, p["lux_focal_point"])
 
 
 def test_consent_flow_and_immediate_revocation(hub: H.Hub) -> None:
     """Third parties see nothing until the originator's focal point grants; revocation bites at once."""
     p = people(hub)
-    prod = hub.add_product(p["svn_analyst"], "cdm", "CDM", label("SVN", "LUX"), b'{"cdm": 1}')
+    prod = hub.products.add(p["svn_analyst"], "cdm", "CDM", label("SVN", "LUX"), b'{"cdm": 1}')
     lux = p["lux_analyst"]
-    assert hub.list_products(lux, SDA)["total"] == 0
-    with pytest.raises(H.Forbidden, match="without the originator's consent"):
-        hub.get_product(lux, SDA, prod["id"])
-    req = hub.request_consent(lux, prod["id"], "LUX", SDA, "screening")
+    assert hub.products.search(lux, SDA).total == 0
+    with pytest.raises(H.NotFound, match="no product"):
+        hub.products.get(lux, SDA, prod.id)
+    req = hub.consent.request(lux, prod.id, "LUX", SDA, "screening")
     with pytest.raises(H.Conflict):
-        hub.request_consent(lux, prod["id"], "LUX", SDA, "again")
+        hub.consent.request(lux, prod.id, "LUX", SDA, "again")
     with pytest.raises(H.Forbidden):
-        hub.decide_request(p["lux_focal_point"], req["id"], True)
-    assert [r["id"] for r in hub.consent_requests(p["svn_focal_point"], "inbox", "pending")] == [req["id"]]
-    out = hub.decide_request(p["svn_focal_point"], req["id"], True)
-    assert out["grant"]["statement"]["recipient"] == "LUX"
-    info, data = hub.get_product(lux, SDA, prod["id"])
-    assert data == b'{"cdm": 1}' and info["released_by"] == "CONSENT"
-    assert hub.list_products(lux, SDA)["total"] == 1
-    assert hub.list_products(lux, "training")["total"] == 0
-    hub.revoke_grant(p["svn_focal_point"], out["grant"]["id"], "no longer needed")
-    assert hub.list_products(lux, SDA)["total"] == 0
-    with pytest.raises(H.Forbidden, match="revoked"):
-        hub.get_product(lux, SDA, prod["id"])
+        hub.consent.decide(p["lux_focal_point"], req.id, True)
+    assert [r.id for r in hub.consent.requests(p["svn_focal_point"], "inbox", "pending")] == [req.id]
+    out = hub.consent.decide(p["svn_focal_point"], req.id, True)
+    assert out.grant.statement["recipient"] == "LUX"
+    info, data = hub.products.get(lux, SDA, prod.id)
+    assert data == b'{"cdm": 1}' and info.released_by == "CONSENT"
+    assert hub.products.search(lux, SDA).total == 1
+    assert hub.products.search(lux, "training").total == 0
+    hub.consent.revoke(p["svn_focal_point"], out.grant.id, "no longer needed")
+    assert hub.products.search(lux, SDA).total == 0
+    with pytest.raises(H.NotFound, match="no product"):
+        hub.products.get(lux, SDA, prod.id)
     with pytest.raises(H.Conflict):
-        hub.decide_request(p["svn_focal_point"], req["id"], False)
+        hub.consent.decide(p["svn_focal_point"], req.id, False)
 
 
 def test_labels_bound_consent_and_uploads(hub: H.Hub) -> None:
     """No grant beyond the label's releasability; no label that refuses its own originator; no forgery."""
     p = people(hub)
-    prod = hub.add_product(p["svn_analyst"], "alert", "A", label("SVN", "LUX"), b"{}")
+    prod = hub.products.add(p["svn_analyst"], "alert", "A", label("SVN", "LUX"), b"{}")
     with pytest.raises(H.Invalid, match="does not allow release to DEU"):
-        hub.grant_directly(p["svn_focal_point"], prod["id"], "DEU", SDA)
+        hub.consent.grant_directly(p["svn_focal_point"], prod.id, "DEU", SDA)
     with pytest.raises(H.Invalid, match="purpose"):
-        hub.grant_directly(p["svn_focal_point"], prod["id"], "LUX", "training")
+        hub.consent.grant_directly(p["svn_focal_point"], prod.id, "LUX", "training")
     with pytest.raises(H.Invalid, match="own originator"):
-        hub.add_product(p["svn_analyst"], "alert", "B", label("LUX"), b"{}")
+        hub.products.add(p["svn_analyst"], "alert", "B", label("LUX"), b"{}")
     with pytest.raises(H.Invalid, match="originator must be your partner"):
-        hub.add_product(p["svn_analyst"], "alert", "C", {**label("SVN", "LUX"), "originator": "LUX"}, b"{}")
+        hub.products.add(p["svn_analyst"], "alert", "C", {**label("SVN", "LUX"), "originator": "LUX"}, b"{}")
     with pytest.raises(H.Invalid, match="above the subject's clearance"):
-        hub.add_product(p["svn_analyst"], "alert", "D", label("SVN", classification="TOP SECRET"), b"{}")
+        hub.products.add(p["svn_analyst"], "alert", "D", label("SVN", classification="TOP SECRET"), b"{}")
 
 
 def test_forged_grant_rows_release_nothing(hub: H.Hub) -> None:
     """Only signed statements count: editing a grant row's columns or statement does not release."""
     p = people(hub)
-    a = hub.add_product(p["svn_analyst"], "file", "A", label("SVN", "LUX"), b"a")
-    b = hub.add_product(p["svn_analyst"], "file", "B", label("SVN", "LUX"), b"b")
-    g = hub.grant_directly(p["svn_focal_point"], a["id"], "LUX", SDA)
+    a = hub.products.add(p["svn_analyst"], "file", "A", label("SVN", "LUX"), b"a")
+    b = hub.products.add(p["svn_analyst"], "file", "B", label("SVN", "LUX"), b"b")
+    g = hub.consent.grant_directly(p["svn_focal_point"], a.id, "LUX", SDA)
     with hub.engine.begin() as conn:  # point the grant at product B in the column only
-        conn.execute(text("update grants set product_id = :b where id = :g"), {"b": b["id"], "g": g["id"]})
-    assert hub.list_products(p["lux_analyst"], SDA)["total"] == 0
-    forged = json.loads(json.dumps(g["statement"]))
-    forged["product_id"] = b["id"]
+        conn.execute(text("update grants set product_id = :b where id = :g"), {"b": b.id, "g": g.id})
+    assert hub.products.search(p["lux_analyst"], SDA).total == 0
+    forged = json.loads(json.dumps(g.statement))
+    forged["product_id"] = b.id
     blob = json.dumps(forged, sort_keys=True, separators=(",", ":")).encode()
     with hub.engine.begin() as conn:
-        conn.execute(text("update grants set statement = :s where id = :g"), {"s": blob, "g": g["id"]})
-    assert hub.list_products(p["lux_analyst"], SDA)["total"] == 0
+        conn.execute(text("update grants set statement = :s where id = :g"), {"s": blob, "g": g.id})
+    assert hub.products.search(p["lux_analyst"], SDA).total == 0
 
 
 def _tamper(hub: H.Hub, sql: str, **params) -> list[str]:
     """Run a tampering statement behind the hub's back; return the verifier's problems."""
     with hub.engine.begin() as conn:
         conn.execute(text(sql), params)
-    return hub.verify_audit().problems
+    return hub.audit.verify().problems
 
 
 @pytest.mark.parametrize(
@@ -149,9 +151,9 @@ def test_audit_verify_detects_tampering(hub: H.Hub, attack: str) -> None:
     """Any altered, removed, inserted or reordered entry is detected."""
     p = people(hub)
     for i in range(5):
-        hub.add_product(p["svn_analyst"], "file", f"f{i}", label("SVN"), b"x")
-    assert hub.verify_audit().ok
-    n = hub.verify_audit().size
+        hub.products.add(p["svn_analyst"], "file", f"f{i}", label("SVN"), b"x")
+    assert hub.audit.verify().ok
+    n = hub.audit.verify().size
     payload = {
         "alter": lambda: _tamper(hub, "update audit_entries set payload = replace(payload, 'SVN', 'DEU')"),
         "alter_and_rehash": lambda: _rehash(hub, 7),
@@ -176,7 +178,7 @@ def _rehash(hub: H.Hub, idx: int) -> list[str]:
             text("update audit_entries set payload = :p, leaf_hash = :h where idx = :i"),
             {"p": new, "h": leaf_hash(new.encode()).hex(), "i": idx},
         )
-    return hub.verify_audit().problems
+    return hub.audit.verify().problems
 
 
 def _insert(hub: H.Hub) -> list[str]:
@@ -201,7 +203,7 @@ def _insert(hub: H.Hub) -> list[str]:
             ),
             r,
         )
-    return hub.verify_audit().problems
+    return hub.audit.verify().problems
 
 
 def _swap(hub: H.Hub, i: int, j: int) -> list[str]:
@@ -218,7 +220,7 @@ def _swap(hub: H.Hub, i: int, j: int) -> list[str]:
                 ),
                 {**row, "idx": idx},
             )
-    return hub.verify_audit().problems
+    return hub.audit.verify().problems
 
 
 def test_checkpoint_detects_truncation_and_proofs_verify(hub: H.Hub) -> None:
@@ -226,29 +228,29 @@ def test_checkpoint_detects_truncation_and_proofs_verify(hub: H.Hub) -> None:
     from orbitshare.sharing import audit as merkle
 
     p = people(hub)
-    hub.add_product(p["svn_analyst"], "file", "x", label("SVN"), b"x")
-    cp = hub.audit_head()
-    inc = hub.inclusion(2)
+    hub.products.add(p["svn_analyst"], "file", "x", label("SVN"), b"x")
+    cp = hub.audit.head()
+    inc = hub.audit.inclusion(2)
     assert merkle.verify_inclusion(
         2,
-        inc["size"],
-        bytes.fromhex(inc["leaf_hash"]),
-        [bytes.fromhex(x) for x in inc["proof"]],
-        bytes.fromhex(cp["root"]),
+        inc.size,
+        bytes.fromhex(inc.leaf_hash),
+        [bytes.fromhex(x) for x in inc.proof],
+        bytes.fromhex(cp.root),
     )
-    hub.add_product(p["svn_analyst"], "file", "y", label("SVN"), b"y")
-    con = hub.consistency(cp["size"])
+    hub.products.add(p["svn_analyst"], "file", "y", label("SVN"), b"y")
+    con = hub.audit.consistency(cp.size)
     assert merkle.verify_consistency(
-        cp["size"],
-        con["second"],
-        bytes.fromhex(cp["root"]),
-        bytes.fromhex(hub.audit_head()["root"]),
-        [bytes.fromhex(x) for x in con["proof"]],
+        cp.size,
+        con.second,
+        bytes.fromhex(cp.root),
+        bytes.fromhex(hub.audit.head().root),
+        [bytes.fromhex(x) for x in con.proof],
     )
-    assert hub.verify_audit([cp]).ok
-    last = hub.audit_head()["size"] - 1
+    assert hub.audit.verify([asdict(cp)]).ok
+    last = hub.audit.head().size - 1
     with hub.engine.begin() as conn:  # truncate cleanly: drop the tail entries and roll the head back
-        conn.execute(text("delete from audit_entries where idx >= :n"), {"n": cp["size"] - 1})
+        conn.execute(text("delete from audit_entries where idx >= :n"), {"n": cp.size - 1})
         frontier_rows = conn.execute(text("select leaf_hash from audit_entries order by idx")).scalars().all()
         fr: list = []
         for h in frontier_rows:
@@ -261,9 +263,9 @@ def test_checkpoint_detects_truncation_and_proofs_verify(hub: H.Hub) -> None:
                 "f": json.dumps([[h, x.hex()] for h, x in fr]),
             },
         )
-    assert last + 1 > cp["size"]
-    assert hub.verify_audit().ok  # undetectable without an outside checkpoint ...
-    assert any("truncated" in x for x in hub.verify_audit([cp]).problems)  # ... caught with one
+    assert last + 1 > cp.size
+    assert hub.audit.verify().ok  # undetectable without an outside checkpoint ...
+    assert any("truncated" in x for x in hub.audit.verify([asdict(cp)]).problems)  # ... caught with one
 
 
 def test_eight_concurrent_writers_lose_nothing(hub: H.Hub, db_url: str, tmp_path) -> None:
@@ -278,12 +280,12 @@ def test_eight_concurrent_writers_lose_nothing(hub: H.Hub, db_url: str, tmp_path
         start.wait()
         try:
             for i in range(500):
-                w.add_product(p["svn_analyst"], "file", f"w{k}-{i}", label("SVN"), f"{k}:{i}".encode())
+                w.products.add(p["svn_analyst"], "file", f"w{k}-{i}", label("SVN"), f"{k}:{i}".encode())
         except BaseException as e:
             errors.append(e)
 
     threads = [threading.Thread(target=write, args=(w, k)) for k, w in enumerate(writers)]
-    before = hub.counts()
+    before = hub.audit.counts()
     for t in threads:
         t.start()
     for t in threads:
@@ -291,13 +293,13 @@ def test_eight_concurrent_writers_lose_nothing(hub: H.Hub, db_url: str, tmp_path
     for w in writers:
         w.close()
     assert errors == []
-    after = hub.counts()
+    after = hub.audit.counts()
     assert after["products"] - before["products"] == 4000
     assert after["audit_entries"] - before["audit_entries"] == 4000
     with hub.engine.connect() as conn:
         titles = set(conn.execute(text("select title from products where title like 'w%'")).scalars())
     assert titles == {f"w{k}-{i}" for k in range(8) for i in range(500)}
-    report = hub.verify_audit()
+    report = hub.audit.verify()
     assert report.ok, report.problems
     assert report.size == after["audit_entries"]
 

@@ -39,7 +39,7 @@ def live_hub(tmp_path_factory) -> Iterator[dict]:
 
     from orbitshare.api.app import create_app
     from orbitshare.api.demo import seed
-    from orbitshare.store.hub import HubConfig
+    from orbitshare.service import HubConfig
 
     home: Path = tmp_path_factory.mktemp("web")
     app = create_app(HubConfig(db_url=f"sqlite:///{home / 'hub.db'}", home=home))

@@ -15,10 +15,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import orbitshare
 from orbitshare.api import capabilities  # noqa: F401  (registers the capability jobs)
 from orbitshare.api.auth import JwtSettings
+from orbitshare.api.errors import status_of
 from orbitshare.api.routes import router
 from orbitshare.api.schemas import Health
+from orbitshare.service import Hub, HubConfig, HubError
 from orbitshare.store.db import migrate
-from orbitshare.store.hub import Hub, HubConfig, HubError
 
 WEB = Path(str(resources.files("orbitshare.web"))) / "static"
 
@@ -88,12 +89,14 @@ def _add_handlers(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     def hub_error(request: Request, exc: HubError) -> JSONResponse:
         """Refusals (audited) and invalid input."""
-        if exc.status == 403 and not exc.audited:
+        status = status_of(exc)
+        if status == 403 and not exc.audited:
             who = getattr(request.state, "principal", None)
             hub: Hub = request.app.state.hub
-            hub.audit_now("refuse", who, status=403, reason=exc.message, method=request.method, path=request.url.path)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return JSONResponse({"detail": exc.message}, exc.status, headers=headers)
+            path = request.url.path
+            hub.audit.record("refuse", who, status=403, reason=exc.message, method=request.method, path=path)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse({"detail": exc.message}, status, headers=headers)
 
     @app.exception_handler(IntegrityError)
     def conflict(_: Request, exc: IntegrityError) -> JSONResponse:

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from fastapi import Request
 from fastapi.security import HTTPBearer
 
+from orbitshare.service import Hub, Principal, Unauthorized
 from orbitshare.sharing.consent import unb64u
-from orbitshare.store.hub import Hub, Principal, Unauthorized
 
 bearer = HTTPBearer(auto_error=False, description="An API token (osh_...) or, when enabled, an OIDC JWT")
 
@@ -102,7 +102,7 @@ def authenticate(request: Request, hub: Hub, jwt: JwtSettings | None) -> Princip
     if scheme.lower() != "bearer" or not cred:
         _refuse(request, hub, "no bearer credential")
     if cred.startswith("osh_"):
-        principal, reason = hub.authenticate(cred)
+        principal, reason = hub.parties.authenticate(cred)
     elif jwt is not None and cred.count(".") == 2:
         principal, reason = _jwt_principal(cred, hub, jwt)
     else:
@@ -118,12 +118,12 @@ def _jwt_principal(cred: str, hub: Hub, jwt: JwtSettings) -> tuple[Principal | N
         claims = verify_jwt(cred, jwt)
     except ValueError as e:
         return None, str(e)
-    principal = hub.principal_for_subject(claims["sub"])
+    principal = hub.parties.principal_for_subject(claims["sub"])
     return principal, "ok" if principal else "JWT subject not bound to a user"
 
 
 def _refuse(request: Request, hub: Hub, reason: str) -> None:
     """Audit an authentication refusal and raise 401."""
     client = request.client.host if request.client else None
-    hub.audit_now("auth.refuse", None, reason=reason, method=request.method, path=request.url.path, client=client)
+    hub.audit.record("auth.refuse", None, reason=reason, method=request.method, path=request.url.path, client=client)
     raise Unauthorized(f"authentication required: {reason}")

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from orbitshare.store.hub import Hub, Principal
+from orbitshare.service import Hub, Principal
 
 PURPOSE = "space-domain-awareness"
 ISS_TLE = (
@@ -39,14 +39,14 @@ def seed(hub: Hub) -> dict[str, dict[str, str]]:
     path = hub.config.home / "demo-tokens.json"
     if path.exists():
         return json.loads(path.read_text())
-    hub.create_partner("SVN", "Republic of Slovenia, Ministry of Defence", "nation", ["NATO", "EU"])
-    hub.create_partner("LUX", "Luxembourg Directorate of Defence", "nation", ["NATO", "EU"])
+    hub.parties.create_partner("SVN", "Republic of Slovenia, Ministry of Defence", "nation", ["NATO", "EU"])
+    hub.parties.create_partner("LUX", "Luxembourg Directorate of Defence", "nation", ["NATO", "EU"])
     people: dict[str, dict[str, str]] = {}
     for partner, name, role in PEOPLE:
-        user = hub.create_user(partner, name, role, "NATO SECRET", PURPOSE)
-        tok = hub.issue_token(user["id"], "demo")
-        people[name] = {"token": tok["token"], "user_id": user["id"], "partner": partner, "role": role}
-    who = {n: hub.authenticate(p["token"])[0] for n, p in people.items()}
+        user = hub.parties.create_user(partner, name, role, "NATO SECRET", PURPOSE)
+        tok = hub.parties.issue_token(user.id, "demo")
+        people[name] = {"token": tok.token, "user_id": user.id, "partner": partner, "role": role}
+    who = {n: hub.parties.authenticate(p["token"])[0] for n, p in people.items()}
     _products(hub, who)
     _write_private(path, json.dumps(people, indent=2))
     return people
@@ -56,7 +56,7 @@ def _products(hub: Hub, who: dict[str, Principal | None]) -> None:
     """A few products of each partner, some released by grants, one request pending."""
     svn_fp, svn_an = who["Slovenia MoD focal point"], who["Slovenia MoD analyst"]
     lux_fp, lux_an = who["Luxembourg DoD focal point"], who["Luxembourg DoD analyst"]
-    cat = hub.add_product(
+    cat = hub.products.add(
         svn_an,
         "catalog",
         "SVN tracked objects (TLE)",
@@ -72,7 +72,7 @@ def _products(hub: Hub, who: dict[str, Principal | None]) -> None:
         "miss_distance_m": 812.0,
         "pc": 2.1e-5,
     }
-    conj = hub.add_product(
+    conj = hub.products.add(
         svn_an,
         "conjunction_report",
         "ISS conjunction report",
@@ -80,7 +80,7 @@ def _products(hub: Hub, who: dict[str, Principal | None]) -> None:
         json.dumps(report).encode(),
         "application/json",
     )
-    alert = hub.add_product(
+    alert = hub.products.add(
         svn_an,
         "alert",
         "Manoeuvre detected on tracked object",
@@ -101,7 +101,7 @@ def _products(hub: Hub, who: dict[str, Principal | None]) -> None:
         "links": [],
         "assets": {},
     }
-    stac = hub.add_product(
+    stac = hub.products.add(
         lux_an,
         "stac_item",
         "Imaging opportunity over Luxembourg",
@@ -111,7 +111,7 @@ def _products(hub: Hub, who: dict[str, Principal | None]) -> None:
         None,
         {"stac_id": "lux-opp-001", "bbox": item["bbox"], "datetime": "2026-11-24T10:30:00Z"},
     )
-    hub.add_product(
+    hub.products.add(
         lux_an,
         "satcom_evaluation",
         "SATCOM link resilience, LUX terminals",
@@ -119,10 +119,10 @@ def _products(hub: Hub, who: dict[str, Principal | None]) -> None:
         json.dumps({"terminals": 4, "availability": 0.997}).encode(),
         "application/json",
     )
-    hub.grant_directly(svn_fp, cat["id"], "LUX", PURPOSE)
-    hub.grant_directly(svn_fp, conj["id"], "LUX", PURPOSE)
-    hub.grant_directly(lux_fp, stac["id"], "SVN", PURPOSE)
-    hub.request_consent(lux_an, alert["id"], "LUX", PURPOSE, "Needed for our own conjunction screening.")
+    hub.consent.grant_directly(svn_fp, cat.id, "LUX", PURPOSE)
+    hub.consent.grant_directly(svn_fp, conj.id, "LUX", PURPOSE)
+    hub.consent.grant_directly(lux_fp, stac.id, "SVN", PURPOSE)
+    hub.consent.request(lux_an, alert.id, "LUX", PURPOSE, "Needed for our own conjunction screening.")
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from orbitshare.service.products import ProductInfo
+
 JobResult = tuple[bytes | dict[str, Any] | list[Any], str, dict[str, Any]]
 
 
@@ -23,18 +25,18 @@ class JobContext:
     be re-originated and could then be released without that partner's consent: such inputs are refused.
     """
 
-    read_product: Callable[[str], tuple[dict[str, Any], bytes]]
+    read_product: Callable[[str], tuple[ProductInfo, bytes]]
     partner: str
 
-    def read_own_product(self, product_id: str, kind: str | None = None) -> tuple[dict[str, Any], bytes]:
+    def read_own_product(self, product_id: str, kind: str | None = None) -> tuple[ProductInfo, bytes]:
         """Metadata and content of an input product (release decision and audit apply); ValueError if unusable."""
         info, data = self.read_product(product_id)
-        if info["originator"] != self.partner:
+        if info.originator != self.partner:
             raise PermissionError(
-                f"product {product_id} was originated by {info['originator']}: a job result would re-originate "
-                f"it under {self.partner}; run the job at {info['originator']} or share their result instead")
-        if kind is not None and info["kind"] != kind:
-            raise ValueError(f"product {product_id} is a {info['kind']!r}, this job needs a {kind!r}")
+                f"product {product_id} was originated by {info.originator}: a job result would re-originate "
+                f"it under {self.partner}; run the job at {info.originator} or share their result instead")
+        if kind is not None and info.kind != kind:
+            raise ValueError(f"product {product_id} is a {info.kind!r}, this job needs a {kind!r}")
         return info, data
 
 

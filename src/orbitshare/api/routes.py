@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -13,7 +14,11 @@ from pydantic import ValidationError
 from orbitshare.api import schemas as S
 from orbitshare.api.auth import authenticate, bearer
 from orbitshare.api.jobs import JOBS, JobContext, catalog_meta, encode_result
-from orbitshare.store.hub import Forbidden, Hub, Invalid, NotFound, Principal
+from orbitshare.service import Forbidden, Hub, Invalid, NotFound, Principal
+from orbitshare.service.audit import AuditEntryInfo, ConsistencyProof, InclusionProof, TreeHead
+from orbitshare.service.consent import ConsentRequestInfo, DecisionResult, GrantInfo
+from orbitshare.service.parties import IssuedToken, TokenInfo, UserInfo
+from orbitshare.service.products import ProductInfo, ProductPage
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": S.Error, "description": text}
@@ -78,34 +83,44 @@ def me(who: Who) -> dict[str, Any]:
 @router.get("/partners", response_model=list[S.PartnerOut], tags=["parties"])
 def partners(who: Who, hub: HubDep) -> list[dict[str, Any]]:
     """Partners of the hub and their focal points."""
-    return hub.partners()
+    return [asdict(p) for p in hub.parties.partners()]
 
 
 @router.get("/users", response_model=list[S.UserOut], tags=["parties"])
-def users(who: Who, hub: HubDep) -> list[dict[str, Any]]:
+def users(who: Who, hub: HubDep) -> list[UserInfo]:
     """Users of the caller's partner (focal points)."""
-    return hub.users(who)
+    return hub.parties.users(who)
 
 
 @router.post("/users", response_model=S.UserOut, status_code=201, tags=["parties"])
-def create_user(body: S.UserIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def create_user(body: S.UserIn, who: Who, hub: HubDep) -> UserInfo:
     """A focal point adds a user to its partner."""
-    return hub.create_user(
+    return hub.parties.create_user(
         who.partner, body.name, body.role, body.clearance, body.purpose, by=who, oidc_subject=body.oidc_subject
     )
 
 
 @router.post("/users/{user_id}/tokens", response_model=S.TokenOut, status_code=201, tags=["parties"])
-def issue_token(user_id: str, body: S.TokenIn, who: Who, hub: HubDep) -> dict[str, Any]:
-    """Issue an API token for yourself, or (focal points) for a user of your partner."""
-    ttl = timedelta(days=body.ttl_days) if body.ttl_days else None
-    return hub.issue_token(user_id, body.label, ttl, by=who)
+def issue_token(user_id: str, body: S.TokenIn, who: Who, hub: HubDep) -> IssuedToken:
+    """Issue an API token for yourself, or (focal points) for a user of your partner.
+
+    It expires no later than the token used to mint it, at most after the hub's maximum lifetime
+    (default 90 days), and is revoked with it.
+    """
+    ttl = timedelta(days=body.ttl_days) if body.ttl_days is not None else None
+    return hub.parties.issue_token(user_id, body.label, ttl, by=who)
+
+
+@router.get("/users/{user_id}/tokens", response_model=list[TokenInfo], tags=["parties"])
+def list_tokens(user_id: str, who: Who, hub: HubDep) -> list[TokenInfo]:
+    """A user's tokens, metadata only (the user itself, or its partner's focal point)."""
+    return hub.parties.tokens(user_id, who)
 
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["parties"])
 def revoke_token(token_id: str, who: Who, hub: HubDep) -> Response:
     """Revoke a token at once."""
-    hub.revoke_token(token_id, who)
+    hub.parties.revoke_token(token_id, who)
     return Response(status_code=204)
 
 
@@ -122,13 +137,13 @@ def list_products(
     originator: Annotated[str | None, Query(max_length=16)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-) -> dict[str, Any]:
+) -> ProductPage:
     """Products you may receive (search with `q`), newest first."""
-    return hub.list_products(who, _purpose(who, purpose), kind, q, originator, limit, offset)
+    return hub.products.search(who, _purpose(who, purpose), kind, q, originator, limit, offset)
 
 
 @router.post("/products", response_model=S.ProductOut, status_code=201, tags=["products"])
-def create_product(body: S.ProductIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def create_product(body: S.ProductIn, who: Who, hub: HubDep) -> ProductInfo:
     """Share a product given as JSON (`content`) or text (`text`) under a security label."""
     if (body.content is None) == (body.text is None):
         raise Invalid("give exactly one of `content` (JSON) or `text`")
@@ -137,7 +152,7 @@ def create_product(body: S.ProductIn, who: Who, hub: HubDep) -> dict[str, Any]:
     else:
         data, media = json.dumps(body.content).encode(), "application/json"
     meta = _kind_meta(body.kind, body.content, body.meta)
-    return hub.add_product(who, body.kind, body.title, _label(body.label), data, media, None, meta)
+    return hub.products.add(who, body.kind, body.title, _label(body.label), data, media, None, meta)
 
 
 @router.post("/products/upload", response_model=S.ProductOut, status_code=201, tags=["products"])
@@ -148,20 +163,20 @@ def upload_product(
     kind: Annotated[S.Kind, Form()],
     label: Annotated[str, Form(description="Security label as JSON")],
     title: Annotated[str | None, Form(max_length=300)] = None,
-) -> dict[str, Any]:
+) -> ProductInfo:
     """Share a file under a security label (multipart form)."""
     data = file.file.read()
     lab = _label_form(label)
     content = _json_or_none(data) if kind == "stac_item" else None
     meta = _kind_meta(kind, content, {})
     media = file.content_type or "application/octet-stream"
-    return hub.add_product(who, kind, title or file.filename or kind, lab, data, media, file.filename, meta)
+    return hub.products.add(who, kind, title or file.filename or kind, lab, data, media, file.filename, meta)
 
 
 @router.get("/products/{product_id}", response_model=S.ProductOut, tags=["products"])
-def get_product(product_id: str, who: Who, hub: HubDep, purpose: PurposeHeader = None) -> dict[str, Any]:
+def get_product(product_id: str, who: Who, hub: HubDep, purpose: PurposeHeader = None) -> ProductInfo:
     """Metadata and label of one product (release decision applies)."""
-    info, _ = hub.get_product(who, _purpose(who, purpose), product_id)
+    info, _ = hub.products.get(who, _purpose(who, purpose), product_id)
     return info
 
 
@@ -172,14 +187,14 @@ def get_product(product_id: str, who: Who, hub: HubDep, purpose: PurposeHeader =
 )
 def download(product_id: str, who: Who, hub: HubDep, purpose: PurposeHeader = None) -> Response:
     """Download a product's content, with its label in the X-Security-Label header."""
-    info, data = hub.get_product(who, _purpose(who, purpose), product_id, event="access.download")
+    info, data = hub.products.get(who, _purpose(who, purpose), product_id, event="access.download")
     headers = {
-        "X-Security-Label": json.dumps(info["label"], sort_keys=True),
-        "X-Released-By": info["released_by"],
+        "X-Security-Label": json.dumps(info.label, sort_keys=True),
+        "X-Released-By": info.released_by or "",
     }
-    if info["filename"]:
-        headers["Content-Disposition"] = f'attachment; filename="{_safe_name(info["filename"])}"'
-    return Response(data, media_type=info["media_type"], headers=headers)
+    if info.filename:
+        headers["Content-Disposition"] = f'attachment; filename="{_safe_name(info.filename)}"'
+    return Response(data, media_type=info.media_type, headers=headers)
 
 
 @router.get(
@@ -198,8 +213,10 @@ def export(
     """Bulk export as NDJSON: metadata, label and content (base64) of every product you may receive."""
     import base64
 
-    rows = hub.export(who, _purpose(who, purpose), kind, q, limit)
-    lines = (json.dumps({**info, "content_b64": base64.b64encode(data).decode()}) + "\n" for info, data in rows)
+    rows = hub.products.export(who, _purpose(who, purpose), kind, q, limit)
+    lines = (
+        json.dumps({**_export_view(info), "content_b64": base64.b64encode(data).decode()}) + "\n" for info, data in rows
+    )
     return StreamingResponse(lines, media_type="application/x-ndjson")
 
 
@@ -216,15 +233,14 @@ def stac_search(
 ) -> dict[str, Any]:
     """STAC ItemCollection of the stac_item products you may receive, each with its label."""
     box = _parse_bbox(bbox)
-    page = hub.list_products(who, _purpose(who, purpose), "stac_item", None, None, 10**6, 0, event="access.stac")
-    ids = [p["id"] for p in page["items"]]
-    rows = hub.products_by_id(ids) if ids else {}
+    page = hub.products.search(who, _purpose(who, purpose), "stac_item", None, None, 10**6, 0, event="access.stac")
+    contents = hub.products.contents([p.id for p in page.items])
     feats = []
-    for p in page["items"]:
-        item = _json_or_none(bytes(rows[p["id"]].content))
+    for p in page.items:
+        item = _json_or_none(contents[p.id])
         if isinstance(item, dict) and (box is None or _intersects(item.get("bbox"), box)):
             props = dict(item.get("properties") or {})
-            props["orbitshare:label"], props["orbitshare:product_id"] = p["label"], p["id"]
+            props["orbitshare:label"], props["orbitshare:product_id"] = p.label, p.id
             feats.append({**item, "properties": props})
     return {
         "type": "FeatureCollection",
@@ -243,9 +259,9 @@ def stac_search(
     status_code=201,
     tags=["consent"],
 )
-def request_consent(product_id: str, body: S.ConsentRequestIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def request_consent(product_id: str, body: S.ConsentRequestIn, who: Who, hub: HubDep) -> ConsentRequestInfo:
     """Ask the originator's focal point to release this product to a partner for a purpose."""
-    return hub.request_consent(
+    return hub.consent.request(
         who, product_id, body.recipient.upper(), body.purpose, body.justification, body.expires_at
     )
 
@@ -256,54 +272,54 @@ def consent_requests(
     hub: HubDep,
     box: Annotated[str, Query(pattern="^(inbox|outbox)$")] = "inbox",
     status: Annotated[str | None, Query(pattern="^(pending|granted|refused)$")] = None,
-) -> list[dict[str, Any]]:
+) -> list[ConsentRequestInfo]:
     """A focal point's inbox (box=inbox) or your own requests (box=outbox)."""
-    return hub.consent_requests(who, box, status)
+    return hub.consent.requests(who, box, status)
 
 
 @router.post("/consent-requests/{request_id}/grant", response_model=S.DecisionOut, tags=["consent"])
-def grant_request(request_id: str, body: S.DecisionIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def grant_request(request_id: str, body: S.DecisionIn, who: Who, hub: HubDep) -> DecisionResult:
     """The originator's focal point grants: a signed statement is issued."""
-    return hub.decide_request(who, request_id, True, body.note, body.expires_at)
+    return hub.consent.decide(who, request_id, True, body.note, body.expires_at)
 
 
 @router.post("/consent-requests/{request_id}/refuse", response_model=S.DecisionOut, tags=["consent"])
-def refuse_request(request_id: str, body: S.DecisionIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def refuse_request(request_id: str, body: S.DecisionIn, who: Who, hub: HubDep) -> DecisionResult:
     """The originator's focal point refuses."""
-    return hub.decide_request(who, request_id, False, body.note)
+    return hub.consent.decide(who, request_id, False, body.note)
 
 
 @router.post("/products/{product_id}/grants", response_model=S.GrantOut, status_code=201, tags=["consent"])
-def grant_directly(product_id: str, body: S.GrantIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def grant_directly(product_id: str, body: S.GrantIn, who: Who, hub: HubDep) -> GrantInfo:
     """The originator's focal point grants a release without a prior request."""
-    return hub.grant_directly(who, product_id, body.recipient.upper(), body.purpose, body.expires_at)
+    return hub.consent.grant_directly(who, product_id, body.recipient.upper(), body.purpose, body.expires_at)
 
 
 @router.get("/grants", response_model=list[S.GrantOut], tags=["consent"])
-def grants(who: Who, hub: HubDep) -> list[dict[str, Any]]:
+def grants(who: Who, hub: HubDep) -> list[GrantInfo]:
     """Grants given by or to your partner."""
-    return hub.grants(who)
+    return hub.consent.grants(who)
 
 
 @router.get("/grants/{grant_id}", response_model=S.GrantOut, tags=["consent"])
-def grant(grant_id: str, who: Who, hub: HubDep) -> dict[str, Any]:
+def grant(grant_id: str, who: Who, hub: HubDep) -> GrantInfo:
     """One grant with its signed statement and the signer's public key."""
-    return hub.grant(who, grant_id)
+    return hub.consent.grant(who, grant_id)
 
 
 @router.post("/grants/{grant_id}/revoke", response_model=S.GrantOut, tags=["consent"])
-def revoke(grant_id: str, body: S.RevokeIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def revoke(grant_id: str, body: S.RevokeIn, who: Who, hub: HubDep) -> GrantInfo:
     """Revoke a grant; it takes effect at once."""
-    return hub.revoke_grant(who, grant_id, body.reason)
+    return hub.consent.revoke(who, grant_id, body.reason)
 
 
 # --- audit ----------------------------------------------------------------------------------------------
 
 
 @router.get("/audit/head", response_model=S.TreeHead, tags=["audit"])
-def audit_head(who: Who, hub: HubDep) -> dict[str, Any]:
+def audit_head(who: Who, hub: HubDep) -> TreeHead:
     """The latest signed tree head of the audit log."""
-    return hub.audit_head()
+    return hub.audit.head()
 
 
 @router.get("/audit/entries", response_model=list[S.AuditEntryOut], tags=["audit"])
@@ -312,9 +328,9 @@ def audit_entries(
     hub: HubDep,
     start: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[dict[str, Any]]:
+) -> list[AuditEntryInfo]:
     """Entries concerning your partner (focal points)."""
-    return hub.audit_entries(who, start, limit)
+    return hub.audit.entries(who, start, limit)
 
 
 @router.get("/audit/proofs/inclusion", response_model=S.InclusionOut, tags=["audit"])
@@ -323,9 +339,9 @@ def inclusion(
     hub: HubDep,
     index: Annotated[int, Query(ge=0, le=2**62)],
     size: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-) -> dict[str, Any]:
+) -> InclusionProof:
     """RFC 6962 inclusion proof of one entry."""
-    return hub.inclusion(index, size)
+    return hub.audit.inclusion(index, size)
 
 
 @router.get("/audit/proofs/consistency", response_model=S.ConsistencyOut, tags=["audit"])
@@ -334,9 +350,9 @@ def consistency(
     hub: HubDep,
     first: Annotated[int, Query(ge=0, le=2**62)],
     second: Annotated[int | None, Query(ge=0, le=2**62)] = None,
-) -> dict[str, Any]:
+) -> ConsistencyProof:
     """RFC 6962 consistency proof between two tree sizes."""
-    return hub.consistency(first, second)
+    return hub.audit.consistency(first, second)
 
 
 # --- jobs -----------------------------------------------------------------------------------------------
@@ -349,8 +365,8 @@ def jobs(who: Who) -> list[dict[str, str]]:
 
 
 @router.post("/jobs/{name}", response_model=S.ProductOut, status_code=201, tags=["jobs"])
-def run_job(name: str, body: S.JobIn, who: Who, hub: HubDep) -> dict[str, Any]:
-    """Run a registered job and store its result as a labelled product."""
+def run_job(name: str, body: S.JobIn, who: Who, hub: HubDep) -> ProductInfo:
+    """Run a registered job and store its result, labelled at least as restrictively as its inputs."""
     job = JOBS.get(name)
     if job is None:
         raise NotFound(f"no job {name!r}; see GET /jobs")
@@ -358,7 +374,15 @@ def run_job(name: str, body: S.JobIn, who: Who, hub: HubDep) -> dict[str, Any]:
         raise Forbidden("viewers may not run jobs")
     lab = _label(body.label)
     purpose = _purpose(who, None)
-    ctx = JobContext(lambda pid: hub.get_product(who, purpose, pid, event="access.job-input"), who.partner)
+    inputs: list[dict[str, Any]] = []
+
+    def read_input(pid: str) -> tuple[ProductInfo, bytes]:
+        """Read an input product as the caller, remembering its label for the result's."""
+        info, data = hub.products.get(who, purpose, pid, event="access.job-input")
+        inputs.append(info.label)
+        return info, data
+
+    ctx = JobContext(read_input, who.partner)
     try:
         content, media, meta = job.run(body.params, ctx)
     except PermissionError as e:
@@ -366,7 +390,8 @@ def run_job(name: str, body: S.JobIn, who: Who, hub: HubDep) -> dict[str, Any]:
     except (ValueError, TypeError, KeyError) as e:
         raise Invalid(f"job {name} rejected its parameters: {e}") from None
     meta = {**meta, "job": name, "params": body.params}
-    return hub.add_product(who, job.result_kind, body.title or name, lab, encode_result(content), media, None, meta)
+    data = encode_result(content)
+    return hub.products.add(who, job.result_kind, body.title or name, lab, data, media, None, meta, derived_from=inputs)
 
 
 @router.post("/catalogs", response_model=S.ProductOut, status_code=201, tags=["jobs"])
@@ -376,7 +401,7 @@ def upload_catalog(
     file: Annotated[UploadFile, File(description="TLE or OMM (XML, KVN, JSON, CSV)")],
     label: Annotated[str, Form(description="Security label as JSON")],
     title: Annotated[str | None, Form(max_length=300)] = None,
-) -> dict[str, Any]:
+) -> ProductInfo:
     """Upload a TLE or OMM catalog; the raw text is stored as a labelled `catalog` product."""
     data = file.file.read()
     try:
@@ -389,7 +414,7 @@ def upload_catalog(
     media = "application/xml" if meta["format"] == "omm-xml" else "text/plain; charset=utf-8"
     if meta["format"] == "omm-json":
         media = "application/json"
-    return hub.add_product(
+    return hub.products.add(
         who,
         "catalog",
         title or file.filename or "catalog",
@@ -416,6 +441,13 @@ def _label_form(text: str) -> dict[str, Any]:
     except ValidationError as e:
         msgs = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'label'}: {err['msg']}" for err in e.errors())
         raise Invalid(f"label: {msgs}") from None
+
+
+def _export_view(info: ProductInfo) -> dict[str, Any]:
+    """An exported product's metadata as one NDJSON object."""
+    out = asdict(info)
+    del out["released_by"]
+    return out
 
 
 def _json_or_none(data: bytes) -> Any:

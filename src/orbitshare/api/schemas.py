@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from orbitshare.store.hub import KINDS, ROLES
+from orbitshare.service.common import KINDS, ROLES
 
-Kind = Literal[KINDS]  # the hub's product kinds, one list (store.hub.KINDS)
+Kind = Literal[KINDS]  # the hub's product kinds, one list (service.common.KINDS)
 Role = Literal[ROLES]
 Short = Field(min_length=1, max_length=200)
 
@@ -32,7 +32,7 @@ class LabelIn(Strict):
     """A security label; the originator defaults to (and must be) the uploader's partner."""
 
     policy_id: str = Field(min_length=1, max_length=200, examples=["NATO"])
-    classification: str | int = Field(examples=["NATO UNCLASSIFIED"])
+    classification: StrictStr = Field(min_length=1, max_length=100, examples=["NATO UNCLASSIFIED"])
     categories: list[CategoryIn] = Field(default_factory=list, max_length=64)
     purposes: list[str] = Field(default_factory=list, max_length=64, examples=[["space-domain-awareness"]])
     export_control: str | None = Field(default=None, max_length=200)
@@ -175,7 +175,7 @@ class UserIn(Strict):
 
     name: str = Short
     role: Role
-    clearance: str | int = "UNCLASSIFIED"
+    clearance: StrictStr | StrictInt = "UNCLASSIFIED"
     purpose: str = Field(default="space-domain-awareness", min_length=1, max_length=100)
     oidc_subject: str | None = Field(
         default=None, min_length=1, max_length=200, description="Bind the user to this OIDC `sub` claim"

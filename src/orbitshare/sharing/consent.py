@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from orbitshare.sharing.labels import GrantFacts
 
 STATEMENT_TYPE = "orbitshare.consent-grant/v1"
+REVOCATION_TYPE = "orbitshare.consent-revocation/v1"
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -89,6 +90,33 @@ class GrantStatement:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class RevocationStatement:
+    """What a focal point signs to withdraw a grant: which grant (and the SHA-256 of its statement), when, by whom."""
+
+    grant_id: str
+    grant_sha256: str
+    product_id: str
+    originator: str
+    recipient: str
+    revoked_at: str
+    signer: str
+    key_id: str
+    type: str = REVOCATION_TYPE
+
+    def to_bytes(self) -> bytes:
+        """Canonical bytes that are signed."""
+        return canonical_json(asdict(self))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> RevocationStatement:
+        """Parse canonical bytes; raises ValueError when not a revocation statement."""
+        obj = json.loads(data)
+        if not isinstance(obj, dict) or obj.get("type") != REVOCATION_TYPE:
+            raise ValueError("not a consent revocation statement")
+        return cls(**obj)
+
+
 def new_signing_key() -> Ed25519PrivateKey:
     """A fresh Ed25519 private key."""
     return Ed25519PrivateKey.generate()
@@ -122,8 +150,8 @@ def load_private_key(pem: bytes, password: bytes) -> Ed25519PrivateKey:
     return key
 
 
-def sign_statement(statement: GrantStatement, key: Ed25519PrivateKey) -> str:
-    """Sign a statement; returns the base64url signature."""
+def sign_statement(statement: GrantStatement | RevocationStatement, key: Ed25519PrivateKey) -> str:
+    """Sign a grant or revocation statement; returns the base64url signature."""
     return b64u(key.sign(statement.to_bytes()))
 
 
@@ -143,5 +171,15 @@ def verify_statement(statement_bytes: bytes, signature_b64: str, public_raw: byt
         return None
     try:
         return GrantStatement.from_bytes(statement_bytes)
+    except (ValueError, TypeError):
+        return None
+
+
+def verify_revocation(statement_bytes: bytes, signature_b64: str, public_raw: bytes) -> RevocationStatement | None:
+    """The revocation statement when the signature verifies and the bytes parse, else None."""
+    if not verify_signature(statement_bytes, signature_b64, public_raw):
+        return None
+    try:
+        return RevocationStatement.from_bytes(statement_bytes)
     except (ValueError, TypeError):
         return None

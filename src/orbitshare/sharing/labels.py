@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -118,9 +118,7 @@ class SecurityLabel:
             policy_id=_text(data["policy_id"], "label.policy_id"),
             classification=Classification.parse(_scalar(data["classification"], "label.classification")),
             originator=_text(data["originator"], "label.originator"),
-            categories=tuple(
-                _category(c, i) for i, c in enumerate(_list(data.get("categories"), "categories"))
-            ),
+            categories=tuple(_category(c, i) for i, c in enumerate(_list(data.get("categories"), "categories"))),
             purposes=frozenset(_text(p, "label.purposes[]") for p in _list(data.get("purposes"), "purposes")),
             export_control=_opt_text(data.get("export_control"), "label.export_control"),
             privacy_mark=_opt_text(data.get("privacy_mark"), "label.privacy_mark"),
@@ -283,12 +281,7 @@ def _consent_reason(
     """The best reason the grants give a third party: CONSENT if one is valid now."""
     reason = Reason.NO_CONSENT
     for g in grants:
-        if (
-            g.product_id != product_id
-            or g.recipient != partner
-            or g.purpose != purpose
-            or g.originator != originator
-        ):
+        if g.product_id != product_id or g.recipient != partner or g.purpose != purpose or g.originator != originator:
             continue
         if g.revoked:
             reason = Reason.CONSENT_REVOKED if reason is Reason.NO_CONSENT else reason
@@ -297,3 +290,58 @@ def _consent_reason(
         else:
             return Reason.CONSENT
     return reason
+
+
+def derived_label(label: SecurityLabel, inputs: Iterable[SecurityLabel]) -> SecurityLabel:
+    """The label of a product derived from `inputs`: `label` made at least as restrictive as each input.
+
+    Classification is the maximum; PERMISSIVE categories of one tag keep only the values all of them share,
+    RESTRICTIVE ones require every value any of them requires, INFORMATIVE ones are kept; purposes are
+    intersected (an empty list allows every purpose). Raises ValueError when the inputs fall under another
+    policy or when their purposes share nothing.
+    """
+    inputs = list(inputs)
+    for other in inputs:
+        if other.policy_id != label.policy_id:
+            raise ValueError(f"an input is labelled under policy {other.policy_id!r}, not {label.policy_id!r}")
+    every = [label, *inputs]
+    level = max(lab.classification for lab in every)
+    return replace(
+        label,
+        classification=level,
+        categories=_combined_categories([c for lab in every for c in lab.categories]),
+        purposes=_combined_purposes([lab.purposes for lab in every]),
+        export_control=_joined_notes(lab.export_control for lab in every),
+        privacy_mark=_joined_notes(lab.privacy_mark for lab in every),
+    )
+
+
+def _combined_categories(cats: list[Category]) -> tuple[Category, ...]:
+    """One category per (tag, type): PERMISSIVE values intersected, RESTRICTIVE and INFORMATIVE united."""
+    merged: dict[tuple[str, CategoryType], frozenset[str]] = {}
+    for c in cats:
+        key = (c.tag_name, c.type)
+        if key not in merged:
+            merged[key] = c.values
+        elif c.type is CategoryType.PERMISSIVE:
+            merged[key] = merged[key] & c.values
+        else:
+            merged[key] = merged[key] | c.values
+    return tuple(Category(tag, kind, values) for (tag, kind), values in merged.items())
+
+
+def _combined_purposes(sets: list[frozenset[str]]) -> frozenset[str]:
+    """The purposes every limited label allows (empty: no label limits them)."""
+    limited = [p for p in sets if p]
+    if not limited:
+        return frozenset()
+    out = frozenset.intersection(*limited)
+    if not out:
+        raise ValueError("the inputs' purposes have none in common")
+    return out
+
+
+def _joined_notes(notes: Iterable[str | None]) -> str | None:
+    """Distinct non-empty notes in order, joined with '; '."""
+    out = list(dict.fromkeys(n for n in notes if n))
+    return "; ".join(out) if out else None

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from orbitshare.sharing import audit as merkle
@@ -85,9 +85,10 @@ def leaf_hashes(s: Session, size: int | None = None) -> list[bytes]:
 class VerifyReport:
     """The result of verifying the whole log."""
 
-    size: int = 0
+    size: int = 0  # entries verified, from index 0 up to the first problem of order
     root: str = merkle.EMPTY_ROOT.hex()
     problems: list[str] = field(default_factory=list)
+    entries: int = 0  # entries stored in the log, verified or not
 
     @property
     def ok(self) -> bool:
@@ -103,7 +104,7 @@ def verify(s: Session, public_raw: bytes, checkpoints: list[dict[str, Any]] = ()
     frontier: list[tuple[int, bytes]] = []
     for expected, row in enumerate(_rows(s)):
         if row.idx != expected:
-            report.problems.append(f"entry {expected}: missing or out of place (found index {row.idx})")
+            report.problems.append(_gap(expected, row.idx))
             break
         frontier = _verify_row(row, frontier, public_raw, report)
         if expected + 1 in wanted:
@@ -111,10 +112,19 @@ def verify(s: Session, public_raw: bytes, checkpoints: list[dict[str, Any]] = ()
         if len(report.problems) >= 20:
             break
     report.size, report.root = merkle.frontier_size(frontier), merkle.frontier_root(frontier).hex()
+    report.entries = s.scalar(select(func.count()).select_from(AuditEntry)) or 0
     _check_head(s, report)
     for c in checkpoints:
         _check_checkpoint(c, roots, report, public_raw)
     return report
+
+
+def _gap(expected: int, found: int) -> str:
+    """The problem of finding index `found` where `expected` belongs."""
+    if found > expected:
+        which = f"entry {expected}" if found == expected + 1 else f"entries {expected} to {found - 1}"
+        return f"{which}: deleted (the log goes on at index {found})"
+    return f"entry {expected}: out of place (found index {found})"
 
 
 def _rows(s: Session) -> Iterator[AuditEntry]:
@@ -148,6 +158,9 @@ def _check_head(s: Session, report: VerifyReport) -> None:
     head = s.get(AuditHead, 1)
     if head is None:
         report.problems.append("audit head missing")
+    elif report.ok and head.size > report.size:
+        which = f"entry {report.size}" if head.size == report.size + 1 else f"entries {report.size} to {head.size - 1}"
+        report.problems.append(f"{which}: deleted from the tail (the audit head says {head.size} entries)")
     elif report.ok and (head.size != report.size or head.root_hash != report.root):
         report.problems.append(
             f"audit head says size {head.size}, root {head.root_hash}; entries give {report.size}, {report.root}"

@@ -73,7 +73,7 @@ class User(Base):
 
 
 class ApiToken(Base):
-    """An API token, stored as the SHA-256 of its secret."""
+    """An API token, stored as the SHA-256 of its secret; a token minted with another names it as parent."""
 
     __tablename__ = "api_tokens"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -83,6 +83,7 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    parent_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)  # the minting token
 
 
 class SigningKey(Base):
@@ -159,6 +160,17 @@ class Grant(Base):
         Index("ix_grants_recipient_product", "recipient", "product_id"),
         Index("ix_grants_product", "product_id"),
     )
+
+
+class Revocation(Base):
+    """The signed statement withdrawing a grant; its presence revokes the grant whatever the grant row says."""
+
+    __tablename__ = "revocations"
+    grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"), primary_key=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("signing_keys.key_id"))
+    statement: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class AuditEntry(Base):
