@@ -974,7 +974,7 @@ def warmup_cmd() -> None:
 
 
 #: Commands that call numba kernels (the first call after an install compiles them).
-KERNEL_COMMANDS = frozenset({"demo", "propagate", "screen", "sda", "warmup"})
+KERNEL_COMMANDS = frozenset({"cdm", "demo", "passes", "propagate", "screen", "sda", "warmup"})
 
 
 def _compile_notice(argv: list[str]) -> None:

@@ -35,7 +35,7 @@ def announce_compilation(notify: Callable[[], None]) -> None:
 
 
 def warm_up() -> float:
-    """Compile (or load) every kernel a command can call, on the bundled catalog; returns the seconds taken."""
+    """Compile (or load) every kernel a command can call (bundled catalog, a small Pc case); seconds taken."""
     from orbitshare.astro.propagation import Sgp4Records, propagate
     from orbitshare.astro.time import datetime_to_jd
     from orbitshare.demo import demo_window, load_demo_catalog
@@ -54,4 +54,17 @@ def warm_up() -> float:
     assets = [int(sample.norad_id[sample.regime == regime][0]) for regime in ("LEO", "GEO")
               if np.any(sample.regime == regime)]
     proximity_watch(sample, assets, start, stop)
+    _warm_pc()
     return time.perf_counter() - t0
+
+
+def _warm_pc() -> None:
+    """Run the 3D and Monte Carlo Pc kernels once on a small LEO crossing (m, m/s)."""
+    from orbitshare.ssa.pc3d import pc_3d
+    from orbitshare.ssa.pc_montecarlo import pc_monte_carlo
+
+    r1, v1 = np.array([7.0e6, 0.0, 0.0]), np.array([0.0, 7.5e3, 0.0])
+    r2, v2 = r1 + np.array([50.0, 0.0, 0.0]), np.array([0.0, 0.0, 7.5e3])
+    cov = np.diag([1e4, 4e4, 1e4, 1.0, 4.0, 1.0])
+    pc_3d(r1, v1, cov, r2, v2, cov, 10.0)
+    pc_monte_carlo(r1, v1, cov, r2, v2, cov, 10.0, trials=1000, window_s=(-5.0, 5.0), seed=1)
