@@ -17,8 +17,8 @@ import numpy as np
 from orbitshare.astro.frames import geodetic_to_itrs, gmst82_rad, look_angles, teme_to_itrs
 from orbitshare.astro.propagation import Sgp4Records, propagate, propagate_pairs
 from orbitshare.astro.time import as_utc, datetime_to_jd
+from orbitshare.constants import DAY_S
 
-DAY_S = 86400.0
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 #: Bisection steps for interval edges (a 120 s bracket shrinks below 0.1 ms).
 EDGE_ITERATIONS = 22

@@ -12,9 +12,12 @@ import math
 import numba as nb
 import numpy as np
 
+from orbitshare.constants import WGS84_MU_KM3S2
+
 __all__ = ["GM_EGM96_M3S2", "kepler_propagate", "kepler_propagate_many", "kepler_stm", "orbit_period_s"]
 
-GM_EGM96_M3S2 = 3.986004418e14
+#: EGM96's GM (m^3/s^2), the value NASA CARA's Pc tools use; equal to WGS-84's.
+GM_EGM96_M3S2 = WGS84_MU_KM3S2 * 1e9
 
 
 @nb.njit(cache=True, fastmath=False)

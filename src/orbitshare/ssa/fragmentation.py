@@ -15,6 +15,7 @@ from orbitshare.astro.secular import orbit_normal
 from orbitshare.astro.time import format_utc, jday
 from orbitshare.catalog import Catalog
 from orbitshare.catalog.satcat import SatcatEntry
+from orbitshare.constants import DAY_S, MIN_PER_DAY
 from orbitshare.ssa.breakup_epoch import date_from_planes, plane_offset_deg
 
 __all__ = ["FragmentCluster", "closest_approach_to_parent", "cluster_by_plane", "detect_fragmentations",
@@ -199,13 +200,13 @@ def estimate_event_time(cluster: Catalog, search_start_jd: float, search_stop_jd
     span = float(search_stop_jd - search_start_jd)
     for step_s, half_s in ((600.0, None), (10.0, 3600.0), (1.0, 60.0)):
         if half_s is None:
-            off = np.arange(0.0, span * 86400.0 + step_s, step_s)
+            off = np.arange(0.0, span * DAY_S + step_s, step_s)
             base = float(search_start_jd)
         else:
             off = np.arange(-half_s, half_s + step_s, step_s)
             base = best
         jd0 = np.floor(base)
-        fr = (base - jd0) + off / 86400.0
+        fr = (base - jd0) + off / DAY_S
         s = _spread_km(recs, np.full(off.shape, jd0), fr)
         k = int(np.nanargmin(s))
         best, spread = float(jd0 + fr[k]), float(s[k])
@@ -235,13 +236,13 @@ def closest_approach_to_parent(parent: Catalog, cluster: Catalog, start_jd: floa
     sub = cluster.take(np.sort(order[: max(5, min(max_members, len(cluster)))]))
     pr, fr_recs = Sgp4Records.from_catalog(parent), Sgp4Records.from_catalog(sub)
     jd0 = float(np.floor(start_jd))
-    t = np.arange((start_jd - jd0) * 86400.0, (stop_jd - jd0) * 86400.0, 60.0)
-    d = np.concatenate([_parent_metrics(pr, fr_recs, jd0, c / 86400.0)[1]
+    t = np.arange((start_jd - jd0) * DAY_S, (stop_jd - jd0) * DAY_S, 60.0)
+    d = np.concatenate([_parent_metrics(pr, fr_recs, jd0, c / DAY_S)[1]
                         for c in np.array_split(t, max(1, len(t) // 1000))])
     fine = np.arange(t[int(np.nanargmin(d))] - 60.0, t[int(np.nanargmin(d))] + 61.0, 1.0)
-    d = _parent_metrics(pr, fr_recs, jd0, fine / 86400.0)[1]
+    d = _parent_metrics(pr, fr_recs, jd0, fine / DAY_S)[1]
     k = int(np.nanargmin(d))
-    return jd0 + fine[k] / 86400.0, float(d[k])
+    return jd0 + fine[k] / DAY_S, float(d[k])
 
 
 def _prefixes(cat: Catalog) -> np.ndarray:
@@ -292,7 +293,7 @@ def _date_cloud(c: FragmentCluster, sub: Catalog, intact: Catalog, prefixes: np.
         parent = intact.take(intact.index_of([c.parent_id]))
         c.event_jd, c.event_spread_km = closest_approach_to_parent(parent, sub, lo, hi)
         c.evidence["event_method"] += ", refined with SGP4: fragments closest to the parent"
-        half = REFINED_ORBITS * float(parent.period_min[0]) / 1440.0
+        half = REFINED_ORBITS * float(parent.period_min[0]) / MIN_PER_DAY
         lo, hi = c.event_jd - half, min(first, c.event_jd + half)
     else:
         c.event_jd, c.event_spread_km = estimate_event_time(sub, lo, hi)

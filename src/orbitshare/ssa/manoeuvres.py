@@ -37,11 +37,14 @@ from numpy.lib.stride_tricks import sliding_window_view
 from orbitshare.astro.time import format_utc
 from orbitshare.catalog import Catalog
 from orbitshare.catalog.records import Reject, check_elements
+from orbitshare.constants import WGS72_MU_KM3S2
 
 __all__ = ["KINDS", "MU_KM3S2", "REGIME_CONFIG", "TIMINGS", "DetectorConfig", "History", "Manoeuvre",
            "detect_manoeuvres", "history_from_records", "majority_regime", "read_history"]
 
-MU_KM3S2 = 398600.4418
+#: SGP4's WGS-72 GM: the histories' mean motions are SGP4 mean elements, so their semi-major axes and
+#: speeds use the same constant.
+MU_KM3S2 = WGS72_MU_KM3S2
 KINDS = ("in-track", "radial", "normal", "combined")
 TIMINGS = ("crossing", "bracket")
 SIG_MEDIAN = 1.2533  # standard error of a median over that of a mean (normal noise)

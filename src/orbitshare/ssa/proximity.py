@@ -18,6 +18,7 @@ import numpy as np
 from orbitshare.astro.frames import itrs_to_geodetic, teme_to_itrs
 from orbitshare.astro.propagation import Sgp4Records, propagate
 from orbitshare.astro.time import as_utc, datetime_to_jd, format_utc
+from orbitshare.constants import DAY_S
 from orbitshare.ssa.screening import rtn_components, screen
 
 DEFAULT_DISTANCE_KM = {"GEO": 50.0, "LEO": 10.0, "MEO": 10.0, "HEO": 10.0}
@@ -145,7 +146,7 @@ def range_series(catalog, pairs: list[tuple[int, int]], start, stop, step_s: flo
     ids = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     uniq, inv = np.unique(ids, return_inverse=True)
     recs = Sgp4Records.from_catalog(catalog.take(catalog.index_of(uniq)))
-    r = propagate(recs, np.full(t_s.shape, jd0), fr0 + t_s / 86400.0).r_km
+    r = propagate(recs, np.full(t_s.shape, jd0), fr0 + t_s / DAY_S).r_km
     inv = inv.reshape(-1, 2)
     return t_s, np.linalg.norm(r[inv[:, 1]] - r[inv[:, 0]], axis=2)
 
@@ -166,7 +167,7 @@ def _add_trends(catalog, rows: list[dict], start, stop, config: WatchConfig) -> 
     if sampled:  # only these rows need their range sampled
         t_s, rng = range_series(catalog, [(rows[q]["asset_id"], rows[q]["object_id"]) for q in sampled], start,
                                 stop, config.trend_step_s)
-        day = np.floor(t_s / 86400.0).astype(int)
+        day = np.floor(t_s / DAY_S).astype(int)
         for q, slope in zip(sampled, _daily_min_slopes(day, t_s, rng), strict=True):
             rate[q] = float(slope)
     for q, r in enumerate(rows):
@@ -180,14 +181,14 @@ def _daily_min_slopes(day: np.ndarray, t_s: np.ndarray, rng_km: np.ndarray) -> n
     minimum range of each day (through all samples when the window spans under 2 days)."""
     days = np.unique(day)
     if days.size < 2:
-        return _slopes(np.broadcast_to(t_s / 86400.0, rng_km.shape), rng_km)
+        return _slopes(np.broadcast_to(t_s / DAY_S, rng_km.shape), rng_km)
     filled = np.where(np.isnan(rng_km), np.inf, rng_km)
     tt = np.empty((rng_km.shape[0], days.size))
     mins = np.empty_like(tt)
     for q, d in enumerate(days):
         cols = np.flatnonzero(day == d)
         k = cols[np.argmin(filled[:, cols], axis=1)]
-        tt[:, q] = t_s[k] / 86400.0
+        tt[:, q] = t_s[k] / DAY_S
         mins[:, q] = filled[np.arange(rng_km.shape[0]), k]
     return _slopes(tt, np.where(np.isinf(mins), np.nan, mins))
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from orbitshare.astro.propagation import Sgp4Records, default_workers, propagate
 from orbitshare.astro.time import as_utc, datetime_to_jd, jd_to_datetime64
+from orbitshare.constants import DAY_S, MIN_PER_DAY
 from orbitshare.ssa import _screen_kernels as _k
 from orbitshare.ssa.element_age import stale
 
@@ -232,7 +233,7 @@ class ScreenJob:
     @property
     def tb_min(self) -> np.ndarray:
         """Minutes from each object's epoch to the window start."""
-        return ((self.jd0 - self.recs.epoch_jd) + (self.fr0 - self.recs.epoch_fr)) * 1440.0
+        return ((self.jd0 - self.recs.epoch_jd) + (self.fr0 - self.recs.epoch_fr)) * MIN_PER_DAY
 
 
 def _bands(sma_km: np.ndarray, ecc: np.ndarray, threshold_km: float) -> tuple[np.ndarray, np.ndarray]:
@@ -257,7 +258,7 @@ def _osculating_envelope(catalog, rows: np.ndarray, jd0: float, fr0: float, span
         nsamp = int(min(ENVELOPE_SAMPLES, max(3, math.ceil(span_s / step_s) + 1)))
         t_s = np.linspace(0.0, span_s, nsamp)
         part = Sgp4Records.from_catalog(catalog.take(rows[sel]))
-        eph = propagate(part, np.full(t_s.shape, jd0), fr0 + t_s / 86400.0, workers=workers)
+        eph = propagate(part, np.full(t_s.shape, jd0), fr0 + t_s / DAY_S, workers=workers)
         r2 = np.einsum("ijk,ijk->ij", eph.r_km, eph.r_km)
         v2 = np.einsum("ijk,ijk->ij", eph.v_kms, eph.v_kms)
         h2 = np.maximum(r2 * v2 - np.einsum("ijk,ijk->ij", eph.r_km, eph.v_kms) ** 2, 0.0)  # |r x v|^2
@@ -383,7 +384,7 @@ def _coarse_samples(job: ScreenJob, c_lo: int, c_hi: int, workers: int, scratch:
     scratch: a working copy of job.recs.records owned by the caller (SGP4 writes into it), reused across blocks.
     """
     t_s = np.arange(c_lo, c_hi + 1) * job.config.coarse_s
-    eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / 86400.0, workers=workers,
+    eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / DAY_S, workers=workers,
                     time_major=True, scratch=scratch)
     return eph.r_km, eph.v_kms, eph.ok
 
@@ -396,7 +397,7 @@ def _consistency(job: ScreenJob, workers: int | None = None) -> tuple[np.ndarray
     of those measured at the window's start, middle and end (_screen_kernels.consistency)."""
     mids = np.array([0.0, 0.5, 1.0]) * job.span_s
     t_s = (mids[:, None] + CONSISTENCY_H_S * np.array([-1.0, 0.0, 1.0])).ravel()
-    eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / 86400.0, workers=workers)
+    eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / DAY_S, workers=workers)
     dv, da = np.empty(len(job.recs)), np.empty(len(job.recs))
     _k.consistency(eph.r_km, eph.v_kms, eph.ok, CONSISTENCY_H_S, dv, da)
     return dv, da
@@ -535,7 +536,7 @@ def build_conjunctions(catalog, job: ScreenJob, raw: dict[str, np.ndarray], star
 
     a, b, st = _orient(job, raw)
     r1, v1, r2, v2 = st[:, 0:3], st[:, 3:6], st[:, 6:9], st[:, 9:12]
-    fr = job.fr0 + raw["t_s"] / 86400.0
+    fr = job.fr0 + raw["t_s"] / DAY_S
     jd = np.full(fr.shape, job.jd0)
     whole = np.floor(fr)
     jd, fr = jd + whole, fr - whole
