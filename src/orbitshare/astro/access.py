@@ -324,7 +324,7 @@ def access_windows(
 
 def default_step_s(recs: Sgp4Records) -> float:
     """Coarse grid step (s): 1/90 of the shortest orbital period, between 10 s and 120 s."""
-    no_rad_min = recs.records["no_unkozai"] if "no_unkozai" in recs.records.dtype.names else None
+    no_rad_min = recs.records["no_unkozai"] if "no_unkozai" in (recs.records.dtype.names or ()) else None
     if no_rad_min is None or len(no_rad_min) == 0:
         return 60.0
     period_s = 2.0 * np.pi / np.max(no_rad_min) * 60.0
@@ -333,7 +333,7 @@ def default_step_s(recs: Sgp4Records) -> float:
 
 def default_margin_s(recs: Sgp4Records) -> float:
     """Grid extension (s) before start and after stop: half the longest period, at most 12 h."""
-    no = recs.records["no_unkozai"] if "no_unkozai" in recs.records.dtype.names else None
+    no = recs.records["no_unkozai"] if "no_unkozai" in (recs.records.dtype.names or ()) else None
     if no is None or len(no) == 0:
         return 3600.0
     period_s = 2.0 * np.pi / np.max(np.maximum(np.min(no), 1e-6)) * 60.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,7 +133,7 @@ class AuditService:
             [p.hex() for p in merkle.consistency_proof(hashes, first)],
         )
 
-    def verify(self, checkpoints: list[dict[str, Any]] = ()) -> auditlog.VerifyReport:
+    def verify(self, checkpoints: Sequence[dict[str, Any]] = ()) -> auditlog.VerifyReport:
         """Verify the log (leaves, heads, signatures, checkpoints) and cross-check the grants against it."""
         with self.ctx.sessions() as s:
             report = auditlog.verify(s, self.ctx.keys.audit_public, list(checkpoints))

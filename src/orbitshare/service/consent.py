@@ -118,25 +118,27 @@ class ConsentService:
             if refusal is not None:  # answered and audited like a missing product (see log_refusal)
                 log_refusal(self.ctx, s, "consent.request", who, product_id, refusal, purpose)
             else:
+                assert row is not None  # no refusal means the product exists
                 if recipient == row.originator:
                     raise Invalid("the originator needs no consent to receive its own product")
-                req = self._new_request(s, who, row, recipient, purpose, justification, expires_at)
+                req = self._new_request(s, who, row, partner, purpose, justification, expires_at)
         if refusal is not None:
             raise NotFound(f"no product {product_id}")
-        return _request_info(req, row.title if sees else None)
+        return _request_info(req, row.title if sees and row is not None else None)
 
     def _new_request(
         self,
         s: Session,
         who: Principal,
         row: Product,
-        recipient: str,
+        partner: Partner,
         purpose: str,
         justification: str,
         expires_at: datetime,
     ) -> ConsentRequest:
         """Check and store a pending request inside transaction `s` (audited)."""
-        _check_partner_eligible(self.products.label_of(row.id, row.label), s.get(Partner, recipient), row.id, purpose)
+        _check_partner_eligible(self.products.label_of(row.id, row.label), partner, row.id, purpose)
+        recipient = partner.code
         dup = s.execute(
             select(ConsentRequest.id).where(
                 ConsentRequest.product_id == row.id,

@@ -6,6 +6,7 @@ import json
 import re
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -106,7 +107,7 @@ class PartyService:
         code: str,
         name: str,
         kind: str = "nation",
-        memberships: list[str] = (),
+        memberships: Sequence[str] = (),
         policies: list[str] | None = None,
     ) -> PartnerInfo:
         """Register a partner; its attributes are its code plus memberships (e.g. NATO, EU)."""

@@ -260,6 +260,7 @@ class ProductService:
             refusal = NotFound(f"no product {product_id}")
             refusal.audited = True
             raise refusal
+        assert row is not None  # a missing row has no decision (d is None above)
         return _info(row, label, full=True, released_by=d.reason.name), bytes(row.content)
 
     def export(
@@ -290,7 +291,8 @@ class ProductService:
         if not ids:
             return []
         sizes = dict(s.execute(select(Product.id, Product.size).where(Product.id.in_(ids))).all())
-        out, total = [], 0
+        out: list[str] = []
+        total = 0
         for pid in ids:
             total += sizes[pid]
             if out and total > budget:
