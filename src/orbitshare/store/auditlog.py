@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -96,7 +96,7 @@ class VerifyReport:
         return not self.problems
 
 
-def verify(s: Session, public_raw: bytes, checkpoints: list[dict[str, Any]] = ()) -> VerifyReport:
+def verify(s: Session, public_raw: bytes, checkpoints: Sequence[dict[str, Any]] = ()) -> VerifyReport:
     """Recompute every leaf and tree head; report altered, removed, inserted or reordered entries."""
     report = VerifyReport()
     roots: dict[int, str] = {}
