@@ -96,14 +96,14 @@ def create_user(body: S.UserIn, who: Who, hub: HubDep) -> dict[str, Any]:
 
 
 @router.post("/users/{user_id}/tokens", response_model=S.TokenOut, status_code=201, tags=["parties"])
-def issue_token(user_id: str, body: S.TokenIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def issue_token(user_id: S.Id, body: S.TokenIn, who: Who, hub: HubDep) -> dict[str, Any]:
     """Issue an API token for yourself, or (focal points) for a user of your partner."""
     ttl = timedelta(days=body.ttl_days) if body.ttl_days else None
     return hub.issue_token(user_id, body.label, ttl, by=who)
 
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["parties"])
-def revoke_token(token_id: str, who: Who, hub: HubDep) -> Response:
+def revoke_token(token_id: S.Id, who: Who, hub: HubDep) -> Response:
     """Revoke a token at once."""
     hub.revoke_token(token_id, who)
     return Response(status_code=204)
@@ -154,12 +154,12 @@ def upload_product(
     lab = _label_form(label)
     content = _json_or_none(data) if kind == "stac_item" else None
     meta = _kind_meta(kind, content, {})
-    media = file.content_type or "application/octet-stream"
-    return hub.add_product(who, kind, title or file.filename or kind, lab, data, media, file.filename, meta)
+    filename, media = S.upload_fields(file.filename, file.content_type, title)
+    return hub.add_product(who, kind, title or filename or kind, lab, data, media, filename, meta)
 
 
 @router.get("/products/{product_id}", response_model=S.ProductOut, tags=["products"])
-def get_product(product_id: str, who: Who, hub: HubDep, purpose: PurposeHeader = None) -> dict[str, Any]:
+def get_product(product_id: S.Id, who: Who, hub: HubDep, purpose: PurposeHeader = None) -> dict[str, Any]:
     """Metadata and label of one product (release decision applies)."""
     info, _ = hub.get_product(who, _purpose(who, purpose), product_id)
     return info
@@ -168,17 +168,21 @@ def get_product(product_id: str, who: Who, hub: HubDep, purpose: PurposeHeader =
 @router.get(
     "/products/{product_id}/content",
     tags=["products"],
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "The product"}},
+    responses={
+        200: {
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The product, in the media type it was shared with (`media_type` of its metadata)",
+        }
+    },
 )
-def download(product_id: str, who: Who, hub: HubDep, purpose: PurposeHeader = None) -> Response:
+def download(product_id: S.Id, who: Who, hub: HubDep, purpose: PurposeHeader = None) -> Response:
     """Download a product's content, with its label in the X-Security-Label header."""
     info, data = hub.get_product(who, _purpose(who, purpose), product_id, event="access.download")
     headers = {
         "X-Security-Label": json.dumps(info["label"], sort_keys=True),
         "X-Released-By": info["released_by"],
     }
-    if info["filename"]:
-        headers["Content-Disposition"] = f'attachment; filename="{_safe_name(info["filename"])}"'
+    headers["Content-Disposition"] = S.attachment(info["filename"] or info["id"])
     return Response(data, media_type=info["media_type"], headers=headers)
 
 
@@ -243,7 +247,7 @@ def stac_search(
     status_code=201,
     tags=["consent"],
 )
-def request_consent(product_id: str, body: S.ConsentRequestIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def request_consent(product_id: S.Id, body: S.ConsentRequestIn, who: Who, hub: HubDep) -> dict[str, Any]:
     """Ask the originator's focal point to release this product to a partner for a purpose."""
     return hub.request_consent(
         who, product_id, body.recipient.upper(), body.purpose, body.justification, body.expires_at
@@ -262,19 +266,19 @@ def consent_requests(
 
 
 @router.post("/consent-requests/{request_id}/grant", response_model=S.DecisionOut, tags=["consent"])
-def grant_request(request_id: str, body: S.DecisionIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def grant_request(request_id: S.Id, body: S.DecisionIn, who: Who, hub: HubDep) -> dict[str, Any]:
     """The originator's focal point grants: a signed statement is issued."""
     return hub.decide_request(who, request_id, True, body.note, body.expires_at)
 
 
 @router.post("/consent-requests/{request_id}/refuse", response_model=S.DecisionOut, tags=["consent"])
-def refuse_request(request_id: str, body: S.DecisionIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def refuse_request(request_id: S.Id, body: S.DecisionIn, who: Who, hub: HubDep) -> dict[str, Any]:
     """The originator's focal point refuses."""
     return hub.decide_request(who, request_id, False, body.note)
 
 
 @router.post("/products/{product_id}/grants", response_model=S.GrantOut, status_code=201, tags=["consent"])
-def grant_directly(product_id: str, body: S.GrantIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def grant_directly(product_id: S.Id, body: S.GrantIn, who: Who, hub: HubDep) -> dict[str, Any]:
     """The originator's focal point grants a release without a prior request."""
     return hub.grant_directly(who, product_id, body.recipient.upper(), body.purpose, body.expires_at)
 
@@ -286,13 +290,13 @@ def grants(who: Who, hub: HubDep) -> list[dict[str, Any]]:
 
 
 @router.get("/grants/{grant_id}", response_model=S.GrantOut, tags=["consent"])
-def grant(grant_id: str, who: Who, hub: HubDep) -> dict[str, Any]:
+def grant(grant_id: S.Id, who: Who, hub: HubDep) -> dict[str, Any]:
     """One grant with its signed statement and the signer's public key."""
     return hub.grant(who, grant_id)
 
 
 @router.post("/grants/{grant_id}/revoke", response_model=S.GrantOut, tags=["consent"])
-def revoke(grant_id: str, body: S.RevokeIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def revoke(grant_id: S.Id, body: S.RevokeIn, who: Who, hub: HubDep) -> dict[str, Any]:
     """Revoke a grant; it takes effect at once."""
     return hub.revoke_grant(who, grant_id, body.reason)
 
@@ -349,7 +353,7 @@ def jobs(who: Who) -> list[dict[str, str]]:
 
 
 @router.post("/jobs/{name}", response_model=S.ProductOut, status_code=201, tags=["jobs"])
-def run_job(name: str, body: S.JobIn, who: Who, hub: HubDep) -> dict[str, Any]:
+def run_job(name: S.JobName, body: S.JobIn, who: Who, hub: HubDep) -> dict[str, Any]:
     """Run a registered job and store its result as a labelled product."""
     job = JOBS.get(name)
     if job is None:
@@ -379,6 +383,7 @@ def upload_catalog(
 ) -> dict[str, Any]:
     """Upload a TLE or OMM catalog; the raw text is stored as a labelled `catalog` product."""
     data = file.file.read()
+    S.upload_fields(file.filename, None, title)
     try:
         text = data.decode("utf-8")
         meta = catalog_meta(text, file.filename or "upload")
@@ -463,7 +468,3 @@ def _intersects(item_bbox: Any, box: tuple[float, float, float, float]) -> bool:
     minx, miny, maxx, maxy = item_bbox[0], item_bbox[1], item_bbox[half], item_bbox[half + 1]
     return not (maxx < box[0] or minx > box[2] or maxy < box[1] or miny > box[3])
 
-
-def _safe_name(name: str) -> str:
-    """A filename safe for a Content-Disposition header."""
-    return "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name)[:200]

@@ -1,0 +1,156 @@
+"""Witnessed tree heads over HTTP (GET /audit/heads, POST /audit/witness) and the keeper that writes them."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from orbitshare.api import schemas as S
+from orbitshare.api.refusals import SUMMARY_EVENT, RefusalCounter
+from orbitshare.api.routes import ERRORS, principal
+from orbitshare.sharing.consent import iso
+from orbitshare.store.hub import Conflict, Forbidden, Hub, Invalid, Principal
+from orbitshare.store.witness import PartnerKeys, WitnessError, WitnessFile, cosign, verify_partner_head
+
+__all__ = ["AuditKeeper", "AuditSettings", "audit_settings_from_env", "router"]
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """Where witnessed heads and partner hub keys live, and how often heads and refusal summaries are written."""
+
+    witness_file: Path
+    partner_keys_file: Path
+    witness_interval_s: float = 300.0
+    refusal_interval_s: float = 60.0
+
+
+def audit_settings_from_env(home: Path, env: dict[str, str] | None = None) -> AuditSettings:
+    """ORBITSHARE_WITNESS_FILE, _WITNESS_PARTNERS, _WITNESS_INTERVAL_S, _AUTH_SUMMARY_S (defaults under `home`)."""
+    env = os.environ if env is None else env
+    return AuditSettings(
+        witness_file=Path(env.get("ORBITSHARE_WITNESS_FILE") or home / "audit-heads.jsonl").expanduser(),
+        partner_keys_file=Path(env.get("ORBITSHARE_WITNESS_PARTNERS") or home / "witness-partners.json").expanduser(),
+        witness_interval_s=_positive(env, "ORBITSHARE_WITNESS_INTERVAL_S", 300.0),
+        refusal_interval_s=_positive(env, "ORBITSHARE_AUTH_SUMMARY_S", 60.0),
+    )
+
+
+def _positive(env: dict[str, str], name: str, default: float) -> float:
+    """A positive number of seconds from the environment; raises ValueError naming the variable."""
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {text!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, not {text!r}")
+    return value
+
+
+class AuditKeeper:
+    """Flushes refusal summaries into the log and appends the hub's signed head to the witness file."""
+
+    def __init__(self, hub: Hub, settings: AuditSettings) -> None:
+        """Keep `hub`'s log witnessed as `settings` say."""
+        self.hub, self.settings = hub, settings
+        self.refusals = RefusalCounter(settings.refusal_interval_s)
+        self.witness = WitnessFile(settings.witness_file)
+        self.partner_keys = PartnerKeys(settings.partner_keys_file)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def write_summary(self, summary: dict[str, Any] | None) -> None:
+        """Append one refusal summary entry (no-op for None)."""
+        if summary is not None:
+            self.hub.audit_now(SUMMARY_EVENT, None, **summary)
+
+    def witness_head(self) -> dict[str, Any] | None:
+        """Append the current signed head unless the newest witnessed one already has its size; returns it."""
+        with self._lock:
+            head = self.hub.audit_head()
+            last = self.witness.newest("head")
+            if head["size"] == 0 or (last is not None and last["size"] >= head["size"]):
+                return None
+            record = {"type": "head", **head, "witnessed_at": iso(datetime.now(UTC))}
+            self.witness.append(record)
+            return record
+
+    def tick(self) -> None:
+        """One periodic step: a due refusal summary, then the head."""
+        self.write_summary(self.refusals.take_if_due())
+        self.witness_head()
+
+    def start(self) -> None:
+        """Run `tick` every interval in a daemon thread."""
+        if self._thread is None:
+            period = min(self.settings.witness_interval_s, self.settings.refusal_interval_s)
+            self._thread = threading.Thread(target=self._run, args=(period,), name="orbitshare-audit", daemon=True)
+            self._thread.start()
+
+    def _run(self, period: float) -> None:
+        """The thread's loop; an error is not fatal (the next tick retries, shutdown flushes)."""
+        since_head = 0.0
+        while not self._stop.wait(period):
+            self.write_summary(self.refusals.take_if_due())
+            since_head += period
+            if since_head >= self.settings.witness_interval_s:
+                since_head = 0.0
+                self.witness_head()
+
+    def stop(self) -> None:
+        """Stop the thread, write the pending summary and witness the final head."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+        self.write_summary(self.refusals.take())
+        self.witness_head()
+
+
+def keeper_of(request: Request) -> AuditKeeper:
+    """The app's audit keeper."""
+    return request.app.state.audit_keeper
+
+
+router = APIRouter(tags=["audit"], responses=ERRORS)
+Who = Annotated[Principal, Depends(principal)]
+Keeper = Annotated[AuditKeeper, Depends(keeper_of)]
+
+
+@router.get("/audit/heads", response_model=list[S.WitnessedHead])
+def witnessed_heads(
+    who: Who,
+    keeper: Keeper,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    """Witnessed tree heads, oldest first (the newest `limit`): this hub's own and partners' co-signed ones."""
+    return keeper.witness.records()[-limit:]
+
+
+@router.post("/audit/witness", response_model=S.WitnessedHead, status_code=201)
+def witness_partner_head(body: S.WitnessIn, who: Who, keeper: Keeper) -> dict[str, Any]:
+    """A partner hub's focal point presents its hub's signed tree head; verified, co-signed and kept."""
+    if who.role != "focal_point":
+        raise Forbidden("only a partner's focal point may present its hub's tree head")
+    head = body.model_dump()
+    with keeper._lock:
+        previous = keeper.witness.newest("cosigned", who.partner)
+        try:
+            verify_partner_head(who.partner, head, keeper.partner_keys.get(who.partner), previous)
+        except WitnessError as e:
+            keeper.hub.audit_now("audit.witness.refuse", who, size=body.size, root=body.root, reason=str(e))
+            raise (Conflict if e.conflict else Invalid)(str(e)) from None
+        record = cosign(who.partner, head, keeper.hub.keys.audit_key, iso(datetime.now(UTC)))
+        keeper.witness.append(record)
+    keeper.hub.audit_now("audit.witness", who, size=body.size, root=body.root)
+    return record
