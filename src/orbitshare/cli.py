@@ -177,7 +177,7 @@ def demo_cmd(
 
 
 # --- sharing hub commands ---------------------------------------------------------------------------------
-# `orbitshare serve` and `orbitshare audit verify|head` (owner: sharing hub; see docs/sharing.md).
+# `orbitshare serve` and `orbitshare audit verify|head|partner-key` (owner: sharing hub; see docs/sharing.md).
 
 audit_app = typer.Typer(no_args_is_help=True, help="The sharing hub's tamper-evident audit log.")
 app.add_typer(audit_app, name="audit")
@@ -218,20 +218,55 @@ def serve_cmd(
     uvicorn.run(app_, host=host, port=port, log_level="info")
 
 
+def _audit_settings():  # type: ignore[no-untyped-def]
+    """Where witnessed heads and partner hub keys are kept (ORBITSHARE_WITNESS_FILE, _WITNESS_PARTNERS)."""
+    from orbitshare.api.witnessing import audit_settings_from_env
+    from orbitshare.store.keys import default_home
+
+    try:
+        return audit_settings_from_env(default_home())
+    except ValueError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _load_checkpoint(path: str) -> dict:
+    """A tree head saved earlier (JSON with size and root); exit 2 naming the file when it is not one."""
+    import json
+    from pathlib import Path
+
+    try:
+        head = json.loads(Path(path).read_text())
+        int(head["size"]), str(head["root"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        typer.echo(f"error: --checkpoint {path}: not a saved tree head ({e})", err=True)
+        raise typer.Exit(2) from None
+    return head
+
+
 @audit_app.command("verify")
 def audit_verify_cmd(
     db_url: str = typer.Option(None, "--db-url", help="SQLAlchemy URL (default: SQLite in ORBITSHARE_HOME)."),
     checkpoint: list[str] = typer.Option([], "--checkpoint", help="JSON file of a tree head saved earlier."),
+    witness: bool = typer.Option(
+        True, "--witness/--no-witness", help="Also check against the newest head in the witness file."
+    ),
 ) -> None:
-    """Recompute the Merkle tree; exit 1 on any altered, removed, inserted or reordered entry."""
-    import json
-    from pathlib import Path
-
+    """Recompute the Merkle tree; exit 1 on any altered, removed, inserted or reordered entry or a cut tail."""
     from orbitshare.store.hub import Hub
+    from orbitshare.store.witness import WitnessFile
 
+    heads = [_load_checkpoint(c) for c in checkpoint]
+    settings = _audit_settings()
+    newest = WitnessFile(settings.witness_file).newest("head") if witness else None
+    if newest is not None:
+        heads.append(newest)
+        typer.echo(f"witnessed head: size {newest['size']} ({settings.witness_file})")
+    elif witness:
+        typer.echo(f"no witnessed head in {settings.witness_file}: a cut tail cannot be detected", err=True)
     hub = Hub(_hub_config(db_url))
     try:
-        report = hub.verify_audit([json.loads(Path(c).read_text()) for c in checkpoint])
+        report = hub.verify_audit(heads)
     finally:
         hub.close()
     for problem in report.problems:
@@ -243,17 +278,41 @@ def audit_verify_cmd(
 @audit_app.command("head")
 def audit_head_cmd(
     db_url: str = typer.Option(None, "--db-url", help="SQLAlchemy URL (default: SQLite in ORBITSHARE_HOME)."),
+    witness: bool = typer.Option(False, "--witness", help="Also append it to the witness file (e.g. from cron)."),
 ) -> None:
     """Print the latest signed tree head as JSON (save it to check later with --checkpoint)."""
     import json
+    from datetime import UTC, datetime
 
+    from orbitshare.sharing.consent import iso
     from orbitshare.store.hub import Hub
+    from orbitshare.store.witness import WitnessFile, own_head
 
     hub = Hub(_hub_config(db_url))
     try:
-        typer.echo(json.dumps(hub.audit_head(), indent=2))
+        head = hub.audit_head()
     finally:
         hub.close()
+    if witness and head["size"]:
+        WitnessFile(_audit_settings().witness_file).append(own_head(head, iso(datetime.now(UTC))))
+    typer.echo(json.dumps(head, indent=2))
+
+
+@audit_app.command("partner-key")
+def audit_partner_key_cmd(
+    partner: str = typer.Argument(..., help="Partner code, e.g. LUX."),
+    public_key: str = typer.Argument(..., help="The partner hub's audit key (`public_key` of its GET /audit/head)."),
+) -> None:
+    """Register a partner hub's audit key, so that POST /audit/witness co-signs its tree heads."""
+    from orbitshare.store.witness import PartnerKeys
+
+    settings = _audit_settings()
+    try:
+        PartnerKeys(settings.partner_keys_file).register(partner.upper(), public_key)
+    except ValueError as e:
+        typer.echo(f"error: public_key: {e}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"registered the audit key of {partner.upper()} in {settings.partner_keys_file}")
 
 
 # --- end of sharing hub commands ---------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 import orbitshare
 from orbitshare.api import capabilities  # noqa: F401  (registers the capability jobs)
@@ -192,10 +191,14 @@ def _audit_failure(request: Request, event: str, status: int, reason: str) -> No
 
 def _allowed_methods(request: Request) -> list[str]:
     """Every method some route accepts at the request's path (for the Allow header of a 405)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE and getattr(route, "methods", None):
+    path, methods = request.url.path, set()
+    pending = list(request.app.router.routes)
+    while pending:
+        route = pending.pop()
+        inner = getattr(route, "original_router", None)  # an included router (no prefixes are used here)
+        if inner is not None:
+            pending.extend(inner.routes)
+        elif getattr(route, "methods", None) and route.path_regex.match(path):
             methods |= set(route.methods)
     return sorted(methods)
 
@@ -210,6 +213,8 @@ def _add_handlers(app: FastAPI) -> None:
             who = getattr(request.state, "principal", None)
             hub: Hub = request.app.state.hub
             hub.audit_now("refuse", who, status=403, reason=exc.message, method=request.method, path=request.url.path)
+        elif exc.status == 422 and not exc.audited:
+            _audit_failure(request, "request.invalid", 422, exc.message)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse({"detail": exc.message}, exc.status, headers=headers)
 

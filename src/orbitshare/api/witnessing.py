@@ -16,7 +16,7 @@ from orbitshare.api.refusals import SUMMARY_EVENT, RefusalCounter
 from orbitshare.api.routes import ERRORS, principal
 from orbitshare.sharing.consent import iso
 from orbitshare.store.hub import Conflict, Forbidden, Hub, Invalid, Principal
-from orbitshare.store.witness import PartnerKeys, WitnessError, WitnessFile, cosign, verify_partner_head
+from orbitshare.store.witness import PartnerKeys, WitnessError, WitnessFile, cosign, own_head, verify_partner_head
 
 __all__ = ["AuditKeeper", "AuditSettings", "audit_settings_from_env", "router"]
 
@@ -81,7 +81,7 @@ class AuditKeeper:
             last = self.witness.newest("head")
             if head["size"] == 0 or (last is not None and last["size"] >= head["size"]):
                 return None
-            record = {"type": "head", **head, "witnessed_at": iso(datetime.now(UTC))}
+            record = own_head(head, iso(datetime.now(UTC)))
             self.witness.append(record)
             return record
 

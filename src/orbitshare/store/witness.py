@@ -27,6 +27,7 @@ __all__ = [
     "WitnessFile",
     "cosign",
     "cosign_message",
+    "own_head",
     "verify_partner_head",
 ]
 
@@ -97,7 +98,10 @@ class PartnerKeys:
         """Every registered key."""
         if not self.path.exists():
             return {}
-        data = json.loads(self.path.read_text())
+        try:
+            data = json.loads(self.path.read_text())
+        except ValueError:  # a damaged registry accepts nobody
+            return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
     def get(self, partner: str) -> bytes | None:
@@ -134,6 +138,11 @@ def verify_partner_head(
         )
     if size == previous["size"] and root != previous["root"]:
         raise WitnessError(f"partner {partner} presented two roots for size {size} (fork)", conflict=True)
+
+
+def own_head(head: dict[str, Any], now_iso: str) -> dict[str, Any]:
+    """The record of this hub's own signed head (as `audit_head` gives it), witnessed at `now_iso`."""
+    return {"type": "head", **head, "witnessed_at": now_iso}
 
 
 def cosign(partner: str, head: dict[str, Any], key: Ed25519PrivateKey, now_iso: str) -> dict[str, Any]:
