@@ -25,9 +25,7 @@ class RefusalCounter:
     further sources are counted under one "(other sources)" row per reason, so no refusal goes uncounted.
     """
 
-    def __init__(
-        self, interval_s: float = 60.0, max_keys: int = 256, clock: Callable[[], float] = time.time
-    ) -> None:
+    def __init__(self, interval_s: float = 60.0, max_keys: int = 256, clock: Callable[[], float] = time.time) -> None:
         """An empty counter; `clock` returns seconds since the epoch."""
         self.interval_s, self.max_keys, self.clock = interval_s, max_keys, clock
         self._lock = threading.Lock()
