@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
@@ -163,6 +163,7 @@ def create_app(
         version=orbitshare.__version__,
         description="Labelled space-domain products shared under the originator's consent.",
         lifespan=lifespan,
+        dependencies=[Depends(known_query_only)],
     )
     app.state.hub, app.state.jwt, app.state.audit_keeper = hub, jwt, keeper
     app.include_router(router)
@@ -173,6 +174,31 @@ def create_app(
     app.add_middleware(CleanRequest, keeper=keeper)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def known_query_only(request: Request) -> None:
+    """Refuse query parameters the route does not declare (422), as unknown JSON fields are refused."""
+    route = request.scope.get("route")
+    if route is None or not request.query_params or not hasattr(route, "dependant"):
+        return
+    known = _QUERY_NAMES.get(id(route))
+    if known is None:
+        known = _QUERY_NAMES[id(route)] = frozenset(_query_names(route.dependant))
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        errors = [{"loc": ("query", n), "msg": "unknown query parameter", "type": "extra_forbidden"} for n in unknown]
+        raise RequestValidationError(errors)
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}  # by id of the route (routes live as long as the app)
+
+
+def _query_names(dependant: Any) -> set[str]:
+    """Names of the query parameters of a route's dependant and its sub-dependencies."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
 
 
 def _audit_failure(request: Request, event: str, status: int, reason: str) -> None:
@@ -190,8 +216,12 @@ def _audit_failure(request: Request, event: str, status: int, reason: str) -> No
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method some route accepts at the request's path (for the Allow header of a 405)."""
-    path, methods = request.url.path, set()
+    """The methods routes accept at the request's path, for the Allow header of a 405.
+
+    A static route (`/products/upload`) takes precedence over a templated one (`/products/{product_id}`), as
+    the schema documents it.
+    """
+    path, static, templated = request.url.path, set(), set()
     pending = list(request.app.router.routes)
     while pending:
         route = pending.pop()
@@ -199,8 +229,8 @@ def _allowed_methods(request: Request) -> list[str]:
         if inner is not None:
             pending.extend(inner.routes)
         elif getattr(route, "methods", None) and route.path_regex.match(path):
-            methods |= set(route.methods)
-    return sorted(methods)
+            (templated if route.param_convertors else static).update(route.methods)
+    return sorted(static or templated)
 
 
 def _add_handlers(app: FastAPI) -> None:

@@ -24,7 +24,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (404, "Unknown id"),
         (409, "Conflict"),
         (413, "Payload too large"),
-        (422, "Invalid input"),
+        (422, "Invalid input: a field out of its schema, or a rule the schema cannot express (an expiry in the past, "
+         "a label refusing its own originator, a control character, an unknown query parameter)"),
     ]
 }
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
 from orbitshare.store.hub import KINDS, ROLES, Invalid
 
@@ -95,7 +95,7 @@ class LabelIn(Strict):
     """A security label; the originator defaults to (and must be) the uploader's partner."""
 
     policy_id: str = Field(min_length=1, max_length=200, examples=["NATO"])
-    classification: str | int = Field(examples=["NATO UNCLASSIFIED"])
+    classification: StrictStr | StrictInt = Field(examples=["NATO UNCLASSIFIED"], description="Name or level (0-5)")
     categories: list[CategoryIn] = Field(default_factory=list, max_length=64)
     purposes: list[str] = Field(default_factory=list, max_length=64, examples=[["space-domain-awareness"]])
     export_control: str | None = Field(default=None, max_length=200)
@@ -238,7 +238,7 @@ class UserIn(Strict):
 
     name: str = Short
     role: Role
-    clearance: str | int = "UNCLASSIFIED"
+    clearance: StrictStr | StrictInt = Field(default="UNCLASSIFIED", description="Name or level (0-5)")
     purpose: str = Field(default="space-domain-awareness", min_length=1, max_length=100)
     oidc_subject: str | None = Field(
         default=None, min_length=1, max_length=200, description="Bind the user to this OIDC `sub` claim"
