@@ -83,6 +83,25 @@ def test_witnessed_heads_are_listed_and_signed(db_env) -> None:
             )
 
 
+def test_the_keeper_witnesses_at_its_interval(db_env, tmp_path) -> None:
+    """Started with a short interval, the keeper appends the head without any request or shutdown."""
+    import time
+
+    from orbitshare.api.witnessing import AuditKeeper, AuditSettings
+
+    env = db_env
+    keeper = AuditKeeper(env.hub, AuditSettings(tmp_path / "w.jsonl", tmp_path / "p.json", 0.05, 0.05))
+    keeper.start()
+    try:
+        for _ in range(200):
+            if keeper.witness.records():
+                break
+            time.sleep(0.05)
+        assert [r["size"] for r in keeper.witness.records()] == [env.audit_size()]
+    finally:
+        keeper.stop()
+
+
 LUX_HUB = Ed25519PrivateKey.generate()
 OTHER = Ed25519PrivateKey.generate()
 ROOT_A, ROOT_B = hashlib.sha256(b"a").hexdigest(), hashlib.sha256(b"b").hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from orbitshare.store.hub import Conflict, Forbidden, Hub, Invalid, Principal
 from orbitshare.store.witness import PartnerKeys, WitnessError, WitnessFile, cosign, own_head, verify_partner_head
 
 __all__ = ["AuditKeeper", "AuditSettings", "audit_settings_from_env", "router"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -85,27 +88,34 @@ class AuditKeeper:
             self.witness.append(record)
             return record
 
-    def tick(self) -> None:
-        """One periodic step: a due refusal summary, then the head."""
-        self.write_summary(self.refusals.take_if_due())
-        self.witness_head()
-
     def start(self) -> None:
-        """Run `tick` every interval in a daemon thread."""
+        """Flush due refusal summaries and witness the head at their intervals, in a daemon thread."""
         if self._thread is None:
             period = min(self.settings.witness_interval_s, self.settings.refusal_interval_s)
             self._thread = threading.Thread(target=self._run, args=(period,), name="orbitshare-audit", daemon=True)
             self._thread.start()
 
     def _run(self, period: float) -> None:
-        """The thread's loop; an error is not fatal (the next tick retries, shutdown flushes)."""
+        """The thread's loop; a failed step is logged and retried on the next one (shutdown flushes too)."""
         since_head = 0.0
         while not self._stop.wait(period):
-            self.write_summary(self.refusals.take_if_due())
             since_head += period
-            if since_head >= self.settings.witness_interval_s:
-                since_head = 0.0
-                self.witness_head()
+            try:
+                self.write_summary(self.refusals.take_if_due())
+                if since_head >= self.settings.witness_interval_s:
+                    since_head = 0.0
+                    self.witness_head()
+            except Exception:  # a database or disk hiccup must not end witnessing for the process's life
+                log.exception("audit keeper step failed; retrying at the next interval")
+
+    def cosign_partner_head(self, who: Principal, head: dict[str, Any]) -> dict[str, Any]:
+        """Verify a partner hub's head against its key and what was witnessed before, co-sign and keep it."""
+        with self._lock:
+            previous = self.witness.newest("cosigned", who.partner)
+            verify_partner_head(who.partner, head, self.partner_keys.get(who.partner), previous)
+            record = cosign(who.partner, head, self.hub.keys.audit_key, iso(datetime.now(UTC)))
+            self.witness.append(record)
+        return record
 
     def stop(self) -> None:
         """Stop the thread, write the pending summary and witness the final head."""
@@ -142,15 +152,10 @@ def witness_partner_head(body: S.WitnessIn, who: Who, keeper: Keeper) -> dict[st
     """A partner hub's focal point presents its hub's signed tree head; verified, co-signed and kept."""
     if who.role != "focal_point":
         raise Forbidden("only a partner's focal point may present its hub's tree head")
-    head = body.model_dump()
-    with keeper._lock:
-        previous = keeper.witness.newest("cosigned", who.partner)
-        try:
-            verify_partner_head(who.partner, head, keeper.partner_keys.get(who.partner), previous)
-        except WitnessError as e:
-            keeper.hub.audit_now("audit.witness.refuse", who, size=body.size, root=body.root, reason=str(e))
-            raise (Conflict if e.conflict else Invalid)(str(e)) from None
-        record = cosign(who.partner, head, keeper.hub.keys.audit_key, iso(datetime.now(UTC)))
-        keeper.witness.append(record)
+    try:
+        record = keeper.cosign_partner_head(who, body.model_dump())
+    except WitnessError as e:
+        keeper.hub.audit_now("audit.witness.refuse", who, size=body.size, root=body.root, reason=str(e))
+        raise (Conflict if e.conflict else Invalid)(str(e)) from None
     keeper.hub.audit_now("audit.witness", who, size=body.size, root=body.root)
     return record
