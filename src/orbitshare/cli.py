@@ -267,7 +267,7 @@ def demo_cmd(
 
 
 # --- sharing hub commands ---------------------------------------------------------------------------------
-# `orbitshare serve` and `orbitshare audit verify|head` (owner: sharing hub; see docs/sharing.md).
+# `orbitshare serve` and `orbitshare audit verify|head|partner-key` (owner: sharing hub; see docs/sharing.md).
 
 audit_app = typer.Typer(no_args_is_help=True, help="The sharing hub's tamper-evident audit log.")
 app.add_typer(audit_app, name="audit")
@@ -371,23 +371,48 @@ def serve_cmd(
     uvicorn.run(app_, host=host, port=port, log_level="info")
 
 
+def _audit_settings():  # type: ignore[no-untyped-def]
+    """Where witnessed heads and partner hub keys are kept (ORBITSHARE_WITNESS_FILE, _WITNESS_PARTNERS)."""
+    from orbitshare.api.witnessing import audit_settings_from_env
+    from orbitshare.store.keys import default_home
+
+    try:
+        return audit_settings_from_env(default_home())
+    except ValueError as e:
+        fail(str(e))
+
+
+def _load_checkpoint(path: str) -> dict:
+    """A tree head saved earlier (JSON with size and root); exit 2 naming the file when it is not one."""
+    import json
+
+    try:
+        head = json.loads(Path(path).read_text())
+        int(head["size"]), str(head["root"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        fail(f"--checkpoint {path}: not a tree head saved by 'orbitshare audit head' ({e})")
+    return head
+
+
 @audit_app.command("verify")
 def audit_verify_cmd(
     db_url: str = typer.Option(None, "--db-url", callback=_db_url, help=DB_URL_HELP),
     checkpoint: list[Path] = typer.Option([], "--checkpoint", callback=input_files(),
                                           help="JSON file of a tree head saved earlier (repeatable)."),
+    witness: bool = typer.Option(True, "--witness/--no-witness",
+                                 help="Also check against the newest head in the witness file."),
 ) -> None:
-    """Recompute the Merkle tree; exit 1 on any altered, removed, inserted or reordered entry."""
-    import json
+    """Recompute the Merkle tree; exit 1 on any altered, removed, inserted or reordered entry or a cut tail."""
+    from orbitshare.store.witness import WitnessFile
 
-    heads = []
-    for c in checkpoint:
-        try:
-            heads.append(json.loads(Path(c).read_text()))
-        except (ValueError, UnicodeError) as exc:
-            fail(f"--checkpoint {c}: not a JSON tree head ({exc})")
-        if not (isinstance(heads[-1], dict) and {"size", "root"} <= set(heads[-1])):
-            fail(f"--checkpoint {c}: not a tree head saved by 'orbitshare audit head' (no size and root)")
+    heads = [_load_checkpoint(c) for c in checkpoint]
+    settings = _audit_settings()
+    newest = WitnessFile(settings.witness_file).newest("head") if witness else None
+    if newest is not None:
+        heads.append(newest)
+        typer.echo(f"witnessed head: size {newest['size']} ({settings.witness_file})")
+    elif witness:
+        typer.echo(f"no witnessed head in {settings.witness_file}: a cut tail cannot be detected", err=True)
     hub = _open_hub(db_url)
     try:
         report = hub.audit.verify(heads)
@@ -405,16 +430,40 @@ def audit_verify_cmd(
 @audit_app.command("head")
 def audit_head_cmd(
     db_url: str = typer.Option(None, "--db-url", callback=_db_url, help=DB_URL_HELP),
+    witness: bool = typer.Option(False, "--witness", help="Also append it to the witness file (e.g. from cron)."),
 ) -> None:
     """Print the latest signed tree head as JSON (save it to check later with --checkpoint)."""
     import json
     from dataclasses import asdict
+    from datetime import UTC, datetime
+
+    from orbitshare.sharing.consent import iso
+    from orbitshare.store.witness import WitnessFile, own_head
 
     hub = _open_hub(db_url)
     try:
-        typer.echo(json.dumps(asdict(hub.audit.head()), indent=2))
+        head = asdict(hub.audit.head())
     finally:
         hub.close()
+    if witness and head["size"]:
+        WitnessFile(_audit_settings().witness_file).append(own_head(head, iso(datetime.now(UTC))))
+    typer.echo(json.dumps(head, indent=2))
+
+
+@audit_app.command("partner-key")
+def audit_partner_key_cmd(
+    partner: str = typer.Argument(..., help="Partner code, e.g. LUX."),
+    public_key: str = typer.Argument(..., help="The partner hub's audit key (`public_key` of its GET /audit/head)."),
+) -> None:
+    """Register a partner hub's audit key, so that POST /audit/witness co-signs its tree heads."""
+    from orbitshare.store.witness import PartnerKeys
+
+    settings = _audit_settings()
+    try:
+        PartnerKeys(settings.partner_keys_file).register(partner.upper(), public_key)
+    except ValueError as e:
+        fail(f"PUBLIC_KEY: {e}")
+    typer.echo(f"registered the audit key of {partner.upper()} in {settings.partner_keys_file}")
 
 
 # --- end of sharing hub commands ---------------------------------------------------------------------------

@@ -39,13 +39,14 @@ class Env:
         return self.hub.audit.head().size
 
 
-def make_env(tmp_path: Path, max_upload_bytes: int = 1 << 20, jwt=None) -> Env:
-    """Build the app, seed the demo, and add a third partner the demo labels do not release to."""
+def make_env(tmp_path: Path, max_upload_bytes: int = 1 << 20, jwt=None, db_url: str | None = None) -> Env:
+    """Build the app (SQLite under tmp_path unless `db_url`), seed the demo, add a partner it does not release to."""
     from orbitshare.api.app import create_app
     from orbitshare.api.demo import seed
     from orbitshare.service import HubConfig
 
-    config = HubConfig(db_url=f"sqlite:///{tmp_path / 'hub.db'}", home=tmp_path, max_upload_bytes=max_upload_bytes)
+    url = db_url or f"sqlite:///{tmp_path / 'hub.db'}"
+    config = HubConfig(db_url=url, home=tmp_path, max_upload_bytes=max_upload_bytes)
     app = create_app(config, jwt=jwt)
     hub = app.state.hub
     people = seed(hub)

@@ -93,7 +93,9 @@ def test_jwt_bearer_maps_to_a_bound_user(tmp_path, env_factory) -> None:
     assert me.status_code == 200 and (me.json()["name"], me.json()["partner"]) == ("OIDC analyst", "LUX")
     unbound = _jwt(key, "EdDSA", {**claims, "sub": "nobody"})
     r = env.client.get("/me", headers={"Authorization": f"Bearer {unbound}"})
-    assert r.status_code == 401 and "not bound" in r.json()["detail"]
+    assert r.status_code == 401 and r.json()["detail"] == "invalid or expired token"
+    keeper = env.client.app.state.audit_keeper
+    assert keeper.refusals.take()["counts"][0]["reason"] == "JWT subject not bound to a user"
     body = {"name": "second", "role": "viewer", "oidc_subject": "lux-oidc-7"}
     dup = env.client.post("/users", headers=env.auth("lux_fp"), json=body)
     assert dup.status_code == 409 and "already bound" in dup.json()["detail"]

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import orbitshare
 from orbitshare.api import capabilities  # noqa: F401  (registers the capability jobs)
 from orbitshare.api.auth import JwtSettings
+from orbitshare.api.edge import CleanRequest, SecurityHeaders, allowed_methods, known_query_only
 from orbitshare.api.errors import status_of
 from orbitshare.api.routes import router
 from orbitshare.api.schemas import Health
+from orbitshare.api.witnessing import AuditKeeper, AuditSettings, audit_settings_from_env
+from orbitshare.api.witnessing import router as witness_router
 from orbitshare.service import Hub, HubConfig, HubError
 from orbitshare.store.db import migrate
 
 WEB = Path(str(resources.files("orbitshare.web"))) / "static"
+DATA_ERROR = "invalid data: a value is too long or holds a character the database does not store"
+log = logging.getLogger(__name__)
 
 
 class BodyLimit:
@@ -61,8 +69,12 @@ def create_app(
     hub: Hub | None = None,
     jwt: JwtSettings | None = None,
     run_migrations: bool = True,
+    audit: AuditSettings | None = None,
 ) -> FastAPI:
-    """Build the app over `hub` (or a new hub for `config`, migrating its database first)."""
+    """Build the app over `hub` (or a new hub for `config`, migrating its database first).
+
+    `audit` says where tree heads are witnessed (default: from the environment, under the hub's home).
+    """
     if hub is None:
         if config is None:
             raise ValueError("give a HubConfig or a Hub")
@@ -70,17 +82,48 @@ def create_app(
             migrate(config.db_url)
         hub = Hub(config)
         hub.warm()
+    keeper = AuditKeeper(hub, audit or audit_settings_from_env(hub.config.home))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        """Witness heads and flush refusal summaries while serving; once more on shutdown."""
+        keeper.start()
+        try:
+            yield
+        finally:
+            keeper.stop()
+
     app = FastAPI(
         title="orbitshare sharing hub",
         version=orbitshare.__version__,
         description="Labelled space-domain products shared under the originator's consent.",
+        lifespan=lifespan,
+        dependencies=[Depends(known_query_only)],
     )
-    app.state.hub, app.state.jwt = hub, jwt
+    app.state.hub, app.state.jwt, app.state.audit_keeper = hub, jwt, keeper
     app.include_router(router)
+    app.include_router(witness_router)
     _add_handlers(app)
     _add_pages(app)
     app.add_middleware(BodyLimit, max_bytes=hub.config.max_upload_bytes)
+    app.add_middleware(CleanRequest, keeper=keeper)
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+def _audit_failure(request: Request, event: str, status: int, reason: str) -> None:
+    """Record a refused or failed request: an entry for an authenticated caller, a counted refusal otherwise."""
+    who = getattr(request.state, "principal", None)
+    keeper: AuditKeeper = request.app.state.audit_keeper
+    if who is not None:
+        try:
+            keeper.hub.audit.record(event, who, status=status, reason=reason, method=request.method,
+                                    path=request.url.path)
+            return
+        except Exception:  # the record must not be lost: count it (the summary names the reason)
+            log.exception("audit write failed; counting the refusal instead")
+    client = request.client.host if request.client else None
+    keeper.write_summary(keeper.refusals.add(client, f"{event}: {reason}", request.method, request.url.path))
 
 
 def _add_handlers(app: FastAPI) -> None:
@@ -95,6 +138,8 @@ def _add_handlers(app: FastAPI) -> None:
             hub: Hub = request.app.state.hub
             path = request.url.path
             hub.audit.record("refuse", who, status=403, reason=exc.message, method=request.method, path=path)
+        elif status == 422 and not exc.audited:
+            _audit_failure(request, "request.invalid", 422, exc.message)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse({"detail": exc.message}, status, headers=headers)
 
@@ -103,8 +148,18 @@ def _add_handlers(app: FastAPI) -> None:
         """A write raced another one on a unique value."""
         return JSONResponse({"detail": "conflicting data: a unique value is already taken"}, 409)
 
+    @app.exception_handler(StatementError)
+    def data_error(request: Request, exc: StatementError) -> JSONResponse:
+        """Values the database refuses (too long, NUL, out of range) are the caller's error: 422, audited."""
+        if isinstance(exc, DBAPIError) and not isinstance(exc, DataError):
+            log.error("database error: %s", exc)
+            _audit_failure(request, "request.failed", 503, "database error")
+            return JSONResponse({"detail": "the database is unavailable; try again"}, 503)
+        _audit_failure(request, "request.invalid", 422, DATA_ERROR)
+        return JSONResponse({"detail": DATA_ERROR}, 422)
+
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         """Validation errors: 400 for malformed JSON, 422 otherwise, with field-level messages."""
         errors = [
             {
@@ -115,14 +170,19 @@ def _add_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         if any(e["type"] == "json_invalid" for e in errors):
+            _audit_failure(request, "request.invalid", 400, "malformed JSON body")
             return JSONResponse({"detail": "malformed JSON body", "errors": errors}, 400)
         summary = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
+        _audit_failure(request, "request.invalid", 422, summary)
         return JSONResponse({"detail": f"invalid request: {summary}", "errors": errors}, 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        """Plain HTTP errors (404 route, 405, 413) as JSON."""
-        return JSONResponse({"detail": str(exc.detail)}, exc.status_code, headers=exc.headers)
+    def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Plain HTTP errors (404 route, 405 with its Allow header, 413) as JSON."""
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return JSONResponse({"detail": str(exc.detail)}, exc.status_code, headers=headers or None)
 
 
 def _add_pages(app: FastAPI) -> None:
@@ -135,7 +195,7 @@ def _add_pages(app: FastAPI) -> None:
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
-        """The web page."""
+        """The web page (its Content-Security-Policy is set by SecurityHeaders)."""
         return FileResponse(WEB / "index.html")
 
     @app.get("/web/{name}", include_in_schema=False)

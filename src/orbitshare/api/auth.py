@@ -18,6 +18,7 @@ from fastapi.security import HTTPBearer
 from orbitshare.service import Hub, Principal, Unauthorized
 from orbitshare.sharing.consent import unb64u
 
+INVALID_CREDENTIAL = "invalid or expired token"  # one answer for unknown, expired, revoked, disabled, bad JWT
 bearer = HTTPBearer(auto_error=False, description="An API token (osh_...) or, when enabled, an OIDC JWT")
 
 
@@ -100,7 +101,7 @@ def authenticate(request: Request, hub: Hub, jwt: JwtSettings | None) -> Princip
     scheme, _, cred = header.partition(" ")
     cred = cred.strip()
     if scheme.lower() != "bearer" or not cred:
-        _refuse(request, hub, "no bearer credential")
+        _refuse(request, "no bearer credential")
     if cred.startswith("osh_"):
         principal, reason = hub.parties.authenticate(cred)
     elif jwt is not None and cred.count(".") == 2:
@@ -108,7 +109,7 @@ def authenticate(request: Request, hub: Hub, jwt: JwtSettings | None) -> Princip
     else:
         principal, reason = None, "unknown credential"
     if principal is None:
-        _refuse(request, hub, reason)
+        _refuse(request, reason)
     return principal
 
 
@@ -122,8 +123,15 @@ def _jwt_principal(cred: str, hub: Hub, jwt: JwtSettings) -> tuple[Principal | N
     return principal, "ok" if principal else "JWT subject not bound to a user"
 
 
-def _refuse(request: Request, hub: Hub, reason: str) -> None:
-    """Audit an authentication refusal and raise 401."""
+def _refuse(request: Request, reason: str) -> None:
+    """Count an authentication refusal (summarised in the audit log per interval, cause kept) and raise 401.
+
+    The caller learns only that a credential is missing or not accepted; why (unknown, expired, revoked,
+    disabled, which JWT check) is in the log's refusal summary.
+    """
     client = request.client.host if request.client else None
-    hub.audit.record("auth.refuse", None, reason=reason, method=request.method, path=request.url.path, client=client)
-    raise Unauthorized(f"authentication required: {reason}")
+    keeper = request.app.state.audit_keeper
+    keeper.write_summary(keeper.refusals.add(client, reason, request.method, request.url.path))
+    if reason == "no bearer credential":
+        raise Unauthorized("authentication required: no bearer credential")
+    raise Unauthorized(INVALID_CREDENTIAL)

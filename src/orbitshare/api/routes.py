@@ -29,7 +29,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (404, "Unknown id"),
         (409, "Conflict"),
         (413, "Payload too large"),
-        (422, "Invalid input"),
+        (422, "Invalid input: a field out of its schema, or a rule the schema cannot express (an expiry in the past, "
+         "a label refusing its own originator, a control character, an unknown query parameter)"),
     ]
 }
 
@@ -101,7 +102,7 @@ def create_user(body: S.UserIn, who: Who, hub: HubDep) -> UserInfo:
 
 
 @router.post("/users/{user_id}/tokens", response_model=S.TokenOut, status_code=201, tags=["parties"])
-def issue_token(user_id: str, body: S.TokenIn, who: Who, hub: HubDep) -> IssuedToken:
+def issue_token(user_id: S.Id, body: S.TokenIn, who: Who, hub: HubDep) -> IssuedToken:
     """Issue an API token for yourself, or (focal points) for a user of your partner.
 
     It expires no later than the token used to mint it, at most after the hub's maximum lifetime
@@ -112,13 +113,13 @@ def issue_token(user_id: str, body: S.TokenIn, who: Who, hub: HubDep) -> IssuedT
 
 
 @router.get("/users/{user_id}/tokens", response_model=list[TokenInfo], tags=["parties"])
-def list_tokens(user_id: str, who: Who, hub: HubDep) -> list[TokenInfo]:
+def list_tokens(user_id: S.Id, who: Who, hub: HubDep) -> list[TokenInfo]:
     """A user's tokens, metadata only (the user itself, or its partner's focal point)."""
     return hub.parties.tokens(user_id, who)
 
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["parties"])
-def revoke_token(token_id: str, who: Who, hub: HubDep) -> Response:
+def revoke_token(token_id: S.Id, who: Who, hub: HubDep) -> Response:
     """Revoke a token at once."""
     hub.parties.revoke_token(token_id, who)
     return Response(status_code=204)
@@ -169,12 +170,12 @@ def upload_product(
     lab = _label_form(label)
     content = _json_or_none(data) if kind == "stac_item" else None
     meta = _kind_meta(kind, content, {})
-    media = file.content_type or "application/octet-stream"
-    return hub.products.add(who, kind, title or file.filename or kind, lab, data, media, file.filename, meta)
+    filename, media = S.upload_fields(file.filename, file.content_type, title)
+    return hub.products.add(who, kind, title or filename or kind, lab, data, media, filename, meta)
 
 
 @router.get("/products/{product_id}", response_model=S.ProductOut, tags=["products"])
-def get_product(product_id: str, who: Who, hub: HubDep, purpose: PurposeHeader = None) -> ProductInfo:
+def get_product(product_id: S.Id, who: Who, hub: HubDep, purpose: PurposeHeader = None) -> ProductInfo:
     """Metadata and label of one product (release decision applies)."""
     info, _ = hub.products.get(who, _purpose(who, purpose), product_id)
     return info
@@ -183,17 +184,21 @@ def get_product(product_id: str, who: Who, hub: HubDep, purpose: PurposeHeader =
 @router.get(
     "/products/{product_id}/content",
     tags=["products"],
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "The product"}},
+    responses={
+        200: {
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The product, in the media type it was shared with (`media_type` of its metadata)",
+        }
+    },
 )
-def download(product_id: str, who: Who, hub: HubDep, purpose: PurposeHeader = None) -> Response:
+def download(product_id: S.Id, who: Who, hub: HubDep, purpose: PurposeHeader = None) -> Response:
     """Download a product's content, with its label in the X-Security-Label header."""
     info, data = hub.products.get(who, _purpose(who, purpose), product_id, event="access.download")
     headers = {
         "X-Security-Label": json.dumps(info.label, sort_keys=True),
         "X-Released-By": info.released_by or "",
     }
-    if info.filename:
-        headers["Content-Disposition"] = f'attachment; filename="{_safe_name(info.filename)}"'
+    headers["Content-Disposition"] = S.attachment(info.filename or info.id)
     return Response(data, media_type=info.media_type, headers=headers)
 
 
@@ -259,7 +264,7 @@ def stac_search(
     status_code=201,
     tags=["consent"],
 )
-def request_consent(product_id: str, body: S.ConsentRequestIn, who: Who, hub: HubDep) -> ConsentRequestInfo:
+def request_consent(product_id: S.Id, body: S.ConsentRequestIn, who: Who, hub: HubDep) -> ConsentRequestInfo:
     """Ask the originator's focal point to release this product to a partner for a purpose."""
     return hub.consent.request(
         who, product_id, body.recipient.upper(), body.purpose, body.justification, body.expires_at
@@ -278,19 +283,19 @@ def consent_requests(
 
 
 @router.post("/consent-requests/{request_id}/grant", response_model=S.DecisionOut, tags=["consent"])
-def grant_request(request_id: str, body: S.DecisionIn, who: Who, hub: HubDep) -> DecisionResult:
+def grant_request(request_id: S.Id, body: S.DecisionIn, who: Who, hub: HubDep) -> DecisionResult:
     """The originator's focal point grants: a signed statement is issued."""
     return hub.consent.decide(who, request_id, True, body.note, body.expires_at)
 
 
 @router.post("/consent-requests/{request_id}/refuse", response_model=S.DecisionOut, tags=["consent"])
-def refuse_request(request_id: str, body: S.DecisionIn, who: Who, hub: HubDep) -> DecisionResult:
+def refuse_request(request_id: S.Id, body: S.DecisionIn, who: Who, hub: HubDep) -> DecisionResult:
     """The originator's focal point refuses."""
     return hub.consent.decide(who, request_id, False, body.note)
 
 
 @router.post("/products/{product_id}/grants", response_model=S.GrantOut, status_code=201, tags=["consent"])
-def grant_directly(product_id: str, body: S.GrantIn, who: Who, hub: HubDep) -> GrantInfo:
+def grant_directly(product_id: S.Id, body: S.GrantIn, who: Who, hub: HubDep) -> GrantInfo:
     """The originator's focal point grants a release without a prior request."""
     return hub.consent.grant_directly(who, product_id, body.recipient.upper(), body.purpose, body.expires_at)
 
@@ -302,13 +307,13 @@ def grants(who: Who, hub: HubDep) -> list[GrantInfo]:
 
 
 @router.get("/grants/{grant_id}", response_model=S.GrantOut, tags=["consent"])
-def grant(grant_id: str, who: Who, hub: HubDep) -> GrantInfo:
+def grant(grant_id: S.Id, who: Who, hub: HubDep) -> GrantInfo:
     """One grant with its signed statement and the signer's public key."""
     return hub.consent.grant(who, grant_id)
 
 
 @router.post("/grants/{grant_id}/revoke", response_model=S.GrantOut, tags=["consent"])
-def revoke(grant_id: str, body: S.RevokeIn, who: Who, hub: HubDep) -> GrantInfo:
+def revoke(grant_id: S.Id, body: S.RevokeIn, who: Who, hub: HubDep) -> GrantInfo:
     """Revoke a grant; it takes effect at once."""
     return hub.consent.revoke(who, grant_id, body.reason)
 
@@ -365,7 +370,7 @@ def jobs(who: Who) -> list[dict[str, str]]:
 
 
 @router.post("/jobs/{name}", response_model=S.ProductOut, status_code=201, tags=["jobs"])
-def run_job(name: str, body: S.JobIn, who: Who, hub: HubDep) -> ProductInfo:
+def run_job(name: S.JobName, body: S.JobIn, who: Who, hub: HubDep) -> ProductInfo:
     """Run a registered job and store its result, labelled at least as restrictively as its inputs."""
     job = JOBS.get(name)
     if job is None:
@@ -404,6 +409,7 @@ def upload_catalog(
 ) -> ProductInfo:
     """Upload a TLE or OMM catalog; the raw text is stored as a labelled `catalog` product."""
     data = file.file.read()
+    S.upload_fields(file.filename, None, title)
     try:
         text = data.decode("utf-8")
         meta = catalog_meta(text, file.filename or "upload")
@@ -495,7 +501,3 @@ def _intersects(item_bbox: Any, box: tuple[float, float, float, float]) -> bool:
     minx, miny, maxx, maxy = item_bbox[0], item_bbox[1], item_bbox[half], item_bbox[half + 1]
     return not (maxx < box[0] or minx > box[2] or maxy < box[1] or miny > box[3])
 
-
-def _safe_name(name: str) -> str:
-    """A filename safe for a Content-Disposition header."""
-    return "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name)[:200]

@@ -2,22 +2,85 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
-from orbitshare.service.common import KINDS, ROLES
+from orbitshare.service.common import KINDS, ROLES, Invalid
 
 Kind = Literal[KINDS]  # the hub's product kinds, one list (service.common.KINDS)
 Role = Literal[ROLES]
 Short = Field(min_length=1, max_length=200)
+ID_PATTERN = r"^[A-Za-z0-9_.-]{1,36}$"
+MEDIA_TYPE = r"^[\x21-\x7e][\x20-\x7e]{0,99}$"  # printable ASCII, at most 100 characters (the column's width)
+MAX_FILENAME = 255
+OPAQUE_FIELDS = frozenset({"content", "text", "params", "meta"})  # stored as bytes or escaped JSON
+
+
+def no_control_characters(value: Any, where: str = "value") -> Any:
+    """Raise ValueError when a string in `value` (recursively) holds NUL or another C0 control but tab/newline."""
+    if isinstance(value, str):
+        bad = next((c for c in value if c < " " and c not in "\t\n\r"), None)
+        if bad is not None:
+            raise ValueError(f"{where} contains the control character U+{ord(bad):04X}")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            no_control_characters(k, where)
+            no_control_characters(v, where)
+    elif isinstance(value, list):
+        for v in value:
+            no_control_characters(v, where)
+    return value
+
+
+Id = Annotated[str, Path(min_length=1, max_length=36, pattern=ID_PATTERN, description="An id (at most 36 characters)")]
+JobName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+
+
+def upload_fields(filename: str | None, content_type: str | None, title: str | None) -> tuple[str | None, str]:
+    """The file name and media type of an upload (title checked too); raises Invalid naming the field."""
+    if title is not None:
+        no_control_characters_or_invalid(title, "title")
+    if filename is not None:
+        if len(filename) > MAX_FILENAME:
+            raise Invalid(f"file name longer than {MAX_FILENAME} characters")
+        no_control_characters_or_invalid(filename, "file name")
+    media = content_type or "application/octet-stream"
+    if not re.fullmatch(MEDIA_TYPE, media):
+        raise Invalid("media type must be printable ASCII of at most 100 characters")
+    return filename, media
+
+
+def attachment(name: str) -> str:
+    """A Content-Disposition that makes browsers download, never render: ASCII fallback and RFC 8187 name."""
+    ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name)[:200] or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name[:200], safe='')}"
+
+
+def no_control_characters_or_invalid(value: Any, where: str) -> None:
+    """`no_control_characters`, raising Invalid (422) instead of ValueError."""
+    try:
+        no_control_characters(value, where)
+    except ValueError as e:
+        raise Invalid(str(e)) from None
 
 
 class Strict(BaseModel):
-    """Reject unknown fields."""
+    """Reject unknown fields and control characters (NUL included) in every text field but opaque content."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: Any, info: Any) -> Any:
+        """Text fields hold no control characters (databases refuse NUL; logs and headers mislead on others)."""
+        if info.field_name in OPAQUE_FIELDS:
+            return value
+        return no_control_characters(value, "text")
 
 
 class CategoryIn(Strict):
@@ -175,7 +238,7 @@ class UserIn(Strict):
 
     name: str = Short
     role: Role
-    clearance: StrictStr | StrictInt = "UNCLASSIFIED"
+    clearance: StrictStr | StrictInt = Field(default="UNCLASSIFIED", description="Name or level (0-5)")
     purpose: str = Field(default="space-domain-awareness", min_length=1, max_length=100)
     oidc_subject: str | None = Field(
         default=None, min_length=1, max_length=200, description="Bind the user to this OIDC `sub` claim"
@@ -232,6 +295,30 @@ class PartnerOut(BaseModel):
     policies: list[str]
     attributes: list[str]
     focal_points: list[dict[str, str]]
+
+
+class WitnessIn(Strict):
+    """A partner hub's signed tree head, presented for co-signing by the partner's focal point."""
+
+    size: int = Field(ge=1, le=2**62)
+    root: str = Field(pattern=r"^[0-9a-f]{64}$", description="Merkle root, lower-case hex")
+    signature: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$", description="Ed25519, base64url")
+    time: str | None = Field(default=None, max_length=40)
+
+
+class WitnessedHead(BaseModel):
+    """A witnessed tree head: this hub's own (`type` head) or a partner's, co-signed (`type` cosigned)."""
+
+    type: Literal["head", "cosigned"]
+    size: int
+    root: str
+    signature: str | None = None
+    time: str | None = None
+    witnessed_at: str | None = None
+    public_key: str | None = None
+    partner: str | None = None
+    cosignature: str | None = None
+    cosigner_key: str | None = None
 
 
 class TreeHead(BaseModel):

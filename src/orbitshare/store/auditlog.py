@@ -17,6 +17,33 @@ from orbitshare.sharing.consent import b64u, canonical_json, iso, verify_signatu
 from orbitshare.store.models import AuditEntry, AuditHead
 
 HEAD_DOMAIN = b"orbitshare-audit-tree-head/v1\n"
+MAX_FIELD_CHARS = 1024  # longer strings in a record are cut (paths, queries, reasons an attacker chose)
+
+
+def clean_text(value: Any, limit: int = MAX_FIELD_CHARS) -> str:
+    """`value` as text any database stores: NUL and lone surrogates replaced, cut to `limit` characters."""
+    text = str(value).replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 40]}...[{len(text) - limit + 40} more characters cut]"
+
+
+def clean_record(value: Any, limit: int = MAX_FIELD_CHARS) -> Any:
+    """A copy of a record with every string (keys too) cleaned by `clean_text`; the audit writer never fails."""
+    if isinstance(value, str):
+        return clean_text(value, limit)
+    if isinstance(value, dict):
+        return {clean_text(k, 200): clean_record(v, limit) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_record(v, limit) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return clean_text(value, limit)
+
+
+def _column(value: Any, width: int) -> str | None:
+    """A cleaned value cut to a column's width (the payload keeps the longer cleaned text)."""
+    return None if value is None else clean_text(value, 10**6)[:width]
 
 
 def head_message(size: int, root_hex: str) -> bytes:
@@ -29,6 +56,7 @@ def append(s: Session, key: Ed25519PrivateKey, record: dict[str, Any], now: date
     head = s.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
     now = now or datetime.now(UTC)
     idx = head.size
+    record = clean_record(record)
     payload = canonical_json({"idx": idx, "time": iso(now), **record}).decode()
     leaf = merkle.leaf_hash(payload.encode())
     frontier = merkle.frontier_append(_load_frontier(head.frontier), leaf)
@@ -36,10 +64,10 @@ def append(s: Session, key: Ed25519PrivateKey, record: dict[str, Any], now: date
     entry = AuditEntry(
         idx=idx,
         created_at=now,
-        event=str(record.get("event", ""))[:40],
-        actor=record.get("actor"),
-        partner=record.get("partner"),
-        product_id=record.get("product"),
+        event=_column(record.get("event", ""), 40),
+        actor=_column(record.get("actor"), 36),
+        partner=_column(record.get("partner"), 16),
+        product_id=_column(record.get("product"), 36),
         payload=payload,
         leaf_hash=leaf.hex(),
         root_hash=root,

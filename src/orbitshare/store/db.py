@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -24,10 +25,26 @@ def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    create_private_sqlite(url)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def create_private_sqlite(url: str) -> None:
+    """Create a SQLite database file readable only by its owner (SQLite gives its -wal/-shm files the same mode)."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:" or "mode=memory" in url:
+        return
+    path = Path(u.database)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _sqlite_on_connect(dbapi_conn, _record) -> None:
@@ -65,6 +82,7 @@ def migrate(url: str, revision: str = "head") -> None:
     """Upgrade the database at `url` to `revision`."""
     from alembic import command
 
+    create_private_sqlite(normalise_url(url))
     command.upgrade(alembic_config(url), revision)
 
 
