@@ -149,7 +149,7 @@ def test_database_data_errors_are_4xx_and_audited(db_env) -> None:
     def boom(request: Request) -> dict:
         """Authenticate, then ask the database for something it refuses as data."""
         principal(request)
-        with env.hub.tx() as s:
+        with env.hub.ctx.tx() as s:
             s.execute(text("select cast(:v as integer)"), {"v": "not a number" + NUL})
         return {}
 
@@ -268,7 +268,6 @@ def test_downloads_cannot_run_as_pages(db_env) -> None:
 def test_hub_database_file_is_private(tmp_path) -> None:
     """hub.db (and its WAL) are created readable by the owner only, like the keys."""
     from orbitshare.service import Hub, HubConfig
-
     from orbitshare.store.db import migrate
 
     url = f"sqlite:///{tmp_path / 'data' / 'hub.db'}"

@@ -31,7 +31,7 @@ def _run(env, *args: str):
 
 def _cut_tail(hub, keep: int) -> None:
     """Delete every entry from index `keep` on and rewrite the head row to match: a clean, re-signed cut."""
-    with hub.sessions.begin() as s:
+    with hub.ctx.sessions.begin() as s:
         frontier: list = []
         for leaf in leaf_hashes(s, keep):
             frontier = merkle.frontier_append(frontier, leaf)
@@ -74,7 +74,7 @@ def test_witnessed_heads_are_listed_and_signed(db_env) -> None:
     assert r.exit_code == 0
     heads = env.client.get("/audit/heads", headers=env.auth("lux_an")).json()
     assert [h["type"] for h in heads] == ["head", "head"] and heads[0]["size"] < heads[1]["size"]
-    with env.hub.sessions() as s:
+    with env.hub.ctx.sessions() as s:
         for h in heads:
             root = merkle.root_from_leaf_hashes(leaf_hashes(s, h["size"])).hex()
             assert h["root"] == root
