@@ -127,20 +127,29 @@ def _in_days(days: float) -> str:
     return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-EXPIRIES = [  # (expires_at as sent, accepted)
-    ("9999-12-31T00:00:00Z", False),
-    (_in_days(367), False),
-    (_in_days(-1), False),
-    ("2027-01-31T12:00:00", False),  # no zone: its instant is unknown
-    (_in_days(365), True),
-    (_in_days(30).replace("Z", "+02:00"), True),
+EXPIRIES = [  # expires_at as sent (text, or days from now with an optional zone in place of Z), accepted
+    pytest.param("9999-12-31T00:00:00Z", False, id="year-9999"),
+    pytest.param(367, False, id="in-367-days"),
+    pytest.param(-1, False, id="yesterday"),
+    pytest.param("2027-01-31T12:00:00", False, id="no-zone"),  # its instant is unknown
+    pytest.param(365, True, id="in-365-days"),
+    pytest.param((30, "+02:00"), True, id="in-30-days-at-plus-2h"),
 ]
 
 
+def _expiry_text(spec) -> str:
+    """The expires_at text of an EXPIRIES entry, times relative to now computed when the test runs."""
+    if isinstance(spec, str):
+        return spec
+    days, zone = spec if isinstance(spec, tuple) else (spec, "Z")
+    return _in_days(days).replace("Z", zone)
+
+
 @pytest.mark.parametrize("path", ["decide a request", "grant directly"])
-@pytest.mark.parametrize(("expires_at", "accepted"), EXPIRIES)
-def test_every_grant_path_applies_the_same_expiry_rule(hub: H.Hub, path: str, expires_at: str, accepted) -> None:
+@pytest.mark.parametrize(("expiry", "accepted"), EXPIRIES)
+def test_every_grant_path_applies_the_same_expiry_rule(hub: H.Hub, path: str, expiry, accepted) -> None:
     """Deciding a request caps expires_at like a direct grant; a time without zone is a 422, not a 500."""
+    expires_at = _expiry_text(expiry)
     p = people(hub)
     http, auth = client(hub)
     prod = hub.products.add(p["svn_analyst"], "cdm", "CDM", label("SVN", "LUX"), b"{}")
