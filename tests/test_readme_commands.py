@@ -61,7 +61,8 @@ def _all_commands() -> set[str]:
 
 GROUPS = {"catalog", "cdm", "sda", "audit", "data"}
 #: Commands the README shows in prose instead of a runnable line, and the test that runs them instead.
-NOT_RUN = {"data update": "needs a current IERS file the user downloads; tests/astro/test_eop.py imports a real one"}
+NOT_RUN = {"data update": "needs a current IERS file the user downloads; tests/astro/test_eop.py imports a real one",
+           "audit partner-key": "needs a partner hub's key; tests/api/test_hub_witness.py registers a real one"}
 
 
 def test_readme_shows_every_command():
