@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from orbitshare.cli_support import (
+from orbitshare.cli.support import (
     GuardedGroup,
     duration_s,
     fail,
@@ -32,7 +32,7 @@ from orbitshare.cli_support import (
     write_rows,
     wrote,
 )
-from orbitshare.cli_support import console as _support_console
+from orbitshare.cli.support import console as _support_console
 
 app = typer.Typer(cls=GuardedGroup, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="orbitshare: allied space situational awareness.")
