@@ -60,6 +60,7 @@ def cdm_pc_cmd(
     seed: int = typer.Option(None, "--seed", callback=non_negative, help="Random seed of the Monte Carlo Pc "
                              "(reproducible runs)."),
 ) -> None:
+    """Pc of each CDM by every method (the help text, CDM_PC_HELP, explains the columns)."""
     import json
 
     from orbitshare.ssa.cdm import CdmError, read_cdm
