@@ -296,7 +296,7 @@ def test_site_callback(text, expected):
     """--site LAT,LON[,ALT_M]: degrees and metres, ranges checked, anything else refused by name."""
     import typer
 
-    from orbitshare.cli_support import site
+    from orbitshare.cli.support import site
 
     if expected is None:
         with pytest.raises(typer.BadParameter, match=r"LAT,LON|latitude|height"):

@@ -33,11 +33,16 @@ except ImportError:  # pragma: no cover - older typer on the real click
     from click import exceptions as click_exceptions
 
 __all__ = [
-    "GuardedGroup", "InputError", "console", "duration_s", "fail", "id_list", "input_dir", "input_files",
-    "iso_utc", "load_catalog", "non_negative", "one_of", "output_dir", "output_file", "positive",
-    "print_parse_report", "print_rows", "site", "step", "warn", "write_rows", "wrote",
+    "IDS_HELP", "JSON_HELP", "ROWS_OUT_HELP", "GuardedGroup", "InputError", "catalog_summary_table", "console",
+    "duration_s", "fail", "id_list", "input_dir", "input_files", "iso_utc", "load_catalog", "non_negative", "one_of",
+    "output_dir", "output_file", "output_rows", "positive", "print_parse_report", "print_rows", "select_ids", "site",
+    "step", "warn", "warn_stale", "write_rows", "wrote",
 ]
 
+#: Help text of every NORAD-id list option (one form everywhere).
+IDS_HELP = "NORAD ids, comma-separated (25544,20580); the option may also be repeated."
+JSON_HELP = "Print JSON on stdout instead of a table."
+ROWS_OUT_HELP = "Also write the rows to a .csv, .json or .jsonl file."
 #: Output suffixes of dict-row writers (`write_rows`).
 ROW_SUFFIXES = (".csv", ".json", ".jsonl")
 #: Bytes looked at to tell text from binary input.
@@ -139,6 +144,15 @@ def print_rows(rows: Sequence[dict], *, title: str, as_json: bool = False, colum
     for r in rows:
         table.add_row(*(_cell(r.get(c)) for c in cols))
     out.print(table)
+
+
+def output_rows(rows: list[dict], out: str | None, as_json: bool, title: str,
+                columns: tuple[str, ...] | None = None) -> None:
+    """Print rows as a table (or JSON) and, with --out, write them and say where (keys starting '_' dropped)."""
+    rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+    print_rows(rows, title=title, as_json=as_json, columns=columns)
+    if out:
+        wrote(write_rows(rows, out), f"{len(rows)} rows")
 
 
 def write_rows(rows: Sequence[dict], out: str | Path) -> Path:
@@ -385,6 +399,43 @@ def load_catalog(*paths: str | Path, strict: bool = False, show_rejects: int = 1
     if len(cat) == 0:
         fail(f"{names}: no valid object read ({rep.records_read} records, {len(rep.rejects)} rejected)")
     return cat, rep
+
+
+def select_ids(cat, ids: list[str] | None, file: str | Path):  # type: ignore[no-untyped-def]
+    """The catalog's objects with these NORAD ids (all when none given); a usage error naming --ids if one is absent."""
+    if not ids:
+        return cat
+    missing = sorted(set(ids) - set(cat.norad_id.tolist()))
+    if missing:
+        raise typer.BadParameter(f"NORAD ids not in {file}: {missing}", param_hint="'--ids'")
+    return cat.select(ids=ids)
+
+
+def warn_stale(cat, start, stop, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Print on stderr the one-line warning for objects whose element sets are stale at a window end."""
+    from orbitshare.ssa.element_age import stale_in_window, stale_warning
+
+    line = stale_warning(int(stale_in_window(cat, start, stop).sum()), len(cat), what)
+    if line:
+        typer.echo(line, err=True)
+
+
+def catalog_summary_table(title: str, catalog, report):  # type: ignore[no-untyped-def]
+    """Rich table of a catalog's counts by regime and type, epoch span, rejects and duplicates."""
+    from rich.table import Table
+
+    s = catalog.summary()
+    table = Table(title=title, show_header=False)
+    table.add_column("what", style="bold", no_wrap=True)
+    table.add_column("value", no_wrap=True)
+    table.add_row("objects", f"{s['objects']:,} (of {report.records_read:,} records read)")
+    table.add_row("by regime", "  ".join(f"{k} {v:,}" for k, v in s["by_regime"].items()))
+    table.add_row("by type", "  ".join(f"{k.lower()} {v:,}" for k, v in s["by_type"].items()))
+    if s["objects"]:
+        table.add_row("epochs", f"{s['epoch_min']} .. {s['epoch_max']} (median {s['epoch_median']})")
+    table.add_row("rejected", f"{len(report.rejects):,}")
+    table.add_row("duplicates replaced", f"{len(report.duplicates):,}")
+    return table
 
 
 # --- the top-level error handler ---------------------------------------------------------------------------
