@@ -13,7 +13,7 @@ from orbitshare.cli.support import console, fail, input_files, wrote
 
 __all__ = ["data_status_cmd", "data_update_cmd", "register", "warmup_cmd"]
 
-def _print_eop_status(status) -> None:  # type: ignore[no-untyped-def]
+def _print_eop_status(status) -> None:
     """Print an EopStatus as a two-column table, with whether it covers today."""
     from datetime import UTC, datetime
 

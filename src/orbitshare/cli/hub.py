@@ -16,7 +16,7 @@ __all__ = ["audit_head_cmd", "audit_partner_key_cmd", "audit_verify_cmd", "regis
 DB_URL_HELP = "SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (default: SQLite in ORBITSHARE_HOME)."
 
 
-def _db_url(value):  # type: ignore[no-untyped-def]
+def _db_url(value):
     """Callback: a SQLAlchemy database URL (checked for form, not connected to)."""
     if value is None:
         return value
@@ -31,7 +31,7 @@ def _db_url(value):  # type: ignore[no-untyped-def]
     return value
 
 
-def _hub_config(db_url: str | None):  # type: ignore[no-untyped-def]
+def _hub_config(db_url: str | None):
     """Hub configuration: data directory from ORBITSHARE_HOME, database from --db-url or the embedded file."""
     from orbitshare.service import HubConfig
     from orbitshare.store.db import sqlite_url
@@ -45,7 +45,7 @@ def _hub_config(db_url: str | None):  # type: ignore[no-untyped-def]
     return HubConfig(db_url=db_url or sqlite_url(home / "hub.db"), home=home)
 
 
-def _open_hub(db_url: str | None):  # type: ignore[no-untyped-def]
+def _open_hub(db_url: str | None):
     """Hub on the configured store; one line naming --db-url when the database cannot be opened."""
     from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
@@ -111,7 +111,7 @@ def serve_cmd(
     uvicorn.run(app_, host=host, port=port, log_level="info")
 
 
-def _audit_settings():  # type: ignore[no-untyped-def]
+def _audit_settings():
     """Where witnessed heads and partner hub keys are kept (ORBITSHARE_WITNESS_FILE, _WITNESS_PARTNERS)."""
     from orbitshare.api.witnessing import audit_settings_from_env
     from orbitshare.store.keys import default_home

@@ -23,7 +23,7 @@ from orbitshare.cli.support import (
 
 __all__ = ["register", "screen_cmd"]
 
-def _scheduler(value):  # type: ignore[no-untyped-def]
+def _scheduler(value):
     """Callback: 'local' or a Dask scheduler address (tcp://, tls://, inproc://, ucx://)."""
     if value is not None and value != "local" and not value.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         raise typer.BadParameter(f"{value!r} is not 'local' or a scheduler address like tcp://HOST:PORT")
@@ -97,14 +97,14 @@ def screen_cmd(
     _print_screening_summary(res, cat, model, len(report.rejects))
 
 
-def _tle_covariance_model(files: list[str]):  # type: ignore[no-untyped-def]
+def _tle_covariance_model(files: list[str]):
     """TLE covariance model from every element set in the catalog files (own histories where there are several)."""
     from orbitshare.ssa.tle_covariance import TleCovarianceModel, read_element_history
 
     return TleCovarianceModel.from_history(read_element_history(*files))
 
 
-def _print_screening_summary(res, cat, model, n_rejects: int) -> None:  # type: ignore[no-untyped-def]
+def _print_screening_summary(res, cat, model, n_rejects: int) -> None:
     """Counts by regime pair, the closest and highest-Pc encounters, and the co-located pairs apart."""
     import numpy as np
     from rich.table import Table
@@ -134,7 +134,7 @@ def _print_screening_summary(res, cat, model, n_rejects: int) -> None:  # type: 
                                     model, np.array(sorted(first.values()))))
 
 
-def _events_table(title: str, res, cat, model, rows):  # type: ignore[no-untyped-def]
+def _events_table(title: str, res, cat, model, rows):
     """Rich table of events: TCA, objects, miss, speed, element-set ages, max Pc and TLE-based Pc."""
     from rich.table import Table
 

@@ -61,7 +61,7 @@ def fail(message: str) -> None:
 # --- consoles, progress -----------------------------------------------------------------------------------
 
 
-def console(stderr: bool = False):  # type: ignore[no-untyped-def]
+def console(stderr: bool = False):
     """Rich console; when output is not a terminal it is wide enough that no table column is ever cut."""
     from rich.console import Console
 
@@ -214,7 +214,7 @@ def _is_binary(head: bytes) -> bool:
 def input_files(text: bool = True) -> Callable:
     """Callback for one input file or a list of them: each exists, is readable, non-empty, and (text) not binary."""
 
-    def check(value):  # type: ignore[no-untyped-def]
+    def check(value):
         """Validate and return the value unchanged."""
         if value is None:
             return value
@@ -225,7 +225,7 @@ def input_files(text: bool = True) -> Callable:
     return check
 
 
-def input_dir(value):  # type: ignore[no-untyped-def]
+def input_dir(value):
     """Callback: an existing, readable directory."""
     if value is not None and not Path(value).is_dir():
         raise typer.BadParameter(f"{value}: no such directory")
@@ -246,7 +246,7 @@ def _check_writable_dir(folder: Path, what: str) -> None:
 def output_file(suffixes: Sequence[str] | Callable[[], Sequence[str]] = ROW_SUFFIXES) -> Callable:
     """Callback for an output file: a supported suffix (a tuple, or a function giving it) in a writable directory."""
 
-    def check(value):  # type: ignore[no-untyped-def]
+    def check(value):
         """Validate and return the value unchanged."""
         if value is None:
             return value
@@ -263,7 +263,7 @@ def output_file(suffixes: Sequence[str] | Callable[[], Sequence[str]] = ROW_SUFF
     return check
 
 
-def output_dir(value):  # type: ignore[no-untyped-def]
+def output_dir(value):
     """Callback for an output directory: an existing writable one, or a new one in a writable parent."""
     if value is None:
         return value
@@ -274,7 +274,7 @@ def output_dir(value):  # type: ignore[no-untyped-def]
     return value
 
 
-def iso_utc(value):  # type: ignore[no-untyped-def]
+def iso_utc(value):
     """Callback: an ISO 8601 UTC time (2026-03-10, 2026-03-10T06:00Z, 2026-069T06:00:00); value unchanged."""
     if value is None:
         return value
@@ -287,7 +287,7 @@ def iso_utc(value):  # type: ignore[no-untyped-def]
     return value
 
 
-def id_list(value):  # type: ignore[no-untyped-def]
+def id_list(value):
     """Callback: NORAD ids given comma-separated (25544,20580), repeated, or both; a list of ints."""
     if value is None:
         return []
@@ -303,7 +303,7 @@ def id_list(value):  # type: ignore[no-untyped-def]
     return list(dict.fromkeys(ids))
 
 
-def _number_check(value, ok: Callable[[float], bool], what: str):  # type: ignore[no-untyped-def]
+def _number_check(value, ok: Callable[[float], bool], what: str):
     """BadParameter unless value is None or a finite number satisfying ok."""
     if value is None:
         return value
@@ -312,12 +312,12 @@ def _number_check(value, ok: Callable[[float], bool], what: str):  # type: ignor
     return value
 
 
-def positive(value):  # type: ignore[no-untyped-def]
+def positive(value):
     """Callback: a finite number > 0."""
     return _number_check(value, lambda v: v > 0, "positive")
 
 
-def non_negative(value):  # type: ignore[no-untyped-def]
+def non_negative(value):
     """Callback: a finite number >= 0."""
     return _number_check(value, lambda v: v >= 0, "zero or positive")
 
@@ -326,7 +326,7 @@ def one_of(*choices: str) -> Callable:
     """Callback: one of the choices (case-insensitive); returns the choice as listed."""
     by_lower = {c.lower(): c for c in choices}
 
-    def check(value):  # type: ignore[no-untyped-def]
+    def check(value):
         """Validate and return the canonical spelling."""
         if value is None:
             return value
@@ -337,7 +337,7 @@ def one_of(*choices: str) -> Callable:
     return check
 
 
-def site(value):  # type: ignore[no-untyped-def]
+def site(value):
     """Callback: a ground site 'LAT,LON[,ALT_M]' (WGS-84 deg, deg, metres) as an astro.access.Site."""
     if value is None:
         return value
@@ -352,7 +352,7 @@ def site(value):  # type: ignore[no-untyped-def]
 _UNITS_S = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
-def duration_s(value):  # type: ignore[no-untyped-def]
+def duration_s(value):
     """Callback: seconds (float) from '60', '30s', '5m', '1h' or '1d'; must be positive."""
     if value is None:
         return value
@@ -370,7 +370,7 @@ def duration_s(value):  # type: ignore[no-untyped-def]
 # --- catalogs ----------------------------------------------------------------------------------------------
 
 
-def print_parse_report(report, show: int = 10) -> None:  # type: ignore[no-untyped-def]
+def print_parse_report(report, show: int = 10) -> None:
     """Print a ParseReport's rejects (first `show`) and replaced duplicates on stderr."""
     err = console(stderr=True)
     if report.rejects:
@@ -383,7 +383,7 @@ def print_parse_report(report, show: int = 10) -> None:  # type: ignore[no-untyp
         err.print(f"[yellow]{len(report.duplicates)} duplicate element set(s) replaced by newer epochs[/]")
 
 
-def load_catalog(*paths: str | Path, strict: bool = False, show_rejects: int = 10):  # type: ignore[no-untyped-def]
+def load_catalog(*paths: str | Path, strict: bool = False, show_rejects: int = 10):
     """Catalog and report from files, with progress and the rejects printed; InputError when unreadable or empty."""
     from orbitshare.catalog import CatalogError, read_catalog
 
@@ -401,7 +401,7 @@ def load_catalog(*paths: str | Path, strict: bool = False, show_rejects: int = 1
     return cat, rep
 
 
-def select_ids(cat, ids: list[str] | None, file: str | Path):  # type: ignore[no-untyped-def]
+def select_ids(cat, ids: list[str] | None, file: str | Path):
     """The catalog's objects with these NORAD ids (all when none given); a usage error naming --ids if one is absent."""
     if not ids:
         return cat
@@ -411,7 +411,7 @@ def select_ids(cat, ids: list[str] | None, file: str | Path):  # type: ignore[no
     return cat.select(ids=ids)
 
 
-def warn_stale(cat, start, stop, what: str) -> None:  # type: ignore[no-untyped-def]
+def warn_stale(cat, start, stop, what: str) -> None:
     """Print on stderr the one-line warning for objects whose element sets are stale at a window end."""
     from orbitshare.ssa.element_age import stale_in_window, stale_warning
 
@@ -420,7 +420,7 @@ def warn_stale(cat, start, stop, what: str) -> None:  # type: ignore[no-untyped-
         typer.echo(line, err=True)
 
 
-def catalog_summary_table(title: str, catalog, report):  # type: ignore[no-untyped-def]
+def catalog_summary_table(title: str, catalog, report):
     """Rich table of a catalog's counts by regime and type, epoch span, rejects and duplicates."""
     from rich.table import Table
 
