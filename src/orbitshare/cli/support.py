@@ -478,7 +478,7 @@ def _input_error_types() -> tuple[type[BaseException], ...]:
 class GuardedGroup(TyperGroup):
     """Top-level command: usage and input errors as one line (exit 2); a bug as a short message and log (exit 1)."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         """Run the command without click's standalone handling and map every exception to an exit code."""
         argv = list(sys.argv[1:] if args is None else args)
