@@ -44,7 +44,7 @@ ROWS_OUT_HELP = "Also write the rows to a .csv, .json or .jsonl file."
 
 def _warn_stale(cat, start, stop, what: str) -> None:  # type: ignore[no-untyped-def]
     """Print on stderr the one-line warning for objects whose element sets are stale at a window end."""
-    from orbitshare.ssa.element_age import stale_in_window, stale_warning
+    from orbitshare.ssa.conjunction.element_age import stale_in_window, stale_warning
 
     line = stale_warning(int(stale_in_window(cat, start, stop).sum()), len(cat), what)
     if line:
@@ -125,15 +125,15 @@ def catalog_info_cmd(
 
 
 def _ephemeris_suffixes() -> tuple[str, ...]:
-    """Output file types `propagate` writes (from orbitshare.ephemeris_io)."""
-    from orbitshare.ephemeris_io import OUTPUT_SUFFIXES
+    """Output file types `propagate` writes (from orbitshare.export.ephemeris)."""
+    from orbitshare.export.ephemeris import OUTPUT_SUFFIXES
 
     return tuple(OUTPUT_SUFFIXES)
 
 
 def _frame(value: str) -> str:
-    """Callback: a frame `propagate` writes (orbitshare.ephemeris_io.FRAMES), lower case."""
-    from orbitshare.ephemeris_io import FRAMES
+    """Callback: a frame `propagate` writes (orbitshare.export.ephemeris.FRAMES), lower case."""
+    from orbitshare.export.ephemeris import FRAMES
 
     return one_of(*FRAMES)(value)
 
@@ -156,7 +156,7 @@ def propagate_cmd(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from orbitshare.astro.time import parse_utc, time_grid
-    from orbitshare.ephemeris_io import check_output, write_ephemeris
+    from orbitshare.export.ephemeris import check_output, write_ephemeris
 
     try:
         check_output(frame, out)
@@ -204,7 +204,8 @@ def passes_cmd(
 ) -> None:
     """Rise, culmination and set of every object over one or more ground sites."""
     from orbitshare.astro.time import parse_utc
-    from orbitshare.ssa.ground_passes import read_sites_geojson, site_passes
+    from orbitshare.ssa.behaviour.ground_passes import site_passes
+    from orbitshare.ssa.behaviour.io import read_sites_geojson
 
     if (where is None) == (sites is None):
         fail("give exactly one of --site LAT,LON[,ALT_M] or --sites F.geojson")
@@ -482,8 +483,8 @@ def cdm_pc_cmd(
 ) -> None:
     import json
 
-    from orbitshare.ssa.cdm import CdmError, read_cdm
-    from orbitshare.ssa.pc import pc_for_cdm
+    from orbitshare.ccsds.cdm import CdmError, read_cdm
+    from orbitshare.ssa.conjunction.pc import pc_for_cdm
 
     rows, errors = [], []
     with step(f"computing Pc of {len(files)} CDM(s)"):
@@ -597,9 +598,10 @@ def sda_manoeuvres_cmd(
     import numpy as np
 
     from orbitshare.astro.time import format_utc
-    from orbitshare.ssa.alerts import manoeuvre_alert, write_alerts
-    from orbitshare.ssa.manoeuvre_evaluation import evaluate, read_truth
-    from orbitshare.ssa.manoeuvres import detect_manoeuvres, read_history
+    from orbitshare.ssa.behaviour.alerts import manoeuvre_alert
+    from orbitshare.ssa.behaviour.evaluation import evaluate, read_truth
+    from orbitshare.ssa.behaviour.io import read_history, write_alerts
+    from orbitshare.ssa.behaviour.manoeuvres import detect_manoeuvres
 
     if neighbours and not boxes:
         fail("--neighbour needs --boxes")
@@ -624,12 +626,12 @@ def sda_manoeuvres_cmd(
         write_alerts([manoeuvre_alert(m, history) for m in found], alerts)
         wrote(alerts, f"{len(found)} alerts")
     if plot:
-        from orbitshare.ssa.manoeuvre_plot import plot_manoeuvres
+        from orbitshare.ssa.behaviour.report import plot_manoeuvres
 
         plot_manoeuvres(hist, found, plot, truth_jd)
         wrote(plot, "the element history with its manoeuvres")
     if boxes:
-        from orbitshare.ssa.geo_boxes import history_alerts, station_boxes
+        from orbitshare.ssa.behaviour.geo_boxes import history_alerts, station_boxes
 
         slots = [b for h in others for b in station_boxes(h)[-1:]]  # each neighbour's current slot
         own, drift = history_alerts(hist, slots)
@@ -667,7 +669,8 @@ def sda_fragmentation_cmd(
 
     from orbitshare.catalog.reader import open_text
     from orbitshare.catalog.satcat import read_satcat
-    from orbitshare.ssa.fragmentation import detect_fragmentations, gabbard_png
+    from orbitshare.ssa.behaviour.fragmentation import detect_fragmentations
+    from orbitshare.ssa.behaviour.report import gabbard_png
 
     cat_after, _ = load_catalog(after)
     cat_before = load_catalog(before)[0] if before else None
@@ -704,7 +707,8 @@ def sda_overflights_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Timeline per site of watched imaging/radar/signals satellites able to observe it."""
-    from orbitshare.ssa.overflight import load_overflight_config, overflights
+    from orbitshare.ssa.behaviour.io import load_overflight_config
+    from orbitshare.ssa.behaviour.overflight import overflights
 
     cat, _ = load_catalog(catalog)
     try:
@@ -739,8 +743,9 @@ def sda_proximity_cmd(
                                help="Also write proximity alerts (.json/.jsonl/.csv)."),
 ) -> None:
     """Objects within the watch distance of protected assets: closest approach, RTN geometry, trend."""
-    from orbitshare.ssa.alerts import proximity_alert, write_alerts
-    from orbitshare.ssa.proximity import geo_belt_view, proximity_watch
+    from orbitshare.ssa.behaviour.alerts import proximity_alert
+    from orbitshare.ssa.behaviour.io import write_alerts
+    from orbitshare.ssa.behaviour.proximity import geo_belt_view, proximity_watch
 
     ids = assets
     cat, _ = load_catalog(catalog)
@@ -805,8 +810,8 @@ def screen_cmd(
     from rich.progress import Progress
 
     from orbitshare.astro.time import parse_utc
-    from orbitshare.ssa.element_age import default_start, stale_warning
-    from orbitshare.ssa.screening import screen
+    from orbitshare.ssa.conjunction.element_age import default_start, stale_warning
+    from orbitshare.ssa.conjunction.screening import screen
 
     console = _support_console(stderr=True)
     cat, report = load_catalog(*catalog)
@@ -837,7 +842,7 @@ def screen_cmd(
         wrote(out, f"{len(res)} events")
     model = _tle_covariance_model(catalog) if cdm_dir or len(res) else None
     if cdm_dir:
-        from orbitshare.ssa.screening_cdm import write_screening_cdms
+        from orbitshare.ssa.conjunction.screening_cdm import write_screening_cdms
 
         with step(f"writing {len(res)} CDMs"):
             paths = write_screening_cdms(res, cat, cdm_dir, cdm_format, model)
@@ -847,7 +852,7 @@ def screen_cmd(
 
 def _tle_covariance_model(files: list[str]):  # type: ignore[no-untyped-def]
     """TLE covariance model from every element set in the catalog files (own histories where there are several)."""
-    from orbitshare.ssa.tle_covariance import TleCovarianceModel, read_element_history
+    from orbitshare.ssa.conjunction.tle_covariance import TleCovarianceModel, read_element_history
 
     return TleCovarianceModel.from_history(read_element_history(*files))
 
@@ -886,7 +891,7 @@ def _events_table(title: str, res, cat, model, rows):  # type: ignore[no-untyped
     """Rich table of events: TCA, objects, miss, speed, element-set ages, max Pc and TLE-based Pc."""
     from rich.table import Table
 
-    from orbitshare.ssa.screening_cdm import tle_pc
+    from orbitshare.ssa.conjunction.screening_cdm import tle_pc
 
     table = Table(title=title, caption="Pc TLE: Foster 2D from TLE-based covariances (docs/screening.md); "
                                        "age: days from element-set epoch to TCA, * stale")

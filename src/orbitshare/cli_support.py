@@ -327,7 +327,7 @@ def site(value):  # type: ignore[no-untyped-def]
     """Callback: a ground site 'LAT,LON[,ALT_M]' (WGS-84 deg, deg, metres) as an astro.access.Site."""
     if value is None:
         return value
-    from orbitshare.ssa.ground_passes import parse_site
+    from orbitshare.ssa.behaviour.ground_passes import parse_site
 
     try:
         return parse_site(str(value), str(value))
@@ -419,7 +419,7 @@ def _write_crash_log(args: Iterable[str]) -> Path:
 def _input_error_types() -> tuple[type[BaseException], ...]:
     """Exception types that mean bad input rather than a bug: shown as one line with exit 2."""
     from orbitshare.catalog.records import CatalogError
-    from orbitshare.ssa.cdm import CdmError
+    from orbitshare.ccsds.cdm import CdmError
 
     return InputError, CatalogError, CdmError, FileNotFoundError, IsADirectoryError, PermissionError
 

@@ -39,8 +39,8 @@ def warm_up() -> float:
     from orbitshare.astro.propagation import Sgp4Records, propagate
     from orbitshare.astro.time import datetime_to_jd
     from orbitshare.demo import demo_window, load_demo_catalog
-    from orbitshare.ssa.proximity import proximity_watch
-    from orbitshare.ssa.screening import screen
+    from orbitshare.ssa.behaviour.proximity import proximity_watch
+    from orbitshare.ssa.conjunction.screening import screen
 
     t0 = time.perf_counter()
     catalog, _ = load_demo_catalog()
@@ -60,8 +60,8 @@ def warm_up() -> float:
 
 def _warm_pc() -> None:
     """Run the 3D and Monte Carlo Pc kernels once on a small LEO crossing (m, m/s)."""
-    from orbitshare.ssa.pc3d import pc_3d
-    from orbitshare.ssa.pc_montecarlo import pc_monte_carlo
+    from orbitshare.ssa.conjunction.pc3d import pc_3d
+    from orbitshare.ssa.conjunction.pc_montecarlo import pc_monte_carlo
 
     r1, v1 = np.array([7.0e6, 0.0, 0.0]), np.array([0.0, 7.5e3, 0.0])
     r2, v2 = r1 + np.array([50.0, 0.0, 0.0]), np.array([0.0, 0.0, 7.5e3])

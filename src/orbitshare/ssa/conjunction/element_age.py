@@ -8,7 +8,7 @@ GEO watch distance of `sda proximity`):
   days of epoch (Kelso, "Validation of SGP4 and IS-GPS-200D against GPS precision ephemerides", AAS 07-127,
   2007) and depart from the true orbit by 1-3 km per day (python-sgp4 documentation): 3-9 km after 3 days.
 * MEO and GEO (no drag): 7 days. The along-track 1-sigma error of GEO element sets measured from the Fengyun
-  histories (orbitshare.ssa.tle_covariance.REGIME_ERROR_GROWTH, bench/tle_error_growth.py) is 5 km at 3 days
+  histories (orbitshare.ssa.conjunction.tle_covariance.REGIME_ERROR_GROWTH, bench/tle_error_growth.py) is 5 km at 3 days
   and 16 km at 7 days, a third of the 50 km GEO watch distance.
 """
 

@@ -122,7 +122,7 @@ def history_residuals(history, max_gap_days: float = MAX_GAP_DAYS) -> tuple[np.n
 
 def _rtn(r_km: np.ndarray, v_kms: np.ndarray, vec: np.ndarray) -> np.ndarray:
     """Components (n, 3) of vectors vec along the radial, transverse and normal axes of states r, v."""
-    from orbitshare.ssa.screening import rtn_components
+    from orbitshare.ssa.conjunction.screening import rtn_components
 
     return rtn_components(r_km, v_kms, vec)
 

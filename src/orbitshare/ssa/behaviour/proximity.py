@@ -1,12 +1,12 @@
 """Proximity watch: every object that comes within a set distance of a protected asset over a window.
 
-Built on the conjunction screening engine (`orbitshare.ssa.screening.screen` with ``primaries=``): one run per
-watch distance (default 50 km for GEO assets, 10 km for the others). Per (asset, object) pair the close
-approaches are summarised (closest one: TCA, miss distance, RTN geometry in the asset's frame) and an approach
-trend is estimated from the range sampled every `trend_step_s` over the window: the line fitted to the daily
-minimum ranges (or, with three or more close approaches, the line fitted to their miss distances) gives
-closing / departing / station-keeping near. A GEO-belt view lists the longitude and drift
-of each GEO asset and the GEO objects drifting towards its slot.
+Built on the conjunction screening engine (`orbitshare.ssa.conjunction.screening.screen` with ``primaries=``):
+one run per watch distance (default 50 km for GEO assets, 10 km for the others). Per (asset, object) pair the
+close approaches are summarised (closest one: TCA, miss distance, RTN geometry in the asset's frame) and an
+approach trend is estimated from the range sampled every `trend_step_s` over the window: the line fitted to
+the daily minimum ranges (or, with three or more close approaches, the line fitted to their miss distances)
+gives closing / departing / station-keeping near. A GEO-belt view lists the longitude and drift of each GEO
+asset and the GEO objects drifting towards its slot.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from orbitshare.astro.frames import itrs_to_geodetic, teme_to_itrs
 from orbitshare.astro.propagation import Sgp4Records, propagate
 from orbitshare.astro.time import as_utc, datetime_to_jd, format_utc
 from orbitshare.constants import DAY_S
-from orbitshare.ssa.screening import rtn_components, screen
+from orbitshare.ssa.conjunction.screening import rtn_components, screen
 
 DEFAULT_DISTANCE_KM = {"GEO": 50.0, "LEO": 10.0, "MEO": 10.0, "HEO": 10.0}
 SIDEREAL_REV_PER_DAY = 1.002737909350795  # Earth rotation (rev/day): GEO mean motion

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -16,10 +15,10 @@ from orbitshare.astro.time import format_utc, jday
 from orbitshare.catalog import Catalog
 from orbitshare.catalog.satcat import SatcatEntry
 from orbitshare.constants import DAY_S, MIN_PER_DAY
-from orbitshare.ssa.breakup_epoch import date_from_planes, plane_offset_deg
+from orbitshare.ssa.behaviour.breakup_epoch import date_from_planes, plane_offset_deg
 
 __all__ = ["FragmentCluster", "closest_approach_to_parent", "cluster_by_plane", "detect_fragmentations",
-           "estimate_event_time", "find_parent", "gabbard_png", "group_fragments", "new_objects", "orbit_normals",
+           "estimate_event_time", "find_parent", "group_fragments", "new_objects", "orbit_normals",
            "satcat_index"]
 
 
@@ -354,30 +353,3 @@ def detect_fragmentations(before: Catalog | None, after: Catalog, search_days: f
         if progress:
             progress(n + 1, len(groups))
     return out
-
-
-def gabbard_png(cat: Catalog, path: str | Path, title: str = "Gabbard diagram",
-                highlight: np.ndarray | None = None) -> Path:
-    """Write a Gabbard diagram (apogee and perigee altitude vs period) of a catalog to a PNG file."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    path = Path(path)
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
-    ax.scatter(cat.period_min, cat.apogee_km, s=4, c="tab:red", label="apogee")
-    ax.scatter(cat.period_min, cat.perigee_km, s=4, c="tab:blue", label="perigee")
-    if highlight is not None and len(highlight):
-        sel = cat.take(np.isin(cat.norad_id, highlight))
-        ax.scatter(sel.period_min, sel.apogee_km, s=40, marker="x", c="k", label="parent")
-        ax.scatter(sel.period_min, sel.perigee_km, s=40, marker="x", c="k")
-    ax.set_xlabel("period (min)")
-    ax.set_ylabel("altitude (km)")
-    ax.set_title(f"{title} ({len(cat)} objects)")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
