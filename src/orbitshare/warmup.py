@@ -37,7 +37,7 @@ def announce_compilation(notify: Callable[[], None]) -> None:
 def warm_up() -> float:
     """Compile (or load) every kernel a command can call (bundled catalog, a small Pc case); seconds taken."""
     from orbitshare.astro.propagation import Sgp4Records, propagate
-    from orbitshare.astro.time import datetime_to_jd
+    from orbitshare.astro.time import Epoch
     from orbitshare.demo import demo_window, load_demo_catalog
     from orbitshare.ssa.behaviour.proximity import proximity_watch
     from orbitshare.ssa.conjunction.screening import screen
@@ -47,9 +47,9 @@ def warm_up() -> float:
     start, _ = demo_window(catalog)
     stop = start + timedelta(hours=2)
     sample = catalog.take(np.arange(min(len(catalog), 1500)))
-    jd, fr = datetime_to_jd(start)
+    jd, fr = Epoch.from_datetime(start).offsets(np.arange(8) * 900.0)
     for time_major in (False, True):
-        propagate(Sgp4Records.from_catalog(sample), np.full(8, jd), fr + np.arange(8) / 96.0, time_major=time_major)
+        propagate(Sgp4Records.from_catalog(sample), jd, fr, time_major=time_major)
     screen(sample, start, stop, 10.0)
     assets = [int(sample.norad_id[sample.regime == regime][0]) for regime in ("LEO", "GEO")
               if np.any(sample.regime == regime)]

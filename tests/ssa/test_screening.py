@@ -17,9 +17,10 @@ import pytest
 from scipy.spatial import cKDTree
 from sgp4.api import WGS72, Satrec, SatrecArray
 
+from orbitshare.astro.frames import rtn_components
 from orbitshare.catalog import read_catalog
 from orbitshare.ccsds.cdm import relative_state_rtn
-from orbitshare.ssa.conjunction.screening import Conjunctions, rtn_components, screen
+from orbitshare.ssa.conjunction.screening import Conjunctions, screen
 
 DATA = Path(__file__).parents[1] / "data" / "screening" / "celestrak_gp_2026-03-09_subset2000.json.gz"
 START = datetime(2026, 3, 9, 12, tzinfo=UTC)

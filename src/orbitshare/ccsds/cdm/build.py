@@ -7,36 +7,18 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from orbitshare.astro.frames import rtn_basis, teme_to_gcrf
+from orbitshare.astro.time import Epoch
 from orbitshare.ccsds.cdm.model import (
     Cdm,
     CdmObject,
 )
 
-# ----------------------------------------------------------------------------------------------- building
-
-
-def _rtn_rows(r, v) -> np.ndarray:
-    """Rows R, T, N (unit vectors) of the RTN frame of state r, v."""
-    r = np.asarray(r, float)
-    h = np.cross(r, np.asarray(v, float))
-    u_r, u_n = r / np.linalg.norm(r), h / np.linalg.norm(h)
-    return np.vstack([u_r, np.cross(u_n, u_r), u_n])
-
 
 def relative_state_rtn(r1_km, v1_kmps, r2_km, v2_kmps) -> tuple[np.ndarray, np.ndarray]:
     """Object 2 minus object 1, rotated into object 1's RTN axes: position (m), velocity (m/s) (as JSpOC)."""
-    rot = _rtn_rows(r1_km, v1_kmps)
+    rot = rtn_basis(r1_km, v1_kmps)
     return rot @ np.subtract(r2_km, r1_km) * 1e3, rot @ np.subtract(v2_kmps, v1_kmps) * 1e3
-
-
-def teme_to_gcrf(r_km, v_kmps, when_utc: datetime) -> tuple[np.ndarray, np.ndarray]:
-    """Rotate a TEME state (km, km/s) at a UTC instant to GCRF (skyfield; TEME rotation rate neglected)."""
-    from skyfield.api import load
-    from skyfield.sgp4lib import TEME
-
-    t = load.timescale(builtin=True).from_datetime(when_utc.astimezone(UTC))
-    rot = np.asarray(TEME.rotation_at(t)).T
-    return rot @ np.asarray(r_km, float), rot @ np.asarray(v_kmps, float)
 
 
 @dataclass
@@ -74,7 +56,8 @@ def cdm_from_conjunction(
     states = [(o.r_km, o.v_kmps) for o in (obj1, obj2)]
     ref_frame = frame.upper()
     if ref_frame == "TEME":
-        states = [teme_to_gcrf(r, v, tca_utc) for r, v in states]
+        epoch = Epoch.from_datetime(tca_utc)
+        states = [_teme_to_gcrf_at(r, v, epoch) for r, v in states]
         ref_frame = "GCRF"
     if ref_frame not in ("EME2000", "GCRF", "ITRF"):
         raise ValueError(f"frame must be TEME, EME2000, GCRF or ITRF, not {frame!r}")
@@ -123,3 +106,9 @@ def _cdm_object(o: ConjunctionObject, label: str, r_km, v_kmps, ref_frame: str) 
         cov_rtn_lower=cov,
         object_type=o.object_type,
     )
+
+
+def _teme_to_gcrf_at(r_km, v_kmps, epoch: Epoch) -> tuple[np.ndarray, np.ndarray]:
+    """One TEME state (km, km/s) at the epoch rotated to GCRF (astro.frames.teme_to_gcrf)."""
+    r, v = teme_to_gcrf(np.asarray(r_km, float)[None], np.asarray(v_kmps, float)[None], epoch.jd, epoch.fr)
+    return r[0], v[0]

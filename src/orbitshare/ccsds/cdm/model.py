@@ -1,4 +1,5 @@
-"""CCSDS Conjunction Data Message (CDM, CCSDS 508.0-B-1) reader and writer, KVN and XML.
+"""CCSDS Conjunction Data Message (CDM, CCSDS 508.0-B-1): the message model and keyword tables of the reader
+(ccsds.cdm.reader) and writer (ccsds.cdm.writer), KVN and XML.
 
 Reading: :func:`read_cdm` detects KVN or XML (parsed with defusedxml), checks keywords, mandatory fields,
 numbers, dates and units, and raises :class:`CdmError` naming the file, the line (KVN) or element path (XML),
@@ -12,7 +13,7 @@ Writing: :func:`write_cdm_kvn` and :func:`write_cdm_xml` write every modelled an
 message read back gives the same values. :func:`cdm_from_conjunction` builds a CDM from a screening result.
 An object given without covariance gets none, which CDM 1.0 makes mandatory: such messages omit the covariance
 block, say so in a COMMENT, and can only be read back with ``read_cdm(..., require_covariance=False)``; the CDMs of
-a screening (ssa.screening_cdm) always carry a TLE-based covariance.
+a screening (ssa.conjunction.screening_cdm) always carry a TLE-based covariance.
 Units: state in km and km/s, covariance in m^2, m^2/s, m^2/s^2 (RTN of each object), miss in m, speeds in m/s.
 """
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from orbitshare.astro.propagation import Sgp4Records, propagate
 from orbitshare.astro.secular import orbit_normal
-from orbitshare.astro.time import format_utc, jday
+from orbitshare.astro.time import Epoch, format_utc, jday
 from orbitshare.catalog import Catalog
 from orbitshare.catalog.satcat import SatcatEntry
 from orbitshare.constants import DAY_S, MIN_PER_DAY
@@ -205,18 +205,18 @@ def estimate_event_time(cluster: Catalog, search_start_jd: float, search_stop_jd
             off = np.arange(-half_s, half_s + step_s, step_s)
             base = best
         jd0 = np.floor(base)
-        fr = (base - jd0) + off / DAY_S
-        s = _spread_km(recs, np.full(off.shape, jd0), fr)
+        jd, fr = Epoch(jd0, base - jd0).offsets(off)
+        s = _spread_km(recs, jd, fr)
         k = int(np.nanargmin(s))
         best, spread = float(jd0 + fr[k]), float(s[k])
     return best, spread
 
 
 def _parent_metrics(parent: Sgp4Records, frags: Sgp4Records, jd0: float,
-                    fr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                    t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Median out-of-plane distance (km) of the parent from the fragments' orbit planes, and median
-    distance (km) of the fragments from the parent, at times jd0 + fr."""
-    jd = np.full(fr.shape, jd0)
+    distance (km) of the fragments from the parent, at times jd0 + t_s (s)."""
+    jd, fr = Epoch(jd0, 0.0).offsets(t_s)
     p = propagate(parent, jd, fr)
     f = propagate(frags, jd, fr)
     h = np.cross(f.r_km, f.v_kms)
@@ -236,10 +236,10 @@ def closest_approach_to_parent(parent: Catalog, cluster: Catalog, start_jd: floa
     pr, fr_recs = Sgp4Records.from_catalog(parent), Sgp4Records.from_catalog(sub)
     jd0 = float(np.floor(start_jd))
     t = np.arange((start_jd - jd0) * DAY_S, (stop_jd - jd0) * DAY_S, 60.0)
-    d = np.concatenate([_parent_metrics(pr, fr_recs, jd0, c / DAY_S)[1]
+    d = np.concatenate([_parent_metrics(pr, fr_recs, jd0, c)[1]
                         for c in np.array_split(t, max(1, len(t) // 1000))])
     fine = np.arange(t[int(np.nanargmin(d))] - 60.0, t[int(np.nanargmin(d))] + 61.0, 1.0)
-    d = _parent_metrics(pr, fr_recs, jd0, fine / DAY_S)[1]
+    d = _parent_metrics(pr, fr_recs, jd0, fine)[1]
     k = int(np.nanargmin(d))
     return jd0 + fine[k] / DAY_S, float(d[k])
 

@@ -12,7 +12,8 @@ from datetime import datetime
 
 import numpy as np
 
-from orbitshare.astro.access import Constraints, Site, iso_utc, passes
+from orbitshare.astro.access import Constraints, Site, passes
+from orbitshare.astro.time import Epoch
 
 SENSOR_KINDS = ("optical", "sar", "sigint")
 #: Default limits per sensor kind: (min elevation deg, max off-nadir deg, min sun elevation deg or None).
@@ -89,7 +90,8 @@ class Overflight:
     def as_dict(self) -> dict:
         """Plain dict (ISO 8601 UTC times) for JSON/CSV export."""
         return {"site": self.site, "norad_id": self.norad_id, "name": self.name, "sensor": self.sensor,
-                "owner": self.owner, "start": iso_utc(self.start), "stop": iso_utc(self.stop),
+                "owner": self.owner, "start": Epoch.from_datetime(self.start).iso(),
+                "stop": Epoch.from_datetime(self.stop).iso(),
                 "duration_s": round((self.stop - self.start).total_seconds(), 3),
                 "max_elevation_deg": round(self.max_elevation_deg, 3),
                 "min_range_km": round(self.min_range_km, 3)}

@@ -11,6 +11,7 @@ __all__ = [
     "pc3d",
     "pc_montecarlo",
     "pc_usage",
+    "ranges",
     "runners",
     "screening",
     "screening_cdm",

@@ -43,13 +43,13 @@ def stale(age_days: np.ndarray, regime: np.ndarray) -> np.ndarray:
 
 def stale_in_window(catalog, start, stop) -> np.ndarray:
     """Mask of catalog rows whose element set is stale at the window's start or stop (UTC datetimes or ISO)."""
-    from orbitshare.astro.time import as_utc, datetime_to_jd
+    from orbitshare.astro.time import Epoch
 
     rows = np.arange(len(catalog))
     out = np.zeros(len(catalog), dtype=bool)
     for when in (start, stop):
-        jd, fr = datetime_to_jd(as_utc(when))
-        out |= stale(element_ages_days(catalog, rows, jd, fr), catalog.regime)
+        epoch = Epoch.from_utc(when)
+        out |= stale(element_ages_days(catalog, rows, epoch.jd, epoch.fr), catalog.regime)
     return out
 
 

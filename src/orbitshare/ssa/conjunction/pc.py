@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate, optimize, special, stats
 
+from orbitshare.astro.frames import rtn_basis
+
 SQRT2 = np.sqrt(2.0)
 LCLIP_FRACTION = 1e-4  # CARA RemediateCovariance2x2: minimum 1-sigma = 1e-4 * HBR
 
@@ -38,15 +40,6 @@ class Diagonal2D:
     sx_m: float
     sy_m: float
     remediated: bool
-
-
-def rtn_basis(r_m, v_mps) -> np.ndarray:
-    """Rows R, T, N unit vectors (ECI) of the RTN frame of a state r (m), v (m/s)."""
-    r = np.asarray(r_m, float)
-    h = np.cross(r, np.asarray(v_mps, float))
-    u_r = r / np.linalg.norm(r)
-    u_n = h / np.linalg.norm(h)
-    return np.vstack([u_r, np.cross(u_n, u_r), u_n])
 
 
 def rtn_to_eci_cov(cov_rtn, r_m, v_mps) -> np.ndarray:

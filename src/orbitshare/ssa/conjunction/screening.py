@@ -23,9 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitshare.astro.frames import rtn_components
 from orbitshare.astro.propagation import Sgp4Records, default_workers, propagate
-from orbitshare.astro.time import as_utc, datetime_to_jd, jd_to_datetime64
-from orbitshare.constants import DAY_S, MIN_PER_DAY
+from orbitshare.astro.time import Epoch, as_utc, jd_to_datetime64
+from orbitshare.constants import MIN_PER_DAY
 from orbitshare.ssa.conjunction import kernels
 from orbitshare.ssa.conjunction.element_age import stale
 from orbitshare.ssa.conjunction.runners import get_runner
@@ -100,9 +101,9 @@ class Conjunctions:
     screening primaries), tca_jd + tca_fr (two-part UTC Julian date), tca_utc (ISO text, microseconds),
     miss_km, rel_speed_kms, miss_r_km, miss_t_km, miss_n_km (object 2 minus object 1 in object 1's RTN frame),
     age_1_days, age_2_days (TCA minus element-set epoch), hbr_m (combined hard-body radius), pc_max (maximum
-    Pc over unknown covariance), stale (an element set older than its regime's limit at TCA: ssa.element_age),
-    colocated and pair_max_range_km (the pair stays close over the whole window: ssa.colocated), and the TEME
-    states at TCA r1_x_km .. v2_z_kms.
+    Pc over unknown covariance), stale (an element set older than its regime's limit at TCA:
+    ssa.conjunction.element_age), colocated and pair_max_range_km (the pair stays close over the whole window:
+    ssa.conjunction.colocated), and the TEME states at TCA r1_x_km .. v2_z_kms.
     """
 
     columns: dict[str, np.ndarray]
@@ -232,6 +233,11 @@ class ScreenJob:
         return [(c, min(c + b, self.n_coarse)) for c in range(0, self.n_coarse, b)]
 
     @property
+    def epoch(self) -> Epoch:
+        """Window start (UTC two-part Julian date)."""
+        return Epoch(self.jd0, self.fr0)
+
+    @property
     def tb_min(self) -> np.ndarray:
         """Minutes from each object's epoch to the window start."""
         return ((self.jd0 - self.recs.epoch_jd) + (self.fr0 - self.recs.epoch_fr)) * MIN_PER_DAY
@@ -259,7 +265,7 @@ def _osculating_envelope(catalog, rows: np.ndarray, jd0: float, fr0: float, span
         nsamp = int(min(ENVELOPE_SAMPLES, max(3, math.ceil(span_s / step_s) + 1)))
         t_s = np.linspace(0.0, span_s, nsamp)
         part = Sgp4Records.from_catalog(catalog.take(rows[sel]))
-        eph = propagate(part, np.full(t_s.shape, jd0), fr0 + t_s / DAY_S, workers=workers)
+        eph = propagate(part, *Epoch(jd0, fr0).offsets(t_s), workers=workers)
         r2 = np.einsum("ijk,ijk->ij", eph.r_km, eph.r_km)
         v2 = np.einsum("ijk,ijk->ij", eph.v_kms, eph.v_kms)
         h2 = np.maximum(r2 * v2 - np.einsum("ijk,ijk->ij", eph.r_km, eph.v_kms) ** 2, 0.0)  # |r x v|^2
@@ -321,8 +327,8 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
         raise ValueError(f"threshold must be a positive number of km, got {threshold_km}")
     if stop <= start:
         raise ValueError(f"stop {stop.isoformat()} must be after start {start.isoformat()}")
-    jd0, fr0 = datetime_to_jd(start)
-    window = (float(jd0), float(fr0), (stop - start).total_seconds(), float(threshold_km))
+    epoch = Epoch.from_datetime(start)
+    window = (float(epoch.jd), float(epoch.fr), (stop - start).total_seconds(), float(threshold_km))
     if primaries is None:
         return [make_job(catalog, np.arange(len(catalog)), np.zeros(0, np.int64), window, config, True)]
     ids = np.fromiter(primaries, dtype=np.int64)
@@ -386,7 +392,7 @@ def _coarse_samples(job: ScreenJob, c_lo: int, c_hi: int, workers: int, scratch:
     scratch: a working copy of job.recs.records owned by the caller (SGP4 writes into it), reused across blocks.
     """
     t_s = np.arange(c_lo, c_hi + 1) * job.config.coarse_s
-    eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / DAY_S, workers=workers,
+    eph = propagate(job.recs, *job.epoch.offsets(t_s), workers=workers,
                     time_major=True, scratch=scratch)
     return eph.r_km, eph.v_kms, eph.ok
 
@@ -399,7 +405,7 @@ def _consistency(job: ScreenJob, workers: int | None = None) -> tuple[np.ndarray
     of those measured at the window's start, middle and end (kernels.consistency)."""
     mids = np.array([0.0, 0.5, 1.0]) * job.span_s
     t_s = (mids[:, None] + CONSISTENCY_H_S * np.array([-1.0, 0.0, 1.0])).ravel()
-    eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / DAY_S, workers=workers)
+    eph = propagate(job.recs, *job.epoch.offsets(t_s), workers=workers)
     dv, da = np.empty(len(job.recs)), np.empty(len(job.recs))
     kernels.consistency(eph.r_km, eph.v_kms, eph.ok, CONSISTENCY_H_S, dv, da)
     return dv, da
@@ -500,15 +506,6 @@ def merge_raw(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 # ------------------------------------------------------------------------------------------------ output
 
 
-def rtn_components(r_km: np.ndarray, v_kms: np.ndarray, vec: np.ndarray) -> np.ndarray:
-    """Components (n, 3) of vectors `vec` (n, 3) along radial, transverse, normal of states r, v (n, 3)."""
-    u_r = r_km / np.linalg.norm(r_km, axis=1, keepdims=True)
-    h = np.cross(r_km, v_kms)
-    u_n = h / np.linalg.norm(h, axis=1, keepdims=True)
-    u_t = np.cross(u_n, u_r)
-    return np.stack([np.einsum("ij,ij->i", vec, u) for u in (u_r, u_t, u_n)], axis=1)
-
-
 def _orient(job: ScreenJob, raw: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Catalog rows of objects 1 and 2 and states (r1, v1, r2, v2): object 1 is the primary when screening them and
     one of the two is, else the one earlier in the catalog (whatever order the job keeps its objects in)."""
@@ -538,10 +535,7 @@ def build_conjunctions(catalog, job: ScreenJob, raw: dict[str, np.ndarray], star
 
     a, b, st = _orient(job, raw)
     r1, v1, r2, v2 = st[:, 0:3], st[:, 3:6], st[:, 6:9], st[:, 9:12]
-    fr = job.fr0 + raw["t_s"] / DAY_S
-    jd = np.full(fr.shape, job.jd0)
-    whole = np.floor(fr)
-    jd, fr = jd + whole, fr - whole
+    jd, fr = job.epoch.offsets_normalised(raw["t_s"])
     cols: dict[str, np.ndarray] = {}
     for tag, rows in (("1", a), ("2", b)):
         cols[f"norad_id_{tag}"] = catalog.norad_id[rows]
@@ -603,7 +597,7 @@ def screen(catalog, start, stop, threshold_km: float, primaries: Iterable[int] |
 
 
 def with_colocated(catalog, res: Conjunctions) -> Conjunctions:
-    """The result with columns colocated (the pair stays close over the whole window: ssa.colocated) and
+    """The result with columns colocated (the pair stays close over the whole window: ssa.conjunction.colocated) and
     pair_max_range_km (largest sampled range of slow pairs, NaN for others) inserted after stale."""
     from orbitshare.ssa.conjunction.colocated import colocated_pairs
 

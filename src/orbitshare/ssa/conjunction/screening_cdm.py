@@ -1,10 +1,10 @@
 """CDMs of a screening result: one CCSDS CDM per event, with TLE-based covariances and a TLE-based Pc.
 
-Each object gets the covariance of ssa.tle_covariance at its element-set age at TCA (its own history fit when
-the catalog held several element sets of it, else its regime's table), COVARIANCE_METHOD CALCULATED or DEFAULT
+Each object gets the covariance of ssa.conjunction.tle_covariance at its element-set age at TCA (its own history
+fit when the catalog held several element sets of it, else its regime's table), COVARIANCE_METHOD CALCULATED or DEFAULT
 accordingly, and COMMENT lines naming the source. COLLISION_PROBABILITY is Foster's 2D Pc from those
 covariances (FOSTER-1992), said in a header COMMENT to be TLE-based; stale element sets and co-located pairs are
-noted too. Every message passes ssa.cdm.read_cdm and, in XML form, the CCSDS schema (ssa.cdm_schema).
+noted too. Every message passes ccsds.cdm.read_cdm and, in XML form, the CCSDS schema (ccsds.cdm.schema).
 """
 
 from __future__ import annotations
