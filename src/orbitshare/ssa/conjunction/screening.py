@@ -27,7 +27,7 @@ from orbitshare.astro.frames import rtn_components
 from orbitshare.astro.propagation import Sgp4Records, default_workers, propagate
 from orbitshare.astro.time import Epoch, as_utc, jd_to_datetime64
 from orbitshare.constants import MIN_PER_DAY
-from orbitshare.ssa.conjunction import kernels
+from orbitshare.ssa.conjunction import kernels, narrow_kernels, primary_kernels
 from orbitshare.ssa.conjunction.element_age import stale
 from orbitshare.ssa.conjunction.runners import get_runner
 
@@ -81,8 +81,9 @@ class ScreenConfig:
         nsub = round(step_s / self.sub_s)
         if nsub < 1 or abs(nsub * self.sub_s - step_s) > 1e-9:
             raise ValueError(f"{name} {step_s} must be a multiple of {self.sub_s} s")
-        if nsub > 60 * kernels.SEG_SUBS:  # segment masks are 64-bit; Hermite steps of hours would be useless anyway
-            raise ValueError(f"{name} {step_s} s is too long: at most {60 * kernels.SEG_SUBS} "
+        # segment masks are 64-bit; Hermite steps of hours would be useless anyway
+        if nsub > 60 * primary_kernels.SEG_SUBS:
+            raise ValueError(f"{name} {step_s} s is too long: at most {60 * primary_kernels.SEG_SUBS} "
                              f"sub-intervals of {self.sub_s} s")
         return replace(self, coarse_s=step_s, nsub=nsub, block_steps=self.primary_block_steps)
 
@@ -436,7 +437,7 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
             kernels.step_eps(r_t[a:b], v_t[a:b], ok_t[a:b], job.sma_km, job.ecc, cfg.coarse_s, cfg.nsub, rhodev,
                         job.dv_kms, job.da_kms2, eps, rlo, eps_step)
             parts = max(1, round(cfg.coarse_s / cfg.primary_scan_s))
-            return kernels.primary_phase(r_t[a:b], v_t[a:b], ok_t[a:b], cfg.coarse_s, cfg.nsub, 0, b - 1 - a,
+            return primary_kernels.primary_phase(r_t[a:b], v_t[a:b], ok_t[a:b], cfg.coarse_s, cfg.nsub, 0, b - 1 - a,
                                     k_stop - a * cfg.nsub, eps_step, chord, rhodev, job.threshold_km, prim,
                                     (c_lo + a) * cfg.nsub, acc, job.primary_pairs, parts)
         return kernels.broad_phase(r_t, v_t, ok_t, cfg.coarse_s, cfg.nsub, piece[0], piece[1], k_stop, eps, chord,
@@ -463,7 +464,7 @@ def events_for_candidates(job: ScreenJob, cand: np.ndarray, workers: int, amax: 
         part = cand[piece[0]:piece[1]]
         objs, inv = np.unique(part[:, :2], return_inverse=True)  # only the records this piece needs, copied:
         local = np.column_stack([inv.reshape(-1, 2), part[:, 2]])  # SGP4 writes into them (one copy per thread)
-        pairs, t_s, miss, states = kernels.narrow_phase(job.recs.records[objs], tb[objs], amax[objs], local,
+        pairs, t_s, miss, states = narrow_kernels.narrow_phase(job.recs.records[objs], tb[objs], amax[objs], local,
                                                    job.config.sub_s, job.threshold_km, job.span_s)
         return objs[pairs], t_s, miss, states
 
