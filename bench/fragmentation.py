@@ -18,7 +18,7 @@ from pathlib import Path
 
 from orbitshare.astro.time import datetime_to_jd
 from orbitshare.catalog import read_catalog
-from orbitshare.ssa.fragmentation import detect_fragmentations
+from orbitshare.ssa.behaviour.fragmentation import detect_fragmentations
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = ROOT.parent / "shared" / "data" / "catalog"

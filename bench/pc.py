@@ -18,7 +18,7 @@ import platform
 import time
 from pathlib import Path
 
-from orbitshare.ssa import pc, pc3d, pc_montecarlo
+from orbitshare.ssa.conjunction import pc, pc3d, pc_montecarlo
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "pc"

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from orbitshare.catalog import read_catalog
-from orbitshare.ssa.screening import screen
+from orbitshare.ssa.conjunction.screening import screen
 
 FULL = Path(__file__).parents[1] / ".." / "shared" / "data" / "catalog" / "spacetrack_full_2022-01-22.3le"
 START = datetime(2022, 1, 23, tzinfo=UTC)

@@ -25,7 +25,7 @@ import numpy as np
 
 from orbitshare.catalog import Catalog
 from orbitshare.catalog.tle import read_tle
-from orbitshare.ssa.manoeuvre_evaluation import (
+from orbitshare.ssa.behaviour.evaluation import (
     TOLERANCES_DAYS,
     f1_score,
     leave_one_out,
@@ -33,7 +33,8 @@ from orbitshare.ssa.manoeuvre_evaluation import (
     read_truth,
     sigma_floor,
 )
-from orbitshare.ssa.manoeuvres import REGIME_CONFIG, detect_manoeuvres, history_from_records, read_history
+from orbitshare.ssa.behaviour.io import read_history
+from orbitshare.ssa.behaviour.manoeuvres import REGIME_CONFIG, detect_manoeuvres, history_from_records
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "maneuvers"
@@ -136,7 +137,7 @@ def proximity_bench() -> dict | None:
     if not FULL_CATALOG.exists():
         return None
     from orbitshare.catalog import read_catalog
-    from orbitshare.ssa.proximity import geo_belt_view, proximity_watch
+    from orbitshare.ssa.behaviour.proximity import geo_belt_view, proximity_watch
 
     cat, _ = read_catalog(FULL_CATALOG)
     pay = cat["object_type"] == "PAYLOAD"

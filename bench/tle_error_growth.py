@@ -1,4 +1,4 @@
-"""TLE error growth per orbit regime, the table behind orbitshare.ssa.tle_covariance.REGIME_ERROR_GROWTH.
+"""TLE error growth per orbit regime, the table behind orbitshare.ssa.conjunction.tle_covariance.REGIME_ERROR_GROWTH.
 
 Residuals: an element set propagated (SGP4) to the epoch of a later set of the same object, minus the later set's
 state there, in its RTN frame (tle_covariance.history_residuals). Sources, all in ../shared/data:
@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from orbitshare.catalog import read_catalog
-from orbitshare.ssa.manoeuvres import read_history, read_truth
-from orbitshare.ssa.tle_covariance import fit_error_growth, history_residuals
+from orbitshare.ssa.behaviour.evaluation import read_truth
+from orbitshare.ssa.behaviour.io import read_history
+from orbitshare.ssa.conjunction.tle_covariance import fit_error_growth, history_residuals
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

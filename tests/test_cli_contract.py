@@ -205,13 +205,13 @@ def test_every_command_has_help(argv):
 
 def test_a_bug_prints_a_short_message_and_writes_a_log(tmp_path, monkeypatch):
     """An unexpected exception: one short message naming the log under ORBITSHARE_HOME/logs, exit 1."""
-    import orbitshare.ephemeris_io
+    import orbitshare.export.ephemeris
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("simulated defect")
 
     monkeypatch.setenv("ORBITSHARE_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(orbitshare.ephemeris_io, "write_ephemeris", broken)
+    monkeypatch.setattr(orbitshare.export.ephemeris, "write_ephemeris", broken)
     res = runner.invoke(app, ["propagate", STATIONS, *WINDOW, "--out", str(tmp_path / "e.csv")])
     assert res.exit_code == 1 and "Traceback" not in res.output, res.output
     assert "internal error (ZeroDivisionError: simulated defect)" in res.output

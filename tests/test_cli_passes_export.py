@@ -13,8 +13,8 @@ from skyfield.api import EarthSatellite, load, wgs84
 from tests.conftest import DATA
 from typer.testing import CliRunner
 
+from orbitshare.ccsds.oem import OemError, read_oem
 from orbitshare.cli import app
-from orbitshare.oem import OemError, read_oem
 
 runner = CliRunner()
 TS = load.timescale(builtin=True)

@@ -27,7 +27,7 @@ def load_demo_catalog() -> tuple[Catalog, ParseReport]:
 
 def demo_window(catalog: Catalog):
     """The day after the catalog's median epoch (UTC datetimes, from the next whole hour), so that the element
-    sets are fresh: within their regime's age limit (orbitshare.ssa.element_age) over the whole window."""
+    sets are fresh: within their regime's age limit (orbitshare.ssa.conjunction.element_age) over the whole window."""
     t = jd_to_datetime64(np.median(catalog["epoch_jd"] + catalog["epoch_fr"]), 0.0)
     start = t.astype("datetime64[h]").astype(object) + timedelta(hours=1)
     return start, start + timedelta(days=1)

@@ -37,19 +37,19 @@ def announce_compilation(notify: Callable[[], None]) -> None:
 def warm_up() -> float:
     """Compile (or load) every kernel a command can call (bundled catalog, a small Pc case); seconds taken."""
     from orbitshare.astro.propagation import Sgp4Records, propagate
-    from orbitshare.astro.time import datetime_to_jd
+    from orbitshare.astro.time import Epoch
     from orbitshare.demo import demo_window, load_demo_catalog
-    from orbitshare.ssa.proximity import proximity_watch
-    from orbitshare.ssa.screening import screen
+    from orbitshare.ssa.behaviour.proximity import proximity_watch
+    from orbitshare.ssa.conjunction.screening import screen
 
     t0 = time.perf_counter()
     catalog, _ = load_demo_catalog()
     start, _ = demo_window(catalog)
     stop = start + timedelta(hours=2)
     sample = catalog.take(np.arange(min(len(catalog), 1500)))
-    jd, fr = datetime_to_jd(start)
+    jd, fr = Epoch.from_datetime(start).offsets(np.arange(8) * 900.0)
     for time_major in (False, True):
-        propagate(Sgp4Records.from_catalog(sample), np.full(8, jd), fr + np.arange(8) / 96.0, time_major=time_major)
+        propagate(Sgp4Records.from_catalog(sample), jd, fr, time_major=time_major)
     screen(sample, start, stop, 10.0)
     assets = [int(sample.norad_id[sample.regime == regime][0]) for regime in ("LEO", "GEO")
               if np.any(sample.regime == regime)]
@@ -60,8 +60,8 @@ def warm_up() -> float:
 
 def _warm_pc() -> None:
     """Run the 3D and Monte Carlo Pc kernels once on a small LEO crossing (m, m/s)."""
-    from orbitshare.ssa.pc3d import pc_3d
-    from orbitshare.ssa.pc_montecarlo import pc_monte_carlo
+    from orbitshare.ssa.conjunction.pc3d import pc_3d
+    from orbitshare.ssa.conjunction.pc_montecarlo import pc_monte_carlo
 
     r1, v1 = np.array([7.0e6, 0.0, 0.0]), np.array([0.0, 7.5e3, 0.0])
     r2, v2 = r1 + np.array([50.0, 0.0, 0.0]), np.array([0.0, 0.0, 7.5e3])

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from orbitshare.ssa.cdm import (
+from orbitshare.ccsds.cdm import (
     NO_COVARIANCE_COMMENT,
     CdmError,
     ConjunctionObject,
@@ -158,7 +158,7 @@ def test_cli_cdm_pc_json_and_rejections():
 
 def _is_cdm_1_0(cdm) -> bool:
     """A CDM 1.0 message using only CDM 1.0 keywords (CDM 2.0 draft keywords are kept but not in the 1.0 schema)."""
-    from orbitshare.ssa.cdm import HEADER_KEYS_V2, OBJECT_KEYS_V2, RELATIVE_KEYS_V2
+    from orbitshare.ccsds.cdm import HEADER_KEYS_V2, OBJECT_KEYS_V2, RELATIVE_KEYS_V2
 
     v2 = set(HEADER_KEYS_V2) | set(RELATIVE_KEYS_V2) | set(OBJECT_KEYS_V2)
     used = set(cdm.header_fields) | set(cdm.relative_fields) | set(cdm.object1.fields) | set(cdm.object2.fields)
@@ -177,6 +177,6 @@ def test_cdm_1_0_files_are_most_of_the_test_set():
 def test_xml_written_from_cdm_1_0_files_is_schema_valid(path):
     """Every CDM 1.0 test message (KVN or XML, Orekit and CCSDS Blue Book files), written as XML, is valid against
     the CCSDS NDM/XML 1.0 CDM schema (drag/SRP/thrust covariance terms read without units get the CCSDS units)."""
-    from orbitshare.ssa.cdm_schema import cdm_schema_errors
+    from orbitshare.ccsds.cdm.schema import cdm_schema_errors
 
     assert cdm_schema_errors(write_cdm_xml(read_cdm(path))) == []

@@ -17,7 +17,8 @@ from tests.conftest import shared_path
 
 from orbitshare.astro.time import datetime_to_jd
 from orbitshare.catalog import read_catalog
-from orbitshare.ssa.fragmentation import cluster_by_plane, detect_fragmentations, gabbard_png, new_objects
+from orbitshare.ssa.behaviour.fragmentation import cluster_by_plane, detect_fragmentations, new_objects
+from orbitshare.ssa.behaviour.report import gabbard_png
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sda"
 

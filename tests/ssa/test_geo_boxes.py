@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from orbitshare.astro.time import datetime_to_jd, parse_utc
-from orbitshare.ssa.geo_boxes import drift_alerts, history_alerts, longitude_history, station_boxes
-from orbitshare.ssa.manoeuvres import History, read_history
+from orbitshare.ssa.behaviour.geo_boxes import drift_alerts, history_alerts, longitude_history, station_boxes
+from orbitshare.ssa.behaviour.io import read_history
+from orbitshare.ssa.behaviour.manoeuvres import History
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sda"
 

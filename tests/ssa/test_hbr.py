@@ -2,7 +2,7 @@
 
 import pytest
 
-from orbitshare.ssa import hbr
+from orbitshare.ssa.conjunction import hbr
 
 
 @pytest.mark.parametrize(

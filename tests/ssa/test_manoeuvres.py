@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from orbitshare.catalog.tle import read_tle
-from orbitshare.ssa.manoeuvre_evaluation import (
+from orbitshare.ssa.behaviour.evaluation import (
     evaluate,
     f1_score,
     leave_one_out,
@@ -22,13 +22,13 @@ from orbitshare.ssa.manoeuvre_evaluation import (
     read_truth,
     sigma_floor,
 )
-from orbitshare.ssa.manoeuvres import (
+from orbitshare.ssa.behaviour.io import read_history
+from orbitshare.ssa.behaviour.manoeuvres import (
     KINDS,
     REGIME_CONFIG,
     Manoeuvre,
     detect_manoeuvres,
     history_from_records,
-    read_history,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sda"
@@ -152,17 +152,17 @@ def test_ramp_of_a_burn_absorbed_over_several_sets():
     """A step absorbed over three sets (catalog fit spans straddling the burn) gives the last set at the old level
     and the first at the new one; a sharp step the sets either side. With noise of a tenth of the step the ramp
     start is right in most draws and never more than one set (a day) off."""
-    from orbitshare.ssa.manoeuvres import _ramp
+    from orbitshare.ssa.behaviour.manoeuvres import fit_ramp
 
     rng = np.random.default_rng(5)
     tt = np.arange(14.0) + 0.3
     ramp = np.clip((tt - 6.3) / 4.0, 0.0, 1.0)  # burn just after 6.3: sets 7.3, 8.3, 9.3 part-way
-    assert _ramp(tt, 0.02 * ramp, 8) == (6, 10)
+    assert fit_ramp(tt, 0.02 * ramp, 8) == (6, 10)
     starts = []
     for _ in range(40):
-        starts.append(tt[_ramp(tt, 0.02 * ramp + rng.normal(0.0, 0.002, tt.size), 8)[0]])  # 20 m, 2 m noise
+        starts.append(tt[fit_ramp(tt, 0.02 * ramp + rng.normal(0.0, 0.002, tt.size), 8)[0]])  # 20 m, 2 m noise
         sharp = 0.02 * (tt > 6.5) + rng.normal(0.0, 0.002, tt.size)
-        assert _ramp(tt, sharp, 6) == (6, 7)
+        assert fit_ramp(tt, sharp, 6) == (6, 7)
     starts = np.array(starts)
     assert np.median(starts) == 6.3 and np.all(np.abs(starts - 6.3) <= 1.0), starts
 
@@ -344,7 +344,8 @@ def test_bad_input_is_a_clear_error(tmp_path):
 
 
 def test_alerts_round_trip_json_csv(tmp_path):
-    from orbitshare.ssa.alerts import AlertStore, manoeuvre_alert, read_alerts, write_alerts
+    from orbitshare.ssa.behaviour.alerts import manoeuvre_alert
+    from orbitshare.ssa.behaviour.io import AlertStore, read_alerts, write_alerts
 
     hist, _ = _load("Fengyun-2D")
     alerts = [manoeuvre_alert(m, "Fengyun-2D.tle") for m in detect_manoeuvres(hist)[:5]]

@@ -10,7 +10,8 @@ from skyfield.api import EarthSatellite, Loader, load, wgs84
 from skyfield_data import get_skyfield_data_path
 
 from orbitshare.catalog import read_catalog
-from orbitshare.ssa.overflight import SiteArea, WatchedSatellite, load_overflight_config, overflights
+from orbitshare.ssa.behaviour.io import load_overflight_config
+from orbitshare.ssa.behaviour.overflight import SiteArea, WatchedSatellite, overflights
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sda"
 TS = load.timescale(builtin=True)

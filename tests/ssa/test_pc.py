@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from orbitshare.ssa import pc
-from orbitshare.ssa.cdm import read_cdm
+from orbitshare.ccsds.cdm import read_cdm
+from orbitshare.ssa.conjunction import pc
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ALFANO = json.loads((DATA / "pc" / "alfano2009_cases.json").read_text())["cases"]

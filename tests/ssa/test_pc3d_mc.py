@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from orbitshare.ccsds.cdm import read_cdm
 from orbitshare.cli import app
-from orbitshare.ssa import pc, pc3d, pc_montecarlo, pc_usage
-from orbitshare.ssa.cdm import read_cdm
+from orbitshare.ssa.conjunction import pc, pc3d, pc_montecarlo, pc_usage
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ALFANO = json.loads((DATA / "pc" / "alfano2009_cases.json").read_text())["cases"]

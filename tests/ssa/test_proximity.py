@@ -10,8 +10,8 @@ from sgp4.api import WGS72, Satrec, SatrecArray
 
 from orbitshare.astro.time import datetime_to_jd
 from orbitshare.catalog import read_catalog
-from orbitshare.ssa.alerts import proximity_alert
-from orbitshare.ssa.proximity import geo_belt_view, proximity_watch
+from orbitshare.ssa.behaviour.alerts import proximity_alert
+from orbitshare.ssa.behaviour.proximity import geo_belt_view, proximity_watch
 
 ACTIVE = Path(__file__).resolve().parents[2] / "src" / "orbitshare" / "data" / "celestrak_active_2026-03-10.csv.gz"
 START, STOP = "2026-03-10T00:00:00", "2026-03-12T00:00:00"

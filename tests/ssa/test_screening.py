@@ -17,9 +17,10 @@ import pytest
 from scipy.spatial import cKDTree
 from sgp4.api import WGS72, Satrec, SatrecArray
 
+from orbitshare.astro.frames import rtn_components
 from orbitshare.catalog import read_catalog
-from orbitshare.ssa.cdm import relative_state_rtn
-from orbitshare.ssa.screening import Conjunctions, rtn_components, screen
+from orbitshare.ccsds.cdm import relative_state_rtn
+from orbitshare.ssa.conjunction.screening import Conjunctions, screen
 
 DATA = Path(__file__).parents[1] / "data" / "screening" / "celestrak_gp_2026-03-09_subset2000.json.gz"
 START = datetime(2026, 3, 9, 12, tzinfo=UTC)
@@ -235,7 +236,7 @@ def test_bad_input(subset):
 
 def test_primary_step_must_be_a_multiple_of_the_sub_interval():
     """Primaries mode samples SGP4 every primary_coarse_s, which must hold whole 60 s sub-intervals."""
-    from orbitshare.ssa.screening import ScreenConfig
+    from orbitshare.ssa.conjunction.screening import ScreenConfig
 
     assert ScreenConfig().for_primaries().sub_s == ScreenConfig().sub_s
     with pytest.raises(ValueError, match="multiple"):
@@ -245,7 +246,7 @@ def test_primary_step_must_be_a_multiple_of_the_sub_interval():
 def test_deep_space_primaries_use_the_longer_step(subset):
     """With only deep-space primaries (period >= 225 min) SGP4 is sampled every primary_coarse_deep_s, else every
     primary_coarse_s; both keep the 60 s sub-interval."""
-    from orbitshare.ssa.screening import ScreenConfig, prepare
+    from orbitshare.ssa.conjunction.screening import ScreenConfig, prepare
 
     cfg = ScreenConfig()
     geo = subset.norad_id[subset.period_min >= 225.0][:2]
@@ -261,7 +262,7 @@ def test_deep_space_primaries_use_the_longer_step(subset):
 def test_eccentric_objects_are_sampled_at_the_fine_step(subset):
     """Primaries mode puts objects whose quintic error bound over the primary step exceeds primary_split_km in a
     second job at primary_fine_s, with the primaries, and leaves primary pairs to the first job."""
-    from orbitshare.ssa.screening import ScreenConfig, prepare
+    from orbitshare.ssa.conjunction.screening import ScreenConfig, prepare
 
     cfg = ScreenConfig()
     ids = [int(x) for x in subset.norad_id[::20]]
@@ -279,13 +280,13 @@ def test_step_error_bounds_hold_against_python_sgp4(subset, step_s):
     the step, so small away from an eccentric orbit's perigee) covers the quintic's distance from python-sgp4
     positions every 60 s, for the subset's 115 objects with e > 0.05 and 200 near-circular ones over 1 day."""
     from orbitshare.astro.propagation import propagate
-    from orbitshare.ssa import _screen_kernels as k
-    from orbitshare.ssa.screening import ScreenConfig, _job
+    from orbitshare.ssa.conjunction import kernels as k
+    from orbitshare.ssa.conjunction.screening import ScreenConfig, make_job
 
     rows = np.concatenate([np.flatnonzero(subset["ecc"] > 0.05), np.flatnonzero(subset["ecc"] <= 0.05)[:200]])
     sub = subset.take(rows)
     jd0, fr0 = _jd(START)
-    job = _job(sub, np.arange(len(sub)), np.array([0]), (jd0, fr0, 86400.0, 10.0), ScreenConfig(), True)
+    job = make_job(sub, np.arange(len(sub)), np.array([0]), (jd0, fr0, 86400.0, 10.0), ScreenConfig(), True)
     steps, nsub, n = int(86400 / step_s), int(step_s / 60.0), len(sub)
     t_s = np.arange(steps + 1) * step_s
     eph = propagate(job.recs, np.full(t_s.shape, jd0), fr0 + t_s / 86400.0, time_major=True)
@@ -334,7 +335,7 @@ def test_band_prefilter_keeps_objects_that_leave_their_mean_element_band(tmp_pat
     the week after it: ORBCOMM FM 5 DEB (B* 0.18) falls from a 532 km mean perigee to below 100 km, through the
     band of COSMOS 1408 DEB 50083 (185-222 km), so it must be kept for that primary although their mean-element
     bands (padded by 60 km + 1 % of a) do not overlap; python-sgp4 confirms it enters the primary's band."""
-    from orbitshare.ssa.screening import BAND_MARGIN_FRACTION, BAND_MARGIN_KM, prepare
+    from orbitshare.ssa.conjunction.screening import BAND_MARGIN_FRACTION, BAND_MARGIN_KM, prepare
 
     path = tmp_path / "decay.3le"
     path.write_text(DECAYING_3LE)

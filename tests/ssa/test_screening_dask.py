@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from orbitshare.catalog import read_catalog
-from orbitshare.ssa.screening import ScreenConfig, screen
+from orbitshare.ssa.conjunction.screening import ScreenConfig, screen
 
 DATA = Path(__file__).parents[1] / "data" / "screening" / "celestrak_gp_2026-03-09_subset2000.json.gz"
 START = datetime(2026, 3, 9, 12, tzinfo=UTC)

@@ -15,14 +15,14 @@ from sgp4.api import WGS72, Satrec
 from typer.testing import CliRunner
 
 from orbitshare.catalog import read_catalog
+from orbitshare.ccsds.cdm import read_cdm
+from orbitshare.ccsds.cdm.schema import cdm_schema_errors
 from orbitshare.cli import app
-from orbitshare.ssa.cdm import read_cdm
-from orbitshare.ssa.cdm_schema import cdm_schema_errors
-from orbitshare.ssa.colocated import COLOCATED_RANGE_KM
-from orbitshare.ssa.element_age import STALE_AFTER_DAYS, default_start, stale
-from orbitshare.ssa.screening import screen
-from orbitshare.ssa.screening_cdm import write_screening_cdms
-from orbitshare.ssa.tle_covariance import TleCovarianceModel, fit_error_growth, read_element_history
+from orbitshare.ssa.conjunction.colocated import COLOCATED_RANGE_KM
+from orbitshare.ssa.conjunction.element_age import STALE_AFTER_DAYS, default_start, stale
+from orbitshare.ssa.conjunction.screening import screen
+from orbitshare.ssa.conjunction.screening_cdm import write_screening_cdms
+from orbitshare.ssa.conjunction.tle_covariance import TleCovarianceModel, fit_error_growth, read_element_history
 
 DATA = Path(__file__).parents[1] / "data"
 FORMATIONS = DATA / "screening" / "celestrak_active_2026-03-10_formations.csv"
@@ -178,7 +178,7 @@ def test_demo_window_keeps_the_partner_satellites_fresh():
     """`make run`'s demo window: the partner satellites' element sets (epochs 2026-03-10) are within their age
     limit at both ends, whatever today's date."""
     from orbitshare.demo import NATIONAL_ASSETS, demo_window, load_demo_catalog
-    from orbitshare.ssa.element_age import stale_in_window
+    from orbitshare.ssa.conjunction.element_age import stale_in_window
 
     cat, _ = load_demo_catalog()
     start, stop = demo_window(cat)

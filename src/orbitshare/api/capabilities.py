@@ -88,7 +88,7 @@ def _utc(value: datetime | None, catalog) -> datetime:
 @register_job("screening", "conjunction_report", "Conjunction screening of a catalog product (SGP4, TEME)")
 def screening_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     """Every close approach below threshold_km in the window, as a JSON conjunction report."""
-    from orbitshare.ssa.screening import screen
+    from orbitshare.ssa.conjunction.screening import screen
 
     p = _parse(ScreeningParams, params)
     catalog, report = _catalog(ctx, p.catalog_product)
@@ -111,8 +111,8 @@ def screening_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
 def manoeuvres_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     """Manoeuvre alerts (JSON list) from the element sets of a catalog product."""
     from orbitshare.catalog.reader import parse_text_records
-    from orbitshare.ssa.alerts import manoeuvre_alert
-    from orbitshare.ssa.manoeuvres import detect_manoeuvres, history_from_records
+    from orbitshare.ssa.behaviour.alerts import manoeuvre_alert
+    from orbitshare.ssa.behaviour.manoeuvres import detect_manoeuvres, history_from_records
 
     p = _parse(ManoeuvreParams, params)
     _, data = ctx.read_own_product(p.catalog_product, "catalog")

@@ -16,8 +16,7 @@ import numpy as np
 
 from orbitshare.astro.frames import geodetic_to_itrs, gmst82_rad, look_angles, teme_to_itrs
 from orbitshare.astro.propagation import Sgp4Records, propagate, propagate_pairs
-from orbitshare.astro.time import as_utc, datetime_to_jd
-from orbitshare.constants import DAY_S
+from orbitshare.astro.time import Epoch, as_utc
 
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 #: Bisection steps for interval edges (a 120 s bracket shrinks below 0.1 ms).
@@ -85,14 +84,9 @@ class Pass:
         """Plain dict with ISO 8601 UTC times, for JSON/CSV export."""
         out = dict(self.__dict__)
         for key in ("rise", "culmination", "set"):
-            out[key] = iso_utc(out[key])
+            out[key] = Epoch.from_datetime(out[key]).iso()
         out["duration_s"] = round(self.duration_s, 3)
         return out
-
-
-def iso_utc(dt: datetime) -> str:
-    """ISO 8601 UTC text with milliseconds and a Z ('2026-03-10T07:26:52.157Z')."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def sun_direction_teme(jd, fr) -> np.ndarray:
@@ -137,11 +131,10 @@ def as_records(catalog_or_records) -> tuple[Sgp4Records, np.ndarray, np.ndarray]
     return Sgp4Records.from_catalog(cat), cat.norad_id, cat.name
 
 
-def _state_geometry(recs: Sgp4Records, idx, jd0: float, fr0: float, t_s, site: Site):
+def _state_geometry(recs: Sgp4Records, idx, epoch: Epoch, t_s, site: Site):
     """Elevation (deg), azimuth (deg), range (km), off-nadir (deg) and SGP4 error of satellites idx[k] at
-    times jd0 + fr0 + t_s[k] / 86400."""
-    fr = fr0 + np.asarray(t_s, dtype=np.float64) / DAY_S
-    jd = np.full(fr.shape, jd0)
+    t_s[k] seconds after the epoch."""
+    jd, fr = epoch.offsets(t_s)
     r, v, err = propagate_pairs(recs, idx, jd, fr)
     r_itrs, _ = teme_to_itrs(r, v, jd, fr)
     az, el, rng = look_angles(r_itrs, site.lat_deg, site.lon_deg, site.h_km)
@@ -159,24 +152,23 @@ def _margin(el, off, sun_el, c: Constraints) -> np.ndarray:
     return m
 
 
-def _pair_margin(recs, site: Site, c: Constraints, jd0: float, fr0: float) -> Callable:
+def _pair_margin(recs, site: Site, c: Constraints, epoch: Epoch) -> Callable:
     """Function (idx, t_s) -> constraint margin (deg) for satellite/time pairs; -90 on SGP4 error."""
 
     def margin(idx, t_s):
-        el, _, _, off, err = _state_geometry(recs, idx, jd0, fr0, t_s, site)
+        el, _, _, off, err = _state_geometry(recs, idx, epoch, t_s, site)
         sun = None
         if c.min_sun_elevation_deg is not None:
-            sun = sun_elevation_deg(site.lat_deg, site.lon_deg, np.full(len(t_s), jd0), fr0 + t_s / DAY_S)
+            sun = sun_elevation_deg(site.lat_deg, site.lon_deg, *epoch.offsets(t_s))
         return np.where(err == 0, _margin(el, off, sun, c), -90.0)
 
     return margin
 
 
-def _grid_margin(recs, site: Site, c: Constraints, jd0: float, fr0: float, t_s: np.ndarray) -> np.ndarray:
+def _grid_margin(recs, site: Site, c: Constraints, epoch: Epoch, t_s: np.ndarray) -> np.ndarray:
     """Constraint margin (deg) of every satellite (rows) at every grid time (columns), chunked."""
     n, m = len(recs), len(t_s)
-    jd = np.full(m, jd0)
-    fr = fr0 + t_s / DAY_S
+    jd, fr = epoch.offsets(t_s)
     sun = (
         sun_elevation_deg(site.lat_deg, site.lon_deg, jd, fr) if c.min_sun_elevation_deg is not None else None
     )
@@ -275,11 +267,11 @@ def access_windows(
         return []
     step = step_s or default_step_s(recs)
     pad = margin_s if margin_s is not None else default_margin_s(recs)
-    jd0, fr0 = datetime_to_jd(start)
+    epoch = Epoch.from_datetime(start)
     span = (stop - start).total_seconds()
     t_s = np.arange(-pad, span + pad + step, step)
-    fn = _pair_margin(recs, site, c, jd0, fr0)
-    grid = _grid_margin(recs, site, c, jd0, fr0, t_s)
+    fn = _pair_margin(recs, site, c, epoch)
+    grid = _grid_margin(recs, site, c, epoch, t_s)
     rows, first, last = _intervals(grid)
     p_rows, p_cols = _peaks_between_samples(grid, fn, t_s)
     rows = np.concatenate([rows, p_rows])
@@ -362,18 +354,18 @@ def passes(
     windows = access_windows(recs, site, start, stop, c, step_s)
     if not windows:
         return []
-    jd0, fr0 = datetime_to_jd(start)
+    epoch = Epoch.from_datetime(start)
     idx = np.array([w["index"] for w in windows])
     t0 = np.array([w["start_s"] for w in windows])
     t1 = np.array([w["stop_s"] for w in windows])
 
     def elevation(i, t):
-        return _state_geometry(recs, i, jd0, fr0, t, site)[0]
+        return _state_geometry(recs, i, epoch, t, site)[0]
 
     t_c, _ = _golden_max(elevation, idx, t0, t1)
-    el_c, az_c, rng_c, _, _ = _state_geometry(recs, idx, jd0, fr0, t_c, site)
-    _, az_r, _, _, _ = _state_geometry(recs, idx, jd0, fr0, t0, site)
-    _, az_s, _, _, _ = _state_geometry(recs, idx, jd0, fr0, t1, site)
+    el_c, az_c, rng_c, _, _ = _state_geometry(recs, idx, epoch, t_c, site)
+    _, az_r, _, _, _ = _state_geometry(recs, idx, epoch, t0, site)
+    _, az_s, _, _, _ = _state_geometry(recs, idx, epoch, t1, site)
     out = []
     for k, w in enumerate(windows):
         out.append(

@@ -71,6 +71,25 @@ def teme_to_gcrf(r_km, v_kms, jd, fr) -> tuple[np.ndarray, np.ndarray]:
     return r_out, v_out
 
 
+def rtn_basis(r, v) -> np.ndarray:
+    """Rows R, T, N (unit vectors in the frame of r, v) of the RTN frame of states r, v: (3, 3) for one state,
+    (n, 3, 3) for n states (n, 3); any consistent units."""
+    r, v = np.asarray(r, dtype=np.float64), np.asarray(v, dtype=np.float64)
+    h = np.cross(r, v)
+    if r.ndim == 1:
+        u_r, u_n = r / np.linalg.norm(r), h / np.linalg.norm(h)
+    else:
+        u_r = r / np.linalg.norm(r, axis=-1, keepdims=True)
+        u_n = h / np.linalg.norm(h, axis=-1, keepdims=True)
+    return np.stack([u_r, np.cross(u_n, u_r), u_n], axis=-2)
+
+
+def rtn_components(r, v, vec) -> np.ndarray:
+    """Components (n, 3) of vectors vec (n, 3) along the radial, transverse and normal axes of states r, v (n, 3)."""
+    basis = rtn_basis(r, v)
+    return np.stack([np.einsum("ij,ij->i", vec, np.ascontiguousarray(basis[:, k])) for k in range(3)], axis=1)
+
+
 def itrs_to_geodetic(r_km) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """WGS-84 geodetic latitude (deg), longitude (deg, -180..180) and height (km) of ITRS positions (..., 3)."""
     r_km = np.asarray(r_km, dtype=np.float64)

@@ -9,7 +9,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from orbitshare.astro import sgp4_numba as _k
+from orbitshare.astro import sgp4_numba
 
 #: SGP4 error codes (Vallado) plus 7 for a non-finite result from finite-looking elements.
 SGP4_ERRORS = {
@@ -47,8 +47,8 @@ class Sgp4Records:
         arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in (
             epoch_jd, epoch_fr, mean_motion_revday, ecc, incl_deg, raan_deg, argp_deg, mean_anomaly_deg,
             bstar, ndot, nddot)]
-        recs = np.zeros(arrays[0].shape[0], dtype=_k.SATREC_DTYPE)
-        _k.init_records(recs, *arrays, opsmode)  # type: ignore[call-arg]  # numba dispatcher, typed at run time
+        recs = np.zeros(arrays[0].shape[0], dtype=sgp4_numba.SATREC_DTYPE)
+        sgp4_numba.init_records(recs, *arrays, opsmode)  # type: ignore[call-arg]  # numba dispatcher, typed at run time
         return cls(recs, arrays[0], arrays[1])
 
     @classmethod
@@ -122,7 +122,7 @@ def propagate(recs: Sgp4Records, jd, fr, workers: int | None = None, time_major:
     workers = workers or default_workers()
     pieces = _chunks(n, workers * 8 if workers > 1 else 1)
 
-    kernel = _k._propagate_range_time_major if time_major else _k._propagate_range
+    kernel = sgp4_numba.propagate_range_time_major if time_major else sgp4_numba.propagate_range
 
     def run(piece):
         kernel(work, recs.epoch_jd, recs.epoch_fr, jd, fr, r, v, err, piece[0], piece[1])
@@ -146,5 +146,5 @@ def propagate_pairs(recs: Sgp4Records, index, jd, fr) -> tuple[np.ndarray, np.nd
     r = np.empty((index.shape[0], 3))
     v = np.empty((index.shape[0], 3))
     err = np.empty(index.shape[0], dtype=np.uint8)
-    _k._propagate_pairs(recs.records.copy(), recs.epoch_jd, recs.epoch_fr, index, jd, fr, r, v, err)
+    sgp4_numba.propagate_pairs(recs.records.copy(), recs.epoch_jd, recs.epoch_fr, index, jd, fr, r, v, err)
     return r, v, err

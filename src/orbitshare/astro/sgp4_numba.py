@@ -1551,7 +1551,7 @@ def _object_samples(rec, epoch_jd, epoch_fr, jd, fr, ts, buf, err_row):
 
 
 @njit(cache=True, error_model='numpy', nogil=True)
-def _propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo, hi):
+def propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo, hi):
     """Propagate records lo..hi-1 to every time (two-part UTC JD); TEME km and km/s into out[object, time]."""
     ts = np.empty(jd.shape[0])
     buf = np.empty((7, jd.shape[0]))
@@ -1564,8 +1564,8 @@ def _propagate_range(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo
 
 
 @njit(cache=True, error_model='numpy', nogil=True)
-def _propagate_range_time_major(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo, hi):
-    """As :func:`_propagate_range`, states into out[time, object] (what the screening kernels read)."""
+def propagate_range_time_major(recs, epoch_jd, epoch_fr, jd, fr, r_out, v_out, err_out, lo, hi):
+    """As :func:`propagate_range`, states into out[time, object] (what the screening kernels read)."""
     ts = np.empty(jd.shape[0])
     buf = np.empty((7, jd.shape[0]))
     for i in range(lo, hi):
@@ -1602,7 +1602,7 @@ def _terminate_after_decay(i, jd, fr, ejd, efr, r_out, v_out, err_out, time_majo
 
 
 @njit(cache=True, error_model='numpy', nogil=True)
-def _propagate_pairs(recs, epoch_jd, epoch_fr, index, jd, fr, r_out, v_out, err_out):
+def propagate_pairs(recs, epoch_jd, epoch_fr, index, jd, fr, r_out, v_out, err_out):
     """Propagate record index[k] to time (jd[k], fr[k]) for each k; TEME km and km/s into the out arrays."""
     for k in range(index.shape[0]):
         i = index[k]

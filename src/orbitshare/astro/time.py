@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
 from orbitshare.constants import DAY_S, JD_UNIX_EPOCH
+
+__all__ = ["Epoch", "as_utc", "datetime64_to_jd", "datetime_to_jd", "format_utc", "jd_to_datetime64", "jday",
+           "parse_utc", "time_grid", "tle_epoch_to_jd"]
 
 _DAY_US = 86_400_000_000
 _DOY_RE = re.compile(r"^(\d{4})-(\d{3})(?:T(.*))?$")
@@ -94,13 +98,50 @@ def time_grid(start: datetime, stop: datetime, step_s: float) -> tuple[np.ndarra
         raise ValueError(f"step must be positive, got {step_s} s")
     if stop < start:
         raise ValueError(f"stop {stop.isoformat()} is before start {start.isoformat()}")
-    jd0, fr0 = datetime_to_jd(start)
     span_s = (stop - start).total_seconds()
-    offsets_s = np.arange(0.0, span_s + 1e-9, step_s)
-    return np.full(offsets_s.shape, jd0), fr0 + offsets_s / DAY_S
+    return Epoch.from_datetime(start).offsets(np.arange(0.0, span_s + 1e-9, step_s))
 
 
 def format_utc(jd, fr) -> np.ndarray:
     """ISO 8601 UTC strings with millisecond precision ('2026-03-10T07:26:52.157Z')."""
     t = jd_to_datetime64(jd, fr).astype("datetime64[ms]")
     return np.char.add(np.datetime_as_string(t, unit="ms"), "Z")
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """A UTC instant as a two-part Julian date (whole `jd`, day fraction `fr`) from which times are offsets in s."""
+
+    jd: float
+    fr: float
+
+    @classmethod
+    def from_datetime(cls, value: datetime) -> Epoch:
+        """Epoch of a datetime (naive means UTC), exact to the microsecond."""
+        jd, fr = datetime_to_jd(value)
+        return cls(jd, fr)
+
+    @classmethod
+    def from_iso(cls, text: str) -> Epoch:
+        """Epoch of ISO 8601 UTC text (calendar or day-of-year form)."""
+        return cls.from_datetime(parse_utc(text))
+
+    @classmethod
+    def from_utc(cls, value: datetime | str) -> Epoch:
+        """Epoch of a datetime (naive means UTC) or ISO 8601 text; TypeError for anything else."""
+        return cls.from_datetime(as_utc(value))
+
+    def offsets(self, t_s) -> tuple[np.ndarray, np.ndarray]:
+        """UTC two-part Julian dates (jd, fr arrays; fr may pass 1) of offsets t_s (s) from the epoch."""
+        t_s = np.asarray(t_s, dtype=np.float64)
+        return np.full(t_s.shape, self.jd), self.fr + t_s / DAY_S
+
+    def offsets_normalised(self, t_s) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`offsets` with whole days carried into jd, so that 0 <= fr < 1."""
+        jd, fr = self.offsets(t_s)
+        whole = np.floor(fr)
+        return jd + whole, fr - whole
+
+    def iso(self, t_s: float = 0.0) -> str:
+        """ISO 8601 UTC text with milliseconds of the instant t_s (s) after the epoch ('2026-03-10T07:26:52.157Z')."""
+        return str(format_utc(self.jd, self.fr + t_s / DAY_S))

@@ -14,7 +14,7 @@ import numpy as np
 
 from orbitshare.constants import WGS84_MU_KM3S2
 
-__all__ = ["GM_EGM96_M3S2", "kepler_propagate", "kepler_propagate_many", "kepler_stm", "orbit_period_s"]
+__all__ = ["GM_EGM96_M3S2", "kepler_into", "kepler_propagate", "kepler_propagate_many", "kepler_stm", "orbit_period_s"]
 
 #: EGM96's GM (m^3/s^2), the value NASA CARA's Pc tools use; equal to WGS-84's.
 GM_EGM96_M3S2 = WGS84_MU_KM3S2 * 1e9
@@ -33,7 +33,7 @@ def _stumpff(psi):
 
 
 @nb.njit(cache=True, fastmath=False)
-def _kepler_into(r0, v0, dt, gm, out):
+def kepler_into(r0, v0, dt, gm, out):
     """Write the state (m, m/s) dt seconds after (r0, v0) into out[0:6]; universal-variable Newton solve."""
     rx, ry, rz = r0[0], r0[1], r0[2]
     vx, vy, vz = v0[0], v0[1], v0[2]
@@ -81,7 +81,7 @@ def _propagate_grid(states, times, gm):
     out = np.empty((states.shape[0], times.shape[0], 6))
     for i in range(states.shape[0]):
         for j in range(times.shape[0]):
-            _kepler_into(states[i, :3], states[i, 3:], times[j], gm, out[i, j])
+            kepler_into(states[i, :3], states[i, 3:], times[j], gm, out[i, j])
     return out
 
 

@@ -10,7 +10,6 @@ from typing import IO
 
 from orbitshare.astro.time import datetime_to_jd
 from orbitshare.catalog.catalog import Catalog
-from orbitshare.catalog.omm import read_omm_csv, read_omm_json, read_omm_kvn, read_omm_xml
 from orbitshare.catalog.records import CatalogError, ParseReport, Reject, check_elements
 from orbitshare.catalog.tle import read_tle
 
@@ -53,13 +52,15 @@ def parse_text_records(fileobj: IO[str], source: str, fmt: str | None = None, st
         raise ValueError(f"unknown catalog format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt == "tle":
         return read_tle(text.splitlines(), source, strict)
+    from orbitshare.ccsds import omm  # OMM records are built on catalog.records: imported here, not at load
+
     if fmt == "omm-kvn":
-        return read_omm_kvn(text.splitlines(), source, strict)
+        return omm.read_omm_kvn(text.splitlines(), source, strict)
     if fmt == "omm-xml":
-        return read_omm_xml(io.BytesIO(text.encode("utf-8")), source, strict)
+        return omm.read_omm_xml(io.BytesIO(text.encode("utf-8")), source, strict)
     if fmt == "omm-json":
-        return read_omm_json(io.StringIO(text), source, strict)
-    return read_omm_csv(io.StringIO(text, newline=""), source, strict)
+        return omm.read_omm_json(io.StringIO(text), source, strict)
+    return omm.read_omm_csv(io.StringIO(text, newline=""), source, strict)
 
 
 def read_catalog_file(fileobj: IO[str], source: str = "<stream>", fmt: str | None = None, strict: bool = False,

@@ -63,8 +63,8 @@ def cdm_pc_cmd(
     """Pc of each CDM by every method (the help text, CDM_PC_HELP, explains the columns)."""
     import json
 
-    from orbitshare.ssa.cdm import CdmError, read_cdm
-    from orbitshare.ssa.pc import pc_for_cdm
+    from orbitshare.ccsds.cdm import CdmError, read_cdm
+    from orbitshare.ssa.conjunction.pc import pc_for_cdm
 
     rows, errors = [], []
     with step(f"computing Pc of {len(files)} CDM(s)"):

@@ -31,14 +31,14 @@ __all__ = ["passes_cmd", "propagate_cmd", "register"]
 
 def _ephemeris_suffixes() -> tuple[str, ...]:
     """Output file types `propagate` writes (from orbitshare.ephemeris_io)."""
-    from orbitshare.ephemeris_io import OUTPUT_SUFFIXES
+    from orbitshare.export.ephemeris import OUTPUT_SUFFIXES
 
     return tuple(OUTPUT_SUFFIXES)
 
 
 def _frame(value: str) -> str:
     """Callback: a frame `propagate` writes (orbitshare.ephemeris_io.FRAMES), lower case."""
-    from orbitshare.ephemeris_io import FRAMES
+    from orbitshare.export.ephemeris import FRAMES
 
     return one_of(*FRAMES)(value)
 
@@ -60,7 +60,7 @@ def propagate_cmd(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from orbitshare.astro.time import parse_utc, time_grid
-    from orbitshare.ephemeris_io import check_output, write_ephemeris
+    from orbitshare.export.ephemeris import check_output, write_ephemeris
 
     try:
         check_output(frame, out)
@@ -103,7 +103,8 @@ def passes_cmd(
 ) -> None:
     """Rise, culmination and set of every object over one or more ground sites."""
     from orbitshare.astro.time import parse_utc
-    from orbitshare.ssa.ground_passes import read_sites_geojson, site_passes
+    from orbitshare.ssa.behaviour.ground_passes import site_passes
+    from orbitshare.ssa.behaviour.io import read_sites_geojson
 
     if (where is None) == (sites is None):
         fail("give exactly one of --site LAT,LON[,ALT_M] or --sites F.geojson")

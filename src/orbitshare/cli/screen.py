@@ -57,8 +57,8 @@ def screen_cmd(
     from rich.progress import Progress
 
     from orbitshare.astro.time import parse_utc
-    from orbitshare.ssa.element_age import default_start, stale_warning
-    from orbitshare.ssa.screening import screen
+    from orbitshare.ssa.conjunction.element_age import default_start, stale_warning
+    from orbitshare.ssa.conjunction.screening import screen
 
     err = console(stderr=True)
     cat, report = load_catalog(*catalog)
@@ -89,7 +89,7 @@ def screen_cmd(
         wrote(out, f"{len(res)} events")
     model = _tle_covariance_model(catalog) if cdm_dir or len(res) else None
     if cdm_dir:
-        from orbitshare.ssa.screening_cdm import write_screening_cdms
+        from orbitshare.ssa.conjunction.screening_cdm import write_screening_cdms
 
         with step(f"writing {len(res)} CDMs"):
             paths = write_screening_cdms(res, cat, cdm_dir, cdm_format, model)
@@ -99,7 +99,7 @@ def screen_cmd(
 
 def _tle_covariance_model(files: list[str]):
     """TLE covariance model from every element set in the catalog files (own histories where there are several)."""
-    from orbitshare.ssa.tle_covariance import TleCovarianceModel, read_element_history
+    from orbitshare.ssa.conjunction.tle_covariance import TleCovarianceModel, read_element_history
 
     return TleCovarianceModel.from_history(read_element_history(*files))
 
@@ -138,7 +138,7 @@ def _events_table(title: str, res, cat, model, rows):
     """Rich table of events: TCA, objects, miss, speed, element-set ages, max Pc and TLE-based Pc."""
     from rich.table import Table
 
-    from orbitshare.ssa.screening_cdm import tle_pc
+    from orbitshare.ssa.conjunction.screening_cdm import tle_pc
 
     table = Table(title=title, caption="Pc TLE: Foster 2D from TLE-based covariances (docs/screening.md); "
                                        "age: days from element-set epoch to TCA, * stale")

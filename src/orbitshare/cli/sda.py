@@ -64,9 +64,10 @@ def sda_manoeuvres_cmd(
     import numpy as np
 
     from orbitshare.astro.time import format_utc
-    from orbitshare.ssa.alerts import manoeuvre_alert, write_alerts
-    from orbitshare.ssa.manoeuvre_evaluation import evaluate, read_truth
-    from orbitshare.ssa.manoeuvres import detect_manoeuvres, read_history
+    from orbitshare.ssa.behaviour.alerts import manoeuvre_alert
+    from orbitshare.ssa.behaviour.evaluation import evaluate, read_truth
+    from orbitshare.ssa.behaviour.io import read_history, write_alerts
+    from orbitshare.ssa.behaviour.manoeuvres import detect_manoeuvres
 
     if neighbours and not boxes:
         fail("--neighbour needs --boxes")
@@ -91,12 +92,12 @@ def sda_manoeuvres_cmd(
         write_alerts([manoeuvre_alert(m, history) for m in found], alerts)
         wrote(alerts, f"{len(found)} alerts")
     if plot:
-        from orbitshare.ssa.manoeuvre_plot import plot_manoeuvres
+        from orbitshare.ssa.behaviour.report import plot_manoeuvres
 
         plot_manoeuvres(hist, found, plot, truth_jd)
         wrote(plot, "the element history with its manoeuvres")
     if boxes:
-        from orbitshare.ssa.geo_boxes import history_alerts, station_boxes
+        from orbitshare.ssa.behaviour.geo_boxes import history_alerts, station_boxes
 
         slots = [b for h in others for b in station_boxes(h)[-1:]]  # each neighbour's current slot
         own, drift = history_alerts(hist, slots)
@@ -133,7 +134,8 @@ def sda_fragmentation_cmd(
 
     from orbitshare.catalog.reader import open_text
     from orbitshare.catalog.satcat import read_satcat
-    from orbitshare.ssa.fragmentation import detect_fragmentations, gabbard_png
+    from orbitshare.ssa.behaviour.fragmentation import detect_fragmentations
+    from orbitshare.ssa.behaviour.report import gabbard_png
 
     cat_after, _ = load_catalog(after)
     cat_before = load_catalog(before)[0] if before else None
@@ -169,7 +171,8 @@ def sda_overflights_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Timeline per site of watched imaging/radar/signals satellites able to observe it."""
-    from orbitshare.ssa.overflight import load_overflight_config, overflights
+    from orbitshare.ssa.behaviour.io import load_overflight_config
+    from orbitshare.ssa.behaviour.overflight import overflights
 
     cat, _ = load_catalog(catalog)
     try:
@@ -203,8 +206,9 @@ def sda_proximity_cmd(
                                help="Also write proximity alerts (.json/.jsonl/.csv)."),
 ) -> None:
     """Objects within the watch distance of protected assets: closest approach, RTN geometry, trend."""
-    from orbitshare.ssa.alerts import proximity_alert, write_alerts
-    from orbitshare.ssa.proximity import geo_belt_view, proximity_watch
+    from orbitshare.ssa.behaviour.alerts import proximity_alert
+    from orbitshare.ssa.behaviour.io import write_alerts
+    from orbitshare.ssa.behaviour.proximity import geo_belt_view, proximity_watch
 
     ids = assets
     cat, _ = load_catalog(catalog)

@@ -341,7 +341,7 @@ def site(value):
     """Callback: a ground site 'LAT,LON[,ALT_M]' (WGS-84 deg, deg, metres) as an astro.access.Site."""
     if value is None:
         return value
-    from orbitshare.ssa.ground_passes import parse_site
+    from orbitshare.ssa.behaviour.ground_passes import parse_site
 
     try:
         return parse_site(str(value), str(value))
@@ -413,7 +413,7 @@ def select_ids(cat, ids: list[str] | None, file: str | Path):
 
 def warn_stale(cat, start, stop, what: str) -> None:
     """Print on stderr the one-line warning for objects whose element sets are stale at a window end."""
-    from orbitshare.ssa.element_age import stale_in_window, stale_warning
+    from orbitshare.ssa.conjunction.element_age import stale_in_window, stale_warning
 
     line = stale_warning(int(stale_in_window(cat, start, stop).sum()), len(cat), what)
     if line:
@@ -470,7 +470,7 @@ def _write_crash_log(args: Iterable[str]) -> Path:
 def _input_error_types() -> tuple[type[BaseException], ...]:
     """Exception types that mean bad input rather than a bug: shown as one line with exit 2."""
     from orbitshare.catalog.records import CatalogError
-    from orbitshare.ssa.cdm import CdmError
+    from orbitshare.ccsds.cdm import CdmError
 
     return InputError, CatalogError, CdmError, FileNotFoundError, IsADirectoryError, PermissionError
 

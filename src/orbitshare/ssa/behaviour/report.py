@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 
 from orbitshare.astro.time import jd_to_datetime64
-from orbitshare.ssa.manoeuvres import History, Manoeuvre
+from orbitshare.catalog import Catalog
+from orbitshare.ssa.behaviour.manoeuvres import History, Manoeuvre
 
-__all__ = ["plot_manoeuvres"]
+__all__ = ["gabbard_png", "plot_manoeuvres"]
 
 
 def plot_manoeuvres(history: History, detections: list[Manoeuvre], path: str | Path,
@@ -48,5 +49,32 @@ def plot_manoeuvres(history: History, detections: list[Manoeuvre], path: str | P
     axes[-1].set_xlabel("UTC")
     path = Path(path)
     fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def gabbard_png(cat: Catalog, path: str | Path, title: str = "Gabbard diagram",
+                highlight: np.ndarray | None = None) -> Path:
+    """Write a Gabbard diagram (apogee and perigee altitude vs period) of a catalog to a PNG file."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    ax.scatter(cat.period_min, cat.apogee_km, s=4, c="tab:red", label="apogee")
+    ax.scatter(cat.period_min, cat.perigee_km, s=4, c="tab:blue", label="perigee")
+    if highlight is not None and len(highlight):
+        sel = cat.take(np.isin(cat.norad_id, highlight))
+        ax.scatter(sel.period_min, sel.apogee_km, s=40, marker="x", c="k", label="parent")
+        ax.scatter(sel.period_min, sel.perigee_km, s=40, marker="x", c="k")
+    ax.set_xlabel("period (min)")
+    ax.set_ylabel("altitude (km)")
+    ax.set_title(f"{title} ({len(cat)} objects)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path)
     plt.close(fig)
     return path

@@ -20,8 +20,8 @@ import numpy as np
 
 from orbitshare.astro.frames import gmst82_rad
 from orbitshare.astro.time import format_utc
-from orbitshare.ssa.manoeuvres import History
-from orbitshare.ssa.proximity import SIDEREAL_REV_PER_DAY
+from orbitshare.ssa.behaviour.manoeuvres import History
+from orbitshare.ssa.behaviour.proximity import SIDEREAL_REV_PER_DAY
 
 __all__ = ["BoxConfig", "StationBox", "drift_alerts", "history_alerts", "longitude_history", "station_boxes"]
 

@@ -1,4 +1,4 @@
-"""Validation of CDM XML against the CCSDS NDM/XML 1.0 schema (CCSDS 508.0-B-1), vendored in ssa/schemas."""
+"""Validation of CDM XML against the CCSDS NDM/XML 1.0 schema (CCSDS 508.0-B-1), vendored in ccsds/schemas."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def _schema():
     """The compiled CDM schema (xmlschema), loaded once from the package's schemas folder."""
     import xmlschema
 
-    root = importlib.resources.files("orbitshare.ssa") / "schemas" / "orbitshare-cdm-master.xsd"
+    root = importlib.resources.files("orbitshare.ccsds") / "schemas" / "orbitshare-cdm-master.xsd"
     with importlib.resources.as_file(root) as path:
         return xmlschema.XMLSchema10(str(path))
 

@@ -1,10 +1,10 @@
 """CDMs of a screening result: one CCSDS CDM per event, with TLE-based covariances and a TLE-based Pc.
 
-Each object gets the covariance of ssa.tle_covariance at its element-set age at TCA (its own history fit when
-the catalog held several element sets of it, else its regime's table), COVARIANCE_METHOD CALCULATED or DEFAULT
+Each object gets the covariance of ssa.conjunction.tle_covariance at its element-set age at TCA (its own history
+fit when the catalog held several element sets of it, else its regime's table), COVARIANCE_METHOD CALCULATED or DEFAULT
 accordingly, and COMMENT lines naming the source. COLLISION_PROBABILITY is Foster's 2D Pc from those
 covariances (FOSTER-1992), said in a header COMMENT to be TLE-based; stale element sets and co-located pairs are
-noted too. Every message passes ssa.cdm.read_cdm and, in XML form, the CCSDS schema (ssa.cdm_schema).
+noted too. Every message passes ccsds.cdm.read_cdm and, in XML form, the CCSDS schema (ccsds.cdm.schema).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from orbitshare.ssa.cdm import Cdm, ConjunctionObject, cdm_from_conjunction, write_cdm_kvn, write_cdm_xml
-from orbitshare.ssa.tle_covariance import TleCovarianceModel
+from orbitshare.ccsds.cdm import Cdm, ConjunctionObject, cdm_from_conjunction, write_cdm_kvn, write_cdm_xml
+from orbitshare.ssa.conjunction.tle_covariance import TleCovarianceModel
 
 __all__ = ["PC_LABEL", "screening_cdm", "tle_pc", "write_screening_cdms"]
 
@@ -41,7 +41,7 @@ def tle_pc(res, k: int, catalog, model: TleCovarianceModel) -> float:
 
 def _foster_pc(res, k: int, cov1_rtn, cov2_rtn) -> float:
     """Foster 2D Pc of event k from the objects' 6x6 RTN covariances (m^2, ...); NaN when one is missing."""
-    from orbitshare.ssa.pc import pc_from_states, rtn_to_eci_cov
+    from orbitshare.ssa.conjunction.pc import pc_from_states, rtn_to_eci_cov
 
     if cov1_rtn is None or cov2_rtn is None:
         return float("nan")

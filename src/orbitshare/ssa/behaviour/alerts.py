@@ -3,12 +3,10 @@ severity, evidence and the element sets it came from; stored as JSON lines, expo
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 KINDS = ("manoeuvre", "proximity", "fragmentation", "overflight")
@@ -94,63 +92,3 @@ def proximity_alert(row: dict) -> Alert:
     return Alert("proximity", sev, [int(row["asset_id"]), int(row["object_id"])], row["tca"], row["tca"],
                  f"{row['object_id']} within {miss:.2f} km of asset {row['asset_id']} ({row.get('trend', '?')})",
                  row)
-
-
-def write_alerts(alerts: list[Alert], path: str | Path) -> Path:
-    """Write alerts to .json (list), .jsonl (one per line) or .csv (flat; evidence as JSON text)."""
-    path = Path(path)
-    rows = [a.as_dict() for a in alerts]
-    if path.suffix == ".csv":
-        cols = ["alert_id", "kind", "severity", "norad_ids", "window_start", "window_end", "summary", "created",
-                "evidence", "element_sets"]
-        with open(path, "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=cols)
-            w.writeheader()
-            for r in rows:
-                w.writerow({c: json.dumps(r[c]) if isinstance(r[c], (dict, list)) else r[c] for c in cols})
-    elif path.suffix == ".jsonl":
-        path.write_text("".join(json.dumps(r, default=str) + "\n" for r in rows))
-    else:
-        path.write_text(json.dumps(rows, indent=2, default=str))
-    return path
-
-
-def read_alerts(path: str | Path) -> list[Alert]:
-    """Alerts from a file written by write_alerts (.json, .jsonl or .csv)."""
-    path = Path(path)
-    text = path.read_text()
-    try:
-        if path.suffix == ".csv":
-            rows = list(csv.DictReader(text.splitlines()))
-            for r in rows:
-                for c in ("norad_ids", "evidence", "element_sets"):
-                    r[c] = json.loads(r[c])
-        elif path.suffix == ".jsonl":
-            rows = [json.loads(ln) for ln in text.splitlines() if ln.strip()]
-        else:
-            rows = json.loads(text)
-        if not isinstance(rows, list):
-            raise TypeError("expected a list of alerts")
-        return [Alert(**r) for r in rows]
-    except (ValueError, TypeError, KeyError) as exc:
-        raise ValueError(f"{path}: not an alert file ({exc})") from None
-
-
-class AlertStore:
-    """Append-only JSON-lines store of alerts (deduplicated by alert_id)."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-
-    def add(self, alerts: list[Alert]) -> int:
-        """Append alerts not yet stored; returns how many were new."""
-        known = {a.alert_id for a in self.all()}
-        new = [a for a in alerts if a.alert_id not in known]
-        with open(self.path, "a") as fh:
-            for a in new:
-                fh.write(json.dumps(a.as_dict(), default=str) + "\n")
-        return len(new)
-
-    def all(self) -> list[Alert]:
-        """Every stored alert."""
-        return read_alerts(self.path) if self.path.exists() and self.path.stat().st_size else []

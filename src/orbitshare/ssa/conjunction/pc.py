@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate, optimize, special, stats
 
+from orbitshare.astro.frames import rtn_basis
+
 SQRT2 = np.sqrt(2.0)
 LCLIP_FRACTION = 1e-4  # CARA RemediateCovariance2x2: minimum 1-sigma = 1e-4 * HBR
 
@@ -38,15 +40,6 @@ class Diagonal2D:
     sx_m: float
     sy_m: float
     remediated: bool
-
-
-def rtn_basis(r_m, v_mps) -> np.ndarray:
-    """Rows R, T, N unit vectors (ECI) of the RTN frame of a state r (m), v (m/s)."""
-    r = np.asarray(r_m, float)
-    h = np.cross(r, np.asarray(v_mps, float))
-    u_r = r / np.linalg.norm(r)
-    u_n = h / np.linalg.norm(h)
-    return np.vstack([u_r, np.cross(u_n, u_r), u_n])
 
 
 def rtn_to_eci_cov(cov_rtn, r_m, v_mps) -> np.ndarray:
@@ -317,7 +310,7 @@ def pc_max_scaled(miss_xz_m, cov_xz_m2, hbr_m: float) -> tuple[float, float]:
 
 def cdm_hbr_m(cdm, hbr_override_m: float | None = None) -> tuple[float, str]:
     """Combined HBR (m) of a CDM and its provenance: override, CARA COMMENT HBR, CDM 2.0 HBR, else table."""
-    from orbitshare.ssa import hbr
+    from orbitshare.ssa.conjunction import hbr
 
     if hbr_override_m is not None:
         return float(hbr_override_m), "command line"
@@ -335,9 +328,9 @@ def pc_for_cdm(cdm, hbr_override_m: float | None = None, with_3d: bool = True, m
                mc_seed: int | None = None) -> dict:
     """TCA, miss (m), relative speed (m/s), combined HBR (m), Pc by every 2D method, 3D Pc, the 2D usage-violation
     indicators and (mc_trials > 0) a Monte Carlo Pc with its 95 % Clopper-Pearson interval, for a parsed CDM."""
-    from orbitshare.ssa.pc3d import encounter_time_limits, pc_3d
-    from orbitshare.ssa.pc_montecarlo import pc_monte_carlo
-    from orbitshare.ssa.pc_usage import usage_violation_pc2d
+    from orbitshare.ssa.conjunction.pc3d import encounter_time_limits, pc_3d
+    from orbitshare.ssa.conjunction.pc_montecarlo import pc_monte_carlo
+    from orbitshare.ssa.conjunction.pc_usage import usage_violation_pc2d
 
     hbr_m, hbr_source = cdm_hbr_m(cdm, hbr_override_m)
     args = []

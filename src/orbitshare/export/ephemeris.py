@@ -11,8 +11,8 @@ import numpy as np
 from orbitshare.astro.frames import itrs_to_geodetic, teme_to_gcrf, teme_to_itrs
 from orbitshare.astro.propagation import Sgp4Records, propagate
 from orbitshare.astro.time import jd_to_datetime64
-from orbitshare.czml import CZML_FRAMES, begin_czml, end_czml, write_czml_object
-from orbitshare.oem import OEM_FRAMES, write_oem_header, write_oem_segment
+from orbitshare.ccsds.oem import OEM_FRAMES, write_oem_header, write_oem_segment
+from orbitshare.export.czml import CZML_FRAMES, begin_czml, end_czml, write_czml_object
 
 FRAMES = ("teme", "gcrf", "itrs", "geodetic")
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".oem", ".czml")

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from orbitshare.astro.propagation import Sgp4Records, propagate
 from orbitshare.astro.secular import orbit_normal
-from orbitshare.astro.time import format_utc, jday
+from orbitshare.astro.time import Epoch, format_utc, jday
 from orbitshare.catalog import Catalog
 from orbitshare.catalog.satcat import SatcatEntry
 from orbitshare.constants import DAY_S, MIN_PER_DAY
-from orbitshare.ssa.breakup_epoch import date_from_planes, plane_offset_deg
+from orbitshare.ssa.behaviour.breakup_epoch import date_from_planes, plane_offset_deg
 
 __all__ = ["FragmentCluster", "closest_approach_to_parent", "cluster_by_plane", "detect_fragmentations",
-           "estimate_event_time", "find_parent", "gabbard_png", "group_fragments", "new_objects", "orbit_normals",
+           "estimate_event_time", "find_parent", "group_fragments", "new_objects", "orbit_normals",
            "satcat_index"]
 
 
@@ -206,18 +205,18 @@ def estimate_event_time(cluster: Catalog, search_start_jd: float, search_stop_jd
             off = np.arange(-half_s, half_s + step_s, step_s)
             base = best
         jd0 = np.floor(base)
-        fr = (base - jd0) + off / DAY_S
-        s = _spread_km(recs, np.full(off.shape, jd0), fr)
+        jd, fr = Epoch(jd0, base - jd0).offsets(off)
+        s = _spread_km(recs, jd, fr)
         k = int(np.nanargmin(s))
         best, spread = float(jd0 + fr[k]), float(s[k])
     return best, spread
 
 
 def _parent_metrics(parent: Sgp4Records, frags: Sgp4Records, jd0: float,
-                    fr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                    t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Median out-of-plane distance (km) of the parent from the fragments' orbit planes, and median
-    distance (km) of the fragments from the parent, at times jd0 + fr."""
-    jd = np.full(fr.shape, jd0)
+    distance (km) of the fragments from the parent, at times jd0 + t_s (s)."""
+    jd, fr = Epoch(jd0, 0.0).offsets(t_s)
     p = propagate(parent, jd, fr)
     f = propagate(frags, jd, fr)
     h = np.cross(f.r_km, f.v_kms)
@@ -237,10 +236,10 @@ def closest_approach_to_parent(parent: Catalog, cluster: Catalog, start_jd: floa
     pr, fr_recs = Sgp4Records.from_catalog(parent), Sgp4Records.from_catalog(sub)
     jd0 = float(np.floor(start_jd))
     t = np.arange((start_jd - jd0) * DAY_S, (stop_jd - jd0) * DAY_S, 60.0)
-    d = np.concatenate([_parent_metrics(pr, fr_recs, jd0, c / DAY_S)[1]
+    d = np.concatenate([_parent_metrics(pr, fr_recs, jd0, c)[1]
                         for c in np.array_split(t, max(1, len(t) // 1000))])
     fine = np.arange(t[int(np.nanargmin(d))] - 60.0, t[int(np.nanargmin(d))] + 61.0, 1.0)
-    d = _parent_metrics(pr, fr_recs, jd0, fine / DAY_S)[1]
+    d = _parent_metrics(pr, fr_recs, jd0, fine)[1]
     k = int(np.nanargmin(d))
     return jd0 + fine[k] / DAY_S, float(d[k])
 
@@ -354,30 +353,3 @@ def detect_fragmentations(before: Catalog | None, after: Catalog, search_days: f
         if progress:
             progress(n + 1, len(groups))
     return out
-
-
-def gabbard_png(cat: Catalog, path: str | Path, title: str = "Gabbard diagram",
-                highlight: np.ndarray | None = None) -> Path:
-    """Write a Gabbard diagram (apogee and perigee altitude vs period) of a catalog to a PNG file."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    path = Path(path)
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
-    ax.scatter(cat.period_min, cat.apogee_km, s=4, c="tab:red", label="apogee")
-    ax.scatter(cat.period_min, cat.perigee_km, s=4, c="tab:blue", label="perigee")
-    if highlight is not None and len(highlight):
-        sel = cat.take(np.isin(cat.norad_id, highlight))
-        ax.scatter(sel.period_min, sel.apogee_km, s=40, marker="x", c="k", label="parent")
-        ax.scatter(sel.period_min, sel.perigee_km, s=40, marker="x", c="k")
-    ax.set_xlabel("period (min)")
-    ax.set_ylabel("altitude (km)")
-    ax.set_title(f"{title} ({len(cat)} objects)")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path

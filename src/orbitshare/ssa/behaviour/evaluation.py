@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from orbitshare.ssa.manoeuvres import History, Manoeuvre, detect_manoeuvres, majority_regime
+from orbitshare.ssa.behaviour.manoeuvres import History, Manoeuvre, detect_manoeuvres, majority_regime
 
 __all__ = ["TOLERANCES_DAYS", "evaluate", "f1_score", "leave_one_out", "match_detections", "read_truth",
            "sigma_floor"]

@@ -22,7 +22,7 @@ import numba as nb
 import numpy as np
 from scipy import stats
 
-from orbitshare.astro.twobody import GM_EGM96_M3S2, _kepler_into
+from orbitshare.astro.twobody import GM_EGM96_M3S2, kepler_into
 
 __all__ = ["MonteCarloPc", "binomial_interval", "pc_monte_carlo", "samples_for_accuracy"]
 
@@ -59,8 +59,8 @@ def samples_for_accuracy(pc: float, rel_accuracy: float, confidence: float = 0.9
 @nb.njit(cache=True)
 def _sep(s1, s2, t, gm, a, b):
     """Propagate both states (6,) to t into a, b; return r.v, |v|^2, r.a_rel, |r| of the relative state."""
-    _kepler_into(s1[:3], s1[3:], t, gm, a)
-    _kepler_into(s2[:3], s2[3:], t, gm, b)
+    kepler_into(s1[:3], s1[3:], t, gm, a)
+    kepler_into(s2[:3], s2[3:], t, gm, b)
     ra = math.sqrt(a[0] ** 2 + a[1] ** 2 + a[2] ** 2)
     rb = math.sqrt(b[0] ** 2 + b[1] ** 2 + b[2] ** 2)
     rv = 0.0

@@ -1,12 +1,12 @@
 """Proximity watch: every object that comes within a set distance of a protected asset over a window.
 
-Built on the conjunction screening engine (`orbitshare.ssa.screening.screen` with ``primaries=``): one run per
-watch distance (default 50 km for GEO assets, 10 km for the others). Per (asset, object) pair the close
-approaches are summarised (closest one: TCA, miss distance, RTN geometry in the asset's frame) and an approach
-trend is estimated from the range sampled every `trend_step_s` over the window: the line fitted to the daily
-minimum ranges (or, with three or more close approaches, the line fitted to their miss distances) gives
-closing / departing / station-keeping near. A GEO-belt view lists the longitude and drift
-of each GEO asset and the GEO objects drifting towards its slot.
+Built on the conjunction screening engine (`orbitshare.ssa.conjunction.screening.screen` with ``primaries=``):
+one run per watch distance (default 50 km for GEO assets, 10 km for the others). Per (asset, object) pair the
+close approaches are summarised (closest one: TCA, miss distance, RTN geometry in the asset's frame) and an
+approach trend is estimated from the range sampled every `trend_step_s` over the window: the line fitted to
+the daily minimum ranges (or, with three or more close approaches, the line fitted to their miss distances)
+gives closing / departing / station-keeping near. A GEO-belt view lists the longitude and drift of each GEO
+asset and the GEO objects drifting towards its slot.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from orbitshare.astro.frames import itrs_to_geodetic, teme_to_itrs
+from orbitshare.astro.frames import itrs_to_geodetic, rtn_components, teme_to_itrs
 from orbitshare.astro.propagation import Sgp4Records, propagate
-from orbitshare.astro.time import as_utc, datetime_to_jd, format_utc
+from orbitshare.astro.time import Epoch, as_utc, format_utc
 from orbitshare.constants import DAY_S
-from orbitshare.ssa.screening import rtn_components, screen
+from orbitshare.ssa.conjunction.ranges import range_series
+from orbitshare.ssa.conjunction.screening import screen
 
 DEFAULT_DISTANCE_KM = {"GEO": 50.0, "LEO": 10.0, "MEO": 10.0, "HEO": 10.0}
 SIDEREAL_REV_PER_DAY = 1.002737909350795  # Earth rotation (rev/day): GEO mean motion
@@ -91,7 +92,7 @@ def _edge_rows(catalog, dist: dict[int, float], times) -> list[dict]:
     are not local minima. The catalog is propagated once for all edges."""
     from scipy.spatial import cKDTree
 
-    jd_fr = [datetime_to_jd(t) for t in times]
+    jd_fr = [(e.jd, e.fr) for e in map(Epoch.from_datetime, times)]
     eph = propagate(Sgp4Records.from_catalog(catalog), np.array([j for j, _ in jd_fr]),
                     np.array([f for _, f in jd_fr]))
     rows = {aid: int(catalog.index_of([aid])[0]) for aid in dist}
@@ -133,22 +134,6 @@ def _merge_edges(rows: list[dict], edges: list[dict]) -> list[dict]:
         elif e["miss_km"] < old["miss_km"]:
             by_pair[key] = e | {"approaches": old["approaches"], "_minima": old["_minima"]}
     return list(by_pair.values())
-
-
-def range_series(catalog, pairs: list[tuple[int, int]], start, stop, step_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Range (km, shape pairs x times) between the objects of each (id, id) pair, sampled every step_s (s).
-
-    Each object is propagated once (all threads), NaN where SGP4 has no state (docs/catalog-and-propagation.md).
-    """
-    start = as_utc(start)
-    jd0, fr0 = datetime_to_jd(start)
-    t_s = np.arange(0.0, (as_utc(stop) - start).total_seconds() + 1e-9, step_s)
-    ids = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    uniq, inv = np.unique(ids, return_inverse=True)
-    recs = Sgp4Records.from_catalog(catalog.take(catalog.index_of(uniq)))
-    r = propagate(recs, np.full(t_s.shape, jd0), fr0 + t_s / DAY_S).r_km
-    inv = inv.reshape(-1, 2)
-    return t_s, np.linalg.norm(r[inv[:, 1]] - r[inv[:, 0]], axis=2)
 
 
 def _add_trends(catalog, rows: list[dict], start, stop, config: WatchConfig) -> None:
@@ -207,7 +192,8 @@ def _slopes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def geo_longitudes(catalog, when) -> tuple[np.ndarray, np.ndarray]:
     """Sub-satellite longitude (deg, -180..180) at `when` and mean drift rate (deg/day, + eastward)."""
-    jd, fr = datetime_to_jd(as_utc(when))
+    epoch = Epoch.from_utc(when)
+    jd, fr = epoch.jd, epoch.fr
     eph = propagate(Sgp4Records.from_catalog(catalog), jd, np.array([fr]))
     r_itrs, _ = teme_to_itrs(eph.r_km, eph.v_kms, np.array([jd]), np.array([fr]))
     _, lon, _ = itrs_to_geodetic(r_itrs[:, 0, :])
@@ -245,5 +231,5 @@ def geo_belt_view(catalog, assets, when, config: WatchConfig | None = None) -> l
                         "object_id": int(geo.norad_id[j]), "object_name": str(geo.name[j]),
                         "object_lon_deg": float(lon[j]), "object_drift_deg_per_day": float(drift[j]),
                         "separation_deg": float(sep[j]), "closing_deg_per_day": float(closing[j]),
-                        "days_to_slot": float(days[j]), "epoch": str(format_utc(*datetime_to_jd(as_utc(when))))})
+                        "days_to_slot": float(days[j]), "epoch": Epoch.from_utc(when).iso()})
     return sorted(out, key=lambda r: (r["asset_id"], r["days_to_slot"]))

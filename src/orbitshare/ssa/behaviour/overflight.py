@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 
-from orbitshare.astro.access import Constraints, Site, iso_utc, passes
+from orbitshare.astro.access import Constraints, Site, passes
+from orbitshare.astro.time import Epoch
 
 SENSOR_KINDS = ("optical", "sar", "sigint")
 #: Default limits per sensor kind: (min elevation deg, max off-nadir deg, min sun elevation deg or None).
@@ -90,7 +90,8 @@ class Overflight:
     def as_dict(self) -> dict:
         """Plain dict (ISO 8601 UTC times) for JSON/CSV export."""
         return {"site": self.site, "norad_id": self.norad_id, "name": self.name, "sensor": self.sensor,
-                "owner": self.owner, "start": iso_utc(self.start), "stop": iso_utc(self.stop),
+                "owner": self.owner, "start": Epoch.from_datetime(self.start).iso(),
+                "stop": Epoch.from_datetime(self.stop).iso(),
                 "duration_s": round((self.stop - self.start).total_seconds(), 3),
                 "max_elevation_deg": round(self.max_elevation_deg, 3),
                 "min_range_km": round(self.min_range_km, 3)}
@@ -137,58 +138,3 @@ def overflights(catalog, sites: list[SiteArea], watched: list[WatchedSatellite],
                                             p.max_elevation_deg, p.min_range_km, w.owner, [pt.name]))
         timeline[site.name] = sorted(_union(found), key=lambda o: (o.start, o.norad_id))
     return timeline
-
-
-def load_overflight_config(path: str | Path, catalog=None) -> tuple[list[SiteArea], list[WatchedSatellite]]:
-    """Sites and watched satellites from a YAML file (see docs/sda.md); name patterns need the catalog."""
-    import yaml
-
-    path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"{path}: cannot read overflight configuration ({exc})") from None
-    if not isinstance(doc, dict) or "sites" not in doc or "satellites" not in doc:
-        raise ValueError(f"{path}: expected a mapping with 'sites' and 'satellites' lists")
-    sites = [_site_from(path, i, s) for i, s in enumerate(doc["sites"] or [])]
-    watched: list[WatchedSatellite] = []
-    for i, s in enumerate(doc["satellites"] or []):
-        watched += _watched_from(path, i, s, catalog)
-    return sites, watched
-
-
-def _site_from(path: Path, i: int, s: dict) -> SiteArea:
-    """One site entry of a configuration file (clear error naming the file, entry and field)."""
-    if not isinstance(s, dict) or "name" not in s:
-        raise ValueError(f"{path}: sites[{i}]: each site needs a 'name'")
-    try:
-        if "polygon" in s:
-            return SiteArea.from_polygon(str(s["name"]), s["polygon"], float(s.get("h_km", 0.0)))
-        return SiteArea.point(str(s["name"]), float(s["lat"]), float(s["lon"]), float(s.get("h_km", 0.0)))
-    except KeyError as exc:
-        raise ValueError(f"{path}: sites[{i}] ({s['name']}): missing field {exc}") from None
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{path}: sites[{i}] ({s['name']}): {exc}") from None
-
-
-def _watched_from(path: Path, i: int, s: dict, catalog) -> list[WatchedSatellite]:
-    """Watched satellites of one entry: a NORAD id, or every catalog object whose name contains a text."""
-    if not isinstance(s, dict):
-        raise ValueError(f"{path}: satellites[{i}]: expected a mapping")
-    limits = {k: s.get(k) for k in ("min_elevation_deg", "max_off_nadir_deg", "min_sun_elevation_deg")}
-    sensor, owner = str(s.get("sensor", "optical")), str(s.get("owner", ""))
-    if sensor not in SENSOR_KINDS:
-        raise ValueError(f"{path}: satellites[{i}]: sensor {sensor!r} not one of {', '.join(SENSOR_KINDS)}")
-    if "norad_id" in s:
-        try:
-            ids = [int(s["norad_id"])]
-        except (TypeError, ValueError):
-            msg = f"{path}: satellites[{i}]: norad_id {s['norad_id']!r} is not an integer"
-            raise ValueError(msg) from None
-    elif "name_contains" in s:
-        if catalog is None:
-            raise ValueError(f"{path}: satellites[{i}]: name_contains needs a catalog")
-        ids = catalog.select(name_contains=str(s["name_contains"])).norad_id.tolist()
-    else:
-        raise ValueError(f"{path}: satellites[{i}]: needs 'norad_id' or 'name_contains'")
-    return [WatchedSatellite(int(n), sensor, owner=owner, **limits) for n in ids]

@@ -2,7 +2,7 @@
 
 Every event is found from one broad-phase sub-interval whose computation depends only on that sub-interval,
 so splitting the window into blocks gives exactly the events of the local run (same order after
-:func:`orbitshare.ssa.screening.merge_raw`). ``scheduler`` is ``"tcp://HOST:PORT"`` for a running cluster
+:func:`orbitshare.ssa.conjunction.screening.merge_raw`). ``scheduler`` is ``"tcp://HOST:PORT"`` for a running cluster
 or ``"local"`` for an in-process LocalCluster (threads; numba kernels release the GIL).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from orbitshare.ssa.screening import ScreenJob, merge_raw, screen_blocks
+from orbitshare.ssa.conjunction.screening import ScreenJob, merge_raw, screen_blocks
 
 
 def _client(scheduler: str):

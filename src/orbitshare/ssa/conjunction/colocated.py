@@ -23,7 +23,7 @@ COLOCATED_STEP_S = 300.0  # range sampling step (s)
 def colocated_pairs(catalog, conj) -> tuple[np.ndarray, np.ndarray]:
     """Per event of a screening result: whether its pair is co-located over the result's window, and the pair's
     largest sampled range (km; NaN for pairs not tested)."""
-    from orbitshare.ssa.proximity import range_series
+    from orbitshare.ssa.conjunction.ranges import range_series
 
     n = len(conj)
     flag, widest = np.zeros(n, dtype=bool), np.full(n, np.nan)

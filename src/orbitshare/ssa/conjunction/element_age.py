@@ -8,7 +8,7 @@ GEO watch distance of `sda proximity`):
   days of epoch (Kelso, "Validation of SGP4 and IS-GPS-200D against GPS precision ephemerides", AAS 07-127,
   2007) and depart from the true orbit by 1-3 km per day (python-sgp4 documentation): 3-9 km after 3 days.
 * MEO and GEO (no drag): 7 days. The along-track 1-sigma error of GEO element sets measured from the Fengyun
-  histories (orbitshare.ssa.tle_covariance.REGIME_ERROR_GROWTH, bench/tle_error_growth.py) is 5 km at 3 days
+  histories (orbitshare.ssa.conjunction.tle_covariance.REGIME_ERROR_GROWTH, bench/tle_error_growth.py) is 5 km at 3 days
   and 16 km at 7 days, a third of the 50 km GEO watch distance.
 """
 
@@ -43,13 +43,13 @@ def stale(age_days: np.ndarray, regime: np.ndarray) -> np.ndarray:
 
 def stale_in_window(catalog, start, stop) -> np.ndarray:
     """Mask of catalog rows whose element set is stale at the window's start or stop (UTC datetimes or ISO)."""
-    from orbitshare.astro.time import as_utc, datetime_to_jd
+    from orbitshare.astro.time import Epoch
 
     rows = np.arange(len(catalog))
     out = np.zeros(len(catalog), dtype=bool)
     for when in (start, stop):
-        jd, fr = datetime_to_jd(as_utc(when))
-        out |= stale(element_ages_days(catalog, rows, jd, fr), catalog.regime)
+        epoch = Epoch.from_utc(when)
+        out |= stale(element_ages_days(catalog, rows, epoch.jd, epoch.fr), catalog.regime)
     return out
 
 

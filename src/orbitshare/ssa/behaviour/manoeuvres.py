@@ -23,13 +23,12 @@ Method (one configuration per regime, see REGIME_CONFIG and docs/sda.md):
    over several sets, to the first set showing the step): `bracket_fraction` of the way plus
    `bracket_offset_days`, with the uniform-distribution sigma. A calibrated model-error floor
    (`time_sigma_floor_s`) is added in quadrature to every sigma.
-Scoring against reported times is in :mod:`orbitshare.ssa.manoeuvre_evaluation`.
+Scoring against reported times is in :mod:`orbitshare.ssa.behaviour.evaluation`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -40,7 +39,7 @@ from orbitshare.catalog.records import Reject, check_elements
 from orbitshare.constants import WGS72_MU_KM3S2
 
 __all__ = ["KINDS", "MU_KM3S2", "REGIME_CONFIG", "TIMINGS", "DetectorConfig", "History", "Manoeuvre",
-           "detect_manoeuvres", "history_from_records", "majority_regime", "read_history"]
+           "detect_manoeuvres", "fit_ramp", "history_from_records", "majority_regime"]
 
 #: SGP4's WGS-72 GM: the histories' mean motions are SGP4 mean elements, so their semi-major axes and
 #: speeds use the same constant.
@@ -153,15 +152,6 @@ class History:
     def t_jd(self) -> np.ndarray:
         """Epochs as single float Julian dates (UTC)."""
         return self.catalog["epoch_jd"] + self.catalog["epoch_fr"]
-
-
-def read_history(path: str | Path, norad_id: int | None = None) -> History:
-    """Every element set in a TLE/OMM file (no deduplication), one object, sorted and cleaned."""
-    from orbitshare.catalog.reader import open_text, parse_text_records
-
-    with open_text(path) as fh:
-        items = list(parse_text_records(fh, str(path)))
-    return history_from_records(items, str(path), norad_id)
 
 
 def history_from_records(items, source: str, norad_id: int | None = None,
@@ -362,7 +352,7 @@ def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: 
     """Burn time (UTC JD), its 1-sigma (days) and the method, for the step between sets b and b+1.
 
     a: detrended semi-major axis (km); between: the sets between the neighbouring detections; window: the
-    detection window. The semi-major-axis history brackets the burn: a flat-ramp-flat fit (:func:`_ramp`, with
+    detection window. The semi-major-axis history brackets the burn: a flat-ramp-flat fit (:func:`fit_ramp`, with
     `ramp`; sets lying part-way were fitted to observations from both sides of the burn) gives the last set at
     the old level and the first at the new one (else the sets b and b+1). "crossing" (in-track steps): the
     along-track lines through up to k_time sets on each side of that ramp cross at the burn
@@ -378,7 +368,7 @@ def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: 
         idx = idx[(t[idx] >= t[b] - cfg.ramp_span_days) & (t[idx] <= t[b + 1] + cfg.ramp_span_days)]
         q = int(np.searchsorted(idx, b))
         if idx.size >= 3 and 0 <= q < idx.size - 1:
-            si, sj = _ramp(t[idx], a[idx], q)
+            si, sj = fit_ramp(t[idx], a[idx], q)
             i0, j1 = int(idx[si]), int(idx[sj])
     if cfg.timing == "crossing" and in_track:
         kt = cfg.k_time
@@ -392,7 +382,7 @@ def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: 
     return float(est), float((end - start) / np.sqrt(12.0)), "bracket"
 
 
-def _ramp(tt: np.ndarray, y: np.ndarray, q: int) -> tuple[int, int]:
+def fit_ramp(tt: np.ndarray, y: np.ndarray, q: int) -> tuple[int, int]:
     """Indices (last sample at the old level, first at the new one) of the least-squares flat-ramp-flat line
     through (tt, y) whose ramp spans the step between samples q and q+1 (requires 0 <= q < len - 1).
 

@@ -14,7 +14,7 @@ from typing import IO
 
 import defusedxml.ElementTree as DET
 
-from orbitshare.astro.time import datetime_to_jd, parse_utc
+from orbitshare.astro.time import Epoch
 from orbitshare.catalog.records import CatalogError, Reject, object_type_from_name
 
 _HEADER = {"CCSDS_OMM_VERS", "COMMENT", "CLASSIFICATION", "CREATION_DATE", "ORIGINATOR", "MESSAGE_ID"}
@@ -81,7 +81,7 @@ def omm_to_record(fields: dict, ccsds: bool) -> dict:
     if norad != int(norad) or not 0 < norad < 1_000_000_000:
         raise ValueError(f"NORAD_CAT_ID: {fields['NORAD_CAT_ID']!r} is not a positive integer")
     try:
-        jd, fr = datetime_to_jd(parse_utc(str(fields["EPOCH"])))
+        epoch = Epoch.from_iso(str(fields["EPOCH"]))
     except ValueError as exc:
         raise ValueError(f"EPOCH: {fields['EPOCH']!r} is not a UTC time ({exc})") from None
     name = str(fields["OBJECT_NAME"]).strip()
@@ -96,8 +96,8 @@ def omm_to_record(fields: dict, ccsds: bool) -> dict:
         "intl_des": str(fields.get("OBJECT_ID") or "").strip(),
         "object_type": otype,
         "classification": str(fields.get("CLASSIFICATION_TYPE") or "U").strip() or "U",
-        "epoch_jd": jd,
-        "epoch_fr": fr,
+        "epoch_jd": epoch.jd,
+        "epoch_fr": epoch.fr,
         "mean_motion_revday": _float(fields, "MEAN_MOTION"),
         "ecc": _float(fields, "ECCENTRICITY"),
         "incl_deg": _float(fields, "INCLINATION"),

@@ -23,11 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitshare.astro.frames import rtn_components
 from orbitshare.astro.propagation import Sgp4Records, default_workers, propagate
-from orbitshare.astro.time import as_utc, datetime_to_jd, jd_to_datetime64
-from orbitshare.constants import DAY_S, MIN_PER_DAY
-from orbitshare.ssa import _screen_kernels as _k
-from orbitshare.ssa.element_age import stale
+from orbitshare.astro.time import Epoch, as_utc, jd_to_datetime64
+from orbitshare.constants import MIN_PER_DAY
+from orbitshare.ssa.conjunction import kernels, narrow_kernels, primary_kernels
+from orbitshare.ssa.conjunction.element_age import stale
+from orbitshare.ssa.conjunction.runners import get_runner
 
 #: Margin (km) added to the perigee/apogee prefilter of primaries mode, beyond the threshold: covers
 #: SGP4 short-period radius oscillations (< 25 km) and 7 days of drag decay of non-decaying objects.
@@ -79,8 +81,9 @@ class ScreenConfig:
         nsub = round(step_s / self.sub_s)
         if nsub < 1 or abs(nsub * self.sub_s - step_s) > 1e-9:
             raise ValueError(f"{name} {step_s} must be a multiple of {self.sub_s} s")
-        if nsub > 60 * _k.SEG_SUBS:  # segment masks are 64-bit; Hermite steps of hours would be useless anyway
-            raise ValueError(f"{name} {step_s} s is too long: at most {60 * _k.SEG_SUBS} "
+        # segment masks are 64-bit; Hermite steps of hours would be useless anyway
+        if nsub > 60 * primary_kernels.SEG_SUBS:
+            raise ValueError(f"{name} {step_s} s is too long: at most {60 * primary_kernels.SEG_SUBS} "
                              f"sub-intervals of {self.sub_s} s")
         return replace(self, coarse_s=step_s, nsub=nsub, block_steps=self.primary_block_steps)
 
@@ -99,9 +102,9 @@ class Conjunctions:
     screening primaries), tca_jd + tca_fr (two-part UTC Julian date), tca_utc (ISO text, microseconds),
     miss_km, rel_speed_kms, miss_r_km, miss_t_km, miss_n_km (object 2 minus object 1 in object 1's RTN frame),
     age_1_days, age_2_days (TCA minus element-set epoch), hbr_m (combined hard-body radius), pc_max (maximum
-    Pc over unknown covariance), stale (an element set older than its regime's limit at TCA: ssa.element_age),
-    colocated and pair_max_range_km (the pair stays close over the whole window: ssa.colocated), and the TEME
-    states at TCA r1_x_km .. v2_z_kms.
+    Pc over unknown covariance), stale (an element set older than its regime's limit at TCA:
+    ssa.conjunction.element_age), colocated and pair_max_range_km (the pair stays close over the whole window:
+    ssa.conjunction.colocated), and the TEME states at TCA r1_x_km .. v2_z_kms.
     """
 
     columns: dict[str, np.ndarray]
@@ -231,6 +234,11 @@ class ScreenJob:
         return [(c, min(c + b, self.n_coarse)) for c in range(0, self.n_coarse, b)]
 
     @property
+    def epoch(self) -> Epoch:
+        """Window start (UTC two-part Julian date)."""
+        return Epoch(self.jd0, self.fr0)
+
+    @property
     def tb_min(self) -> np.ndarray:
         """Minutes from each object's epoch to the window start."""
         return ((self.jd0 - self.recs.epoch_jd) + (self.fr0 - self.recs.epoch_fr)) * MIN_PER_DAY
@@ -258,13 +266,13 @@ def _osculating_envelope(catalog, rows: np.ndarray, jd0: float, fr0: float, span
         nsamp = int(min(ENVELOPE_SAMPLES, max(3, math.ceil(span_s / step_s) + 1)))
         t_s = np.linspace(0.0, span_s, nsamp)
         part = Sgp4Records.from_catalog(catalog.take(rows[sel]))
-        eph = propagate(part, np.full(t_s.shape, jd0), fr0 + t_s / DAY_S, workers=workers)
+        eph = propagate(part, *Epoch(jd0, fr0).offsets(t_s), workers=workers)
         r2 = np.einsum("ijk,ijk->ij", eph.r_km, eph.r_km)
         v2 = np.einsum("ijk,ijk->ij", eph.v_kms, eph.v_kms)
         h2 = np.maximum(r2 * v2 - np.einsum("ijk,ijk->ij", eph.r_km, eph.v_kms) ** 2, 0.0)  # |r x v|^2
-        energy = 0.5 * v2 - _k.MU_KM3S2 / np.sqrt(np.maximum(r2, 1e-18))
-        ecc = np.sqrt(np.maximum(1.0 + 2.0 * energy * h2 / _k.MU_KM3S2**2, 0.0))
-        p_km = h2 / _k.MU_KM3S2  # semi-latus rectum: perigee p / (1 + e), apogee p / (1 - e)
+        energy = 0.5 * v2 - kernels.MU_KM3S2 / np.sqrt(np.maximum(r2, 1e-18))
+        ecc = np.sqrt(np.maximum(1.0 + 2.0 * energy * h2 / kernels.MU_KM3S2**2, 0.0))
+        p_km = h2 / kernels.MU_KM3S2  # semi-latus rectum: perigee p / (1 + e), apogee p / (1 - e)
         with np.errstate(divide="ignore"):
             q = np.where(eph.ok, p_km / (1.0 + ecc), np.inf)
             big_q = np.where(eph.ok, np.where(ecc < 1.0, p_km / (1.0 - ecc), np.inf), -np.inf)
@@ -320,10 +328,10 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
         raise ValueError(f"threshold must be a positive number of km, got {threshold_km}")
     if stop <= start:
         raise ValueError(f"stop {stop.isoformat()} must be after start {start.isoformat()}")
-    jd0, fr0 = datetime_to_jd(start)
-    window = (float(jd0), float(fr0), (stop - start).total_seconds(), float(threshold_km))
+    epoch = Epoch.from_datetime(start)
+    window = (float(epoch.jd), float(epoch.fr), (stop - start).total_seconds(), float(threshold_km))
     if primaries is None:
-        return [_job(catalog, np.arange(len(catalog)), np.zeros(0, np.int64), window, config, True)]
+        return [make_job(catalog, np.arange(len(catalog)), np.zeros(0, np.int64), window, config, True)]
     ids = np.fromiter(primaries, dtype=np.int64)
     if ids.size == 0:
         raise ValueError("primaries is empty: give at least one NORAD id, or None for all-vs-all")
@@ -339,16 +347,17 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
     rlo = _rlo_km(catalog.sma_km[rows], ecc)
     # the bound where an object can meet a primary: at radii above the primaries' lowest (padded) perigee
     r_meet = np.maximum(rlo, prim_lo)
-    eps = np.minimum(_k.sixth_eps_km(rlo, ecc, cfg.coarse_s), _k.local_sixth_eps_km(r_meet, ecc, cfg.coarse_s))
+    eps = np.minimum(kernels.sixth_eps_km(rlo, ecc, cfg.coarse_s),
+                     kernels.local_sixth_eps_km(r_meet, ecc, cfg.coarse_s))
     fine = config.for_primaries(deep, fine=True)
     rough = (eps > config.primary_split_km) & ~np.isin(rows, prim_rows) & (fine.coarse_s < cfg.coarse_s)
-    jobs = [_job(catalog, rows[~rough], prim_rows, window, cfg, True)]
+    jobs = [make_job(catalog, rows[~rough], prim_rows, window, cfg, True)]
     if rough.any():
-        jobs.append(_job(catalog, np.union1d(rows[rough], prim_rows), prim_rows, window, fine, False))
+        jobs.append(make_job(catalog, np.union1d(rows[rough], prim_rows), prim_rows, window, fine, False))
     return jobs
 
 
-def _job(catalog, rows: np.ndarray, prim_rows: np.ndarray, window: tuple, config: ScreenConfig,
+def make_job(catalog, rows: np.ndarray, prim_rows: np.ndarray, window: tuple, config: ScreenConfig,
          primary_pairs: bool) -> ScreenJob:
     """ScreenJob of catalog rows (primaries mode when prim_rows is not empty); objects SGP4 cannot initialise are
     left out. window: (jd0, fr0, span_s, threshold_km)."""
@@ -384,7 +393,7 @@ def _coarse_samples(job: ScreenJob, c_lo: int, c_hi: int, workers: int, scratch:
     scratch: a working copy of job.recs.records owned by the caller (SGP4 writes into it), reused across blocks.
     """
     t_s = np.arange(c_lo, c_hi + 1) * job.config.coarse_s
-    eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / DAY_S, workers=workers,
+    eph = propagate(job.recs, *job.epoch.offsets(t_s), workers=workers,
                     time_major=True, scratch=scratch)
     return eph.r_km, eph.v_kms, eph.ok
 
@@ -394,12 +403,12 @@ CONSISTENCY_H_S = 1.0  # half-width (s) of the central differences that measure 
 
 def _consistency(job: ScreenJob, workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per object, |SGP4 velocity - d(position)/dt| (km/s) and |d2(position)/dt2 - J2 model| (km/s^2), the largest
-    of those measured at the window's start, middle and end (_screen_kernels.consistency)."""
+    of those measured at the window's start, middle and end (kernels.consistency)."""
     mids = np.array([0.0, 0.5, 1.0]) * job.span_s
     t_s = (mids[:, None] + CONSISTENCY_H_S * np.array([-1.0, 0.0, 1.0])).ravel()
-    eph = propagate(job.recs, np.full(t_s.shape, job.jd0), job.fr0 + t_s / DAY_S, workers=workers)
+    eph = propagate(job.recs, *job.epoch.offsets(t_s), workers=workers)
     dv, da = np.empty(len(job.recs)), np.empty(len(job.recs))
-    _k.consistency(eph.r_km, eph.v_kms, eph.ok, CONSISTENCY_H_S, dv, da)
+    kernels.consistency(eph.r_km, eph.v_kms, eph.ok, CONSISTENCY_H_S, dv, da)
     return dv, da
 
 
@@ -414,7 +423,7 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
     ok_t = np.ascontiguousarray(ok.T)
     del r, v
     eps, chord, rhodev, amax, rlo = (np.empty(n) for _ in range(5))
-    _k.motion_bounds(r_t, ok_t, job.sma_km, job.ecc, cfg.coarse_s, cfg.sub_s, job.primary_mode, job.dv_kms,
+    kernels.motion_bounds(r_t, ok_t, job.sma_km, job.ecc, cfg.coarse_s, cfg.sub_s, job.primary_mode, job.dv_kms,
                      job.da_kms2, eps, chord, rhodev, amax, rlo)
     k_stop = min((c_hi - c_lo) * cfg.nsub, job.n_sub - c_lo * cfg.nsub)
     prim = np.flatnonzero(job.primary)
@@ -423,15 +432,15 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
         if job.primary_mode:  # this thread's samples (steps piece[0]..piece[1]), with their J2 accelerations
             a, b = piece[0], piece[1] + 1
             acc = np.empty_like(r_t[a:b])
-            _k.accelerations(r_t[a:b], ok_t[a:b], acc)
+            kernels.accelerations(r_t[a:b], ok_t[a:b], acc)
             eps_step = np.empty((b - 1 - a, n))  # error bound per step: small far from an eccentric orbit's perigee
-            _k.step_eps(r_t[a:b], v_t[a:b], ok_t[a:b], job.sma_km, job.ecc, cfg.coarse_s, cfg.nsub, rhodev,
+            kernels.step_eps(r_t[a:b], v_t[a:b], ok_t[a:b], job.sma_km, job.ecc, cfg.coarse_s, cfg.nsub, rhodev,
                         job.dv_kms, job.da_kms2, eps, rlo, eps_step)
             parts = max(1, round(cfg.coarse_s / cfg.primary_scan_s))
-            return _k.primary_phase(r_t[a:b], v_t[a:b], ok_t[a:b], cfg.coarse_s, cfg.nsub, 0, b - 1 - a,
+            return primary_kernels.primary_phase(r_t[a:b], v_t[a:b], ok_t[a:b], cfg.coarse_s, cfg.nsub, 0, b - 1 - a,
                                     k_stop - a * cfg.nsub, eps_step, chord, rhodev, job.threshold_km, prim,
                                     (c_lo + a) * cfg.nsub, acc, job.primary_pairs, parts)
-        return _k.broad_phase(r_t, v_t, ok_t, cfg.coarse_s, cfg.nsub, piece[0], piece[1], k_stop, eps, chord,
+        return kernels.broad_phase(r_t, v_t, ok_t, cfg.coarse_s, cfg.nsub, piece[0], piece[1], k_stop, eps, chord,
                               rhodev, job.threshold_km, cfg.cell_km, cfg.rcell_km, c_lo * cfg.nsub)
 
     pieces = [p for p in _split(c_hi - c_lo, workers) if p[1] > p[0]]
@@ -442,7 +451,7 @@ def candidates_for_block(job: ScreenJob, c_lo: int, c_hi: int, workers: int,
 
 def _rlo_km(sma_km: np.ndarray, ecc: np.ndarray) -> np.ndarray:
     """Lowest radius (km) the bounds assume from the elements: 0.98 perigee radius, at least 0.9 Earth radius."""
-    return np.maximum(0.98 * sma_km * (1 - ecc), 0.9 * _k.RE_KM)
+    return np.maximum(0.98 * sma_km * (1 - ecc), 0.9 * kernels.RE_KM)
 
 
 def events_for_candidates(job: ScreenJob, cand: np.ndarray, workers: int, amax: np.ndarray) -> dict[str, np.ndarray]:
@@ -455,7 +464,7 @@ def events_for_candidates(job: ScreenJob, cand: np.ndarray, workers: int, amax: 
         part = cand[piece[0]:piece[1]]
         objs, inv = np.unique(part[:, :2], return_inverse=True)  # only the records this piece needs, copied:
         local = np.column_stack([inv.reshape(-1, 2), part[:, 2]])  # SGP4 writes into them (one copy per thread)
-        pairs, t_s, miss, states = _k.narrow_phase(job.recs.records[objs], tb[objs], amax[objs], local,
+        pairs, t_s, miss, states = narrow_kernels.narrow_phase(job.recs.records[objs], tb[objs], amax[objs], local,
                                                    job.config.sub_s, job.threshold_km, job.span_s)
         return objs[pairs], t_s, miss, states
 
@@ -498,15 +507,6 @@ def merge_raw(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 # ------------------------------------------------------------------------------------------------ output
 
 
-def rtn_components(r_km: np.ndarray, v_kms: np.ndarray, vec: np.ndarray) -> np.ndarray:
-    """Components (n, 3) of vectors `vec` (n, 3) along radial, transverse, normal of states r, v (n, 3)."""
-    u_r = r_km / np.linalg.norm(r_km, axis=1, keepdims=True)
-    h = np.cross(r_km, v_kms)
-    u_n = h / np.linalg.norm(h, axis=1, keepdims=True)
-    u_t = np.cross(u_n, u_r)
-    return np.stack([np.einsum("ij,ij->i", vec, u) for u in (u_r, u_t, u_n)], axis=1)
-
-
 def _orient(job: ScreenJob, raw: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Catalog rows of objects 1 and 2 and states (r1, v1, r2, v2): object 1 is the primary when screening them and
     one of the two is, else the one earlier in the catalog (whatever order the job keeps its objects in)."""
@@ -522,7 +522,7 @@ def _orient(job: ScreenJob, raw: dict[str, np.ndarray]) -> tuple[np.ndarray, np.
 
 def _hbr_m(catalog, rows: np.ndarray) -> np.ndarray:
     """Hard-body radius (m) of catalog rows: CARA table by NORAD id, else object-type default."""
-    from orbitshare.ssa.hbr import hbr_m
+    from orbitshare.ssa.conjunction.hbr import hbr_m
 
     uniq, inv = np.unique(rows, return_inverse=True)
     vals = np.array([hbr_m(int(catalog.norad_id[r]), catalog["object_type"][r]) for r in uniq])
@@ -532,14 +532,11 @@ def _hbr_m(catalog, rows: np.ndarray) -> np.ndarray:
 def build_conjunctions(catalog, job: ScreenJob, raw: dict[str, np.ndarray], start: datetime,
                        stop: datetime) -> Conjunctions:
     """Conjunctions table from raw events: names, UTC TCA, RTN miss, element ages, HBR and max Pc."""
-    from orbitshare.ssa.pc import pc_max_isotropic
+    from orbitshare.ssa.conjunction.pc import pc_max_isotropic
 
     a, b, st = _orient(job, raw)
     r1, v1, r2, v2 = st[:, 0:3], st[:, 3:6], st[:, 6:9], st[:, 9:12]
-    fr = job.fr0 + raw["t_s"] / DAY_S
-    jd = np.full(fr.shape, job.jd0)
-    whole = np.floor(fr)
-    jd, fr = jd + whole, fr - whole
+    jd, fr = job.epoch.offsets_normalised(raw["t_s"])
     cols: dict[str, np.ndarray] = {}
     for tag, rows in (("1", a), ("2", b)):
         cols[f"norad_id_{tag}"] = catalog.norad_id[rows]
@@ -585,9 +582,7 @@ def screen(catalog, start, stop, threshold_km: float, primaries: Iterable[int] |
                 progress(base + n_done, total)
 
         if scheduler is not None:
-            from orbitshare.ssa.distributed import screen_on_dask
-
-            raw = screen_on_dask(job, scheduler, report)
+            raw = get_runner("dask")(job, scheduler, report)
         else:
             done = [0]
 
@@ -603,9 +598,9 @@ def screen(catalog, start, stop, threshold_km: float, primaries: Iterable[int] |
 
 
 def with_colocated(catalog, res: Conjunctions) -> Conjunctions:
-    """The result with columns colocated (the pair stays close over the whole window: ssa.colocated) and
+    """The result with columns colocated (the pair stays close over the whole window: ssa.conjunction.colocated) and
     pair_max_range_km (largest sampled range of slow pairs, NaN for others) inserted after stale."""
-    from orbitshare.ssa.colocated import colocated_pairs
+    from orbitshare.ssa.conjunction.colocated import colocated_pairs
 
     flag, widest = colocated_pairs(catalog, res)
     cols = {}

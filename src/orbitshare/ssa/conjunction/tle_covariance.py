@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from orbitshare.astro.frames import rtn_components
+
 __all__ = ["MIN_HISTORY_SETS", "REGIME_ERROR_GROWTH", "ErrorGrowth", "TleCovarianceModel", "fit_error_growth",
            "history_residuals", "read_element_history"]
 
@@ -116,15 +118,8 @@ def history_residuals(history, max_gap_days: float = MAX_GAP_DAYS) -> tuple[np.n
     r_old, v_old, e_old = propagate_pairs(recs, i_idx, jd, fr)
     r_new, v_new, e_new = propagate_pairs(recs, j_idx, jd, fr)
     ok = (e_old == 0) & (e_new == 0) & (recs.init_error[i_idx] == 0) & (recs.init_error[j_idx] == 0)
-    resid = np.hstack([_rtn(r_new, v_new, r_old - r_new), _rtn(r_new, v_new, v_old - v_new)])
+    resid = np.hstack([rtn_components(r_new, v_new, r_old - r_new), rtn_components(r_new, v_new, v_old - v_new)])
     return (t[j_idx] - t[i_idx])[ok], resid[ok], t[j_idx][ok]
-
-
-def _rtn(r_km: np.ndarray, v_kms: np.ndarray, vec: np.ndarray) -> np.ndarray:
-    """Components (n, 3) of vectors vec along the radial, transverse and normal axes of states r, v."""
-    from orbitshare.ssa.screening import rtn_components
-
-    return rtn_components(r_km, v_kms, vec)
 
 
 def fit_error_growth(gap_days: np.ndarray, resid: np.ndarray, source: str, bins: int = 10) -> ErrorGrowth | None:

@@ -1,0 +1,3 @@
+"""Propagated states out of orbitshare: tables (CSV, Parquet), CCSDS OEM and Cesium CZML, streamed per object."""
+
+__all__ = ["czml", "ephemeris"]

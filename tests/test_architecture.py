@@ -1,0 +1,86 @@
+"""The layering of docs/architecture.md holds: no package imports one above it, no module imports another
+module's underscore names, and the catalog reaches ccsds only inside a function."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "orbitshare"
+
+#: What each low package may import (packages not listed, the front ends, may import anything).
+ALLOWED = {
+    "constants": set(),
+    "astro": {"constants"},
+    "catalog": {"constants", "astro", "ccsds"},
+    "ccsds": {"constants", "astro", "catalog"},
+    "ssa.conjunction": {"constants", "astro", "catalog", "ccsds"},
+    "ssa.behaviour": {"constants", "astro", "catalog", "ccsds", "ssa.conjunction"},
+    "export": {"constants", "astro", "ccsds"},
+    "sharing": set(),
+    "store": {"sharing"},
+    "service": {"sharing", "store"},
+}
+
+
+def _group(module: str) -> str | None:
+    """Layer of a dotted orbitshare module name ('ssa.conjunction', 'astro', ...), None outside orbitshare."""
+    parts = module.split(".")
+    if parts[0] != "orbitshare" or len(parts) < 2:
+        return None
+    if parts[1] == "ssa" and len(parts) > 2:
+        return f"ssa.{parts[2]}"
+    return parts[1]
+
+
+def _modules():
+    """(dotted name, parsed tree) of every module of the package."""
+    for path in sorted(SRC.rglob("*.py")):
+        name = ".".join(("orbitshare", *path.relative_to(SRC).with_suffix("").parts)).removesuffix(".__init__")
+        yield name, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _imports(tree: ast.Module, top_level_only: bool = False):
+    """(imported module, names) of every orbitshare import in a tree."""
+    nodes = tree.body if top_level_only else ast.walk(tree)
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("orbitshare"):
+            yield node.module, [a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("orbitshare"):
+                    yield alias.name, []
+
+
+MODULES = list(_modules())
+
+
+@pytest.mark.parametrize("name,tree", MODULES, ids=[m for m, _ in MODULES])
+def test_imports_follow_the_layers(name, tree):
+    """A low package imports only the packages below it (lazy imports included)."""
+    own = _group(name)
+    if own not in ALLOWED:
+        return
+    for module, names in _imports(tree):
+        targets = [module] + [f"{module}.{n}" for n in names if (SRC / Path(*module.split(".")[1:]) / n).exists()
+                              or (SRC / Path(*module.split(".")[1:]) / f"{n}.py").exists()]
+        for target in targets:
+            other = _group(target)
+            assert other in (own, None) or other in ALLOWED[own], f"{name} imports {target} ({own} -> {other})"
+
+
+@pytest.mark.parametrize("name,tree", MODULES, ids=[m for m, _ in MODULES])
+def test_no_underscore_names_across_modules(name, tree):
+    """No module imports another module's private names."""
+    for module, names in _imports(tree):
+        private = [n for n in names if n.startswith("_") and not n.startswith("__")]
+        assert not private, f"{name} imports {private} from {module}"
+
+
+def test_catalog_loads_without_ccsds():
+    """The catalog package reaches ccsds only inside functions (ccsds.omm builds on catalog.records)."""
+    for name, tree in MODULES:
+        if _group(name) == "catalog":
+            assert all(_group(m) != "ccsds" for m, _ in _imports(tree, top_level_only=True)), name
