@@ -70,10 +70,6 @@ class EopStatus:
     last_leap_second: date
     polar_motion: str
 
-    def valid_on(self, day: date) -> bool:
-        """Whether UT1 on this UTC day comes from the table (observed or predicted) rather than a fallback model."""
-        return self.first_day <= day <= self.last_day
-
 
 def _mjd_day(mjd: float) -> date:
     """UTC calendar day of a modified Julian date."""

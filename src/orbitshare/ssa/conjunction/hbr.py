@@ -51,10 +51,6 @@ def normalize_object_type(object_type: str | None) -> str:
     return key if key in TYPE_DEFAULT_HBR_M else "UNKNOWN"
 
 
-def hbr_for_type_m(object_type: str | None) -> float:
-    """Default HBR (m) for an object type (project defaults listed in the module docstring)."""
-    return TYPE_DEFAULT_HBR_M[normalize_object_type(object_type)]
-
 
 def hbr_lookup(norad_id: int | str | None, object_type: str | None = None) -> tuple[float, str]:
     """HBR (m) and its provenance for a NORAD id: the CARA table entry, else the object-type default."""

@@ -172,11 +172,6 @@ def pc_from_states(r1_m, v1_mps, cov1_m2, r2_m, v2_mps, cov2_m2, hbr_m: float,
     return pc_2d(plane.miss_xz_m, plane.cov_xz_m2, hbr_m, method)
 
 
-def pc_all_methods(r1_m, v1_mps, cov1_m2, r2_m, v2_mps, cov2_m2, hbr_m: float) -> dict[str, float]:
-    """Pc by every implemented method, keyed by method name, from ECI states and covariances at TCA."""
-    plane = encounter_plane(r1_m, v1_mps, cov1_m2, r2_m, v2_mps, cov2_m2)
-    return {name: pc_2d(plane.miss_xz_m, plane.cov_xz_m2, hbr_m, name) for name in METHODS}
-
 
 def pc_isotropic(miss_m, sigma_m, hbr_m):
     """Exact 2D Pc for an isotropic combined sigma (m): noncentral chi-square CDF, vectorised."""
