@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["PREFIX", "Settings", "SettingsError", "env_name", "load_settings"]
+__all__ = ["PREFIX", "Settings", "SettingsError", "env_name", "load_settings", "settings_table"]
 
 PREFIX = "ORBITSHARE_"
 
@@ -27,10 +27,11 @@ class Settings(BaseSettings):
                                          description="PEM public key of the OIDC issuer; enables JWT access tokens")
     oidc_issuer: str | None = Field(default=None, description="Accepted JWT issuer (required with the key)")
     oidc_audience: str | None = Field(default=None, description="Accepted JWT audience (required with the key)")
-    witness_file: Path | None = Field(default=None,
-                                      description="Witnessed tree heads (JSON lines; default <home>/audit-heads.jsonl)")
+    witness_file: Path | None = Field(
+        default=None, description="Witnessed tree heads, JSON lines (unset: `audit-heads.jsonl` in the home)")
     witness_partners: Path | None = Field(
-        default=None, description="Partner hubs' audit public keys (JSON; default <home>/witness-partners.json)")
+        default=None,
+        description="Partner hubs' audit public keys, JSON (unset: `witness-partners.json` in the home)")
     witness_interval_s: float = Field(default=300.0, description="Seconds between witnessed heads of the own log")
     auth_summary_s: float = Field(default=60.0, description="Seconds between summaries of refused requests")
 
@@ -75,3 +76,12 @@ def load_settings() -> Settings:
         field = str(err["loc"][0]) if err["loc"] else "?"
         message = str(err["msg"]).removeprefix("Value error, ")
         raise SettingsError(f"{env_name(field)}: {message}") from None
+
+
+def settings_table() -> str:
+    """The Markdown table of every variable (name, default, meaning), as documented in docs/sharing.md."""
+    rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for field, info in Settings.model_fields.items():
+        default = "unset" if info.default is None else f"`{info.default}`"
+        rows.append(f"| `{env_name(field)}` | {default} | {info.description} |")
+    return "\n".join(rows) + "\n"
