@@ -198,29 +198,50 @@ def test_catalog_upload_stores_raw_tle(env) -> None:
 
 
 def test_registered_jobs_store_labelled_results(env) -> None:
-    """A capability's job runs and its result is stored as a labelled product of its kind."""
-    from orbitshare.api.jobs import JOBS, register_job
+    """A job registered with the app runs and its result is stored as a labelled product of its kind."""
+    from orbitshare.api.jobs import Job
 
-    @register_job("sum-test", "conjunction_report", "adds numbers")
     def _sum(params: dict, ctx) -> tuple:
         """Add the given numbers."""
         return {"total": sum(params["values"])}, "application/json", {"n": len(params["values"])}
 
-    try:
-        lab = {"policy_id": "NATO", "classification": "UNCLASSIFIED"}
-        names = [j["name"] for j in env.client.get("/jobs", headers=env.auth("svn_an")).json()]
-        assert "sum-test" in names
-        r = env.client.post(
-            "/jobs/sum-test", headers=env.auth("svn_an"), json={"label": lab, "params": {"values": [1, 2]}}
-        )
-        assert r.status_code == 201 and r.json()["kind"] == "conjunction_report"
-        content = env.client.get(f"/products/{r.json()['id']}/content", headers=env.auth("svn_an")).json()
-        assert content == {"total": 3}
-        r = env.client.post("/jobs/sum-test", headers=env.auth("svn_an"), json={"label": lab, "params": {}})
-        assert r.status_code == 422 and "rejected its parameters" in r.json()["detail"]
-        assert env.client.post("/jobs/nope", headers=env.auth("svn_an"), json={"label": lab}).status_code == 404
-    finally:
-        JOBS.pop("sum-test", None)
+    env.client.app.state.jobs.add(Job("sum-test", "conjunction_report", "adds numbers", _sum, (KeyError,)))
+    lab = {"policy_id": "NATO", "classification": "UNCLASSIFIED"}
+    names = [j["name"] for j in env.client.get("/jobs", headers=env.auth("svn_an")).json()]
+    assert "sum-test" in names
+    r = env.client.post("/jobs/sum-test", headers=env.auth("svn_an"), json={"label": lab, "params": {"values": [1, 2]}})
+    assert r.status_code == 201 and r.json()["kind"] == "conjunction_report"
+    content = env.client.get(f"/products/{r.json()['id']}/content", headers=env.auth("svn_an")).json()
+    assert content == {"total": 3}
+    r = env.client.post("/jobs/sum-test", headers=env.auth("svn_an"), json={"label": lab, "params": {}})
+    assert r.status_code == 422 and "rejected its parameters" in r.json()["detail"]
+    assert env.client.post("/jobs/nope", headers=env.auth("svn_an"), json={"label": lab}).status_code == 404
+
+
+def test_a_job_bug_is_a_logged_500_and_a_declared_input_error_a_422(env, caplog) -> None:
+    """Only the errors a job declares are the caller's (422); any other exception is logged and answered 500."""
+    from fastapi.testclient import TestClient
+
+    from orbitshare.api.jobs import Job
+
+    def divide(params: dict, ctx) -> tuple:
+        """Divide two numbers; a bad number is a declared input error, a zero divisor an (undeclared) bug."""
+        a, b = float(params["a"]), float(params["b"])
+        return {"quotient": a / b}, "application/json", {}
+
+    env.client.app.state.jobs.add(Job("divide-test", "file", "divides", divide, (ValueError,)))
+    client = TestClient(env.client.app, raise_server_exceptions=False)
+    lab = {"policy_id": "NATO", "classification": "UNCLASSIFIED"}
+    r = client.post("/jobs/divide-test", headers=env.auth("svn_an"), json={"label": lab, "params": {"a": "x", "b": 1}})
+    assert r.status_code == 422 and "divide-test rejected its parameters" in r.json()["detail"]
+    with caplog.at_level("ERROR", logger="orbitshare.api.routes.jobs"):
+        r = client.post("/jobs/divide-test", headers=env.auth("svn_an"),
+                        json={"label": lab, "params": {"a": 1, "b": 0}})
+    assert r.status_code == 500 and "ZeroDivisionError" not in r.text
+    failed = [rec for rec in caplog.records if rec.name == "orbitshare.api.routes.jobs"]
+    assert failed and "job divide-test failed" in failed[0].getMessage() and failed[0].exc_info[0] is ZeroDivisionError
+    r = client.post("/jobs/divide-test", headers=env.auth("svn_an"), json={"label": lab, "params": {}})
+    assert r.status_code == 500  # a KeyError is not declared by this job: a bug, not the caller's error
 
 
 def test_audit_endpoints_give_verifiable_proofs(env) -> None:

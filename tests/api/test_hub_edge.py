@@ -140,7 +140,7 @@ def test_database_data_errors_are_4xx_and_audited(db_env) -> None:
     """A value the database refuses (here: a cast PostgreSQL rejects) is a 422 and the access is audited."""
     from sqlalchemy import text
 
-    from orbitshare.api.routes import principal
+    from orbitshare.api.deps import principal
 
     env = db_env
     app = env.client.app

@@ -502,16 +502,14 @@ def test_a_focal_point_cannot_create_users_above_its_clearance(hub: H.Hub, clear
 @pytest.fixture(scope="module")
 def echo_job():
     """A job that reads its input products and returns their titles."""
-    from orbitshare.api.jobs import JOBS, register_job
+    from orbitshare.api.jobs import Job
 
-    @register_job("test-echo-inputs", "file", "Titles of the input products (tests)")
     def echo(params: dict, ctx) -> tuple[dict, str, dict]:
         """Read every input as the caller."""
         titles = [ctx.read_own_product(pid)[0].title for pid in params["inputs"]]
         return {"titles": titles}, "application/json", {}
 
-    yield "test-echo-inputs"
-    JOBS.pop("test-echo-inputs", None)
+    return Job("test-echo-inputs", "file", "Titles of the input products (tests)", echo)
 
 
 JOB_LABELS = [  # (input labels, posted label, expected classification, releasable to, purposes) or the status
@@ -537,13 +535,15 @@ JOB_LABELS = [  # (input labels, posted label, expected classification, releasab
 
 @pytest.mark.parametrize(("inputs", "posted", "level", "rel_to", "purposes"), JOB_LABELS)
 def test_a_job_result_is_labelled_at_least_as_restrictively_as_its_inputs(
-    hub: H.Hub, echo_job: str, inputs, posted, level, rel_to, purposes
+    hub: H.Hub, echo_job, inputs, posted, level, rel_to, purposes
 ) -> None:
     """Classification maximum, releasability and purposes intersected; no overlap of purposes is a 422."""
     p = people(hub)
     http, auth = client(hub)
+    http.app.state.jobs.add(echo_job)
     ids = [hub.products.add(p["svn_analyst"], "file", f"in{i}", lab, b"x").id for i, lab in enumerate(inputs)]
-    r = http.post(f"/jobs/{echo_job}", headers=auth("svn_analyst"), json={"label": posted, "params": {"inputs": ids}})
+    r = http.post(f"/jobs/{echo_job.name}", headers=auth("svn_analyst"),
+                  json={"label": posted, "params": {"inputs": ids}})
     if level == 422:
         assert r.status_code == 422 and "purposes" in r.json()["detail"]
         return

@@ -5,29 +5,34 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import orbitshare
-from orbitshare.api import capabilities  # noqa: F401  (registers the capability jobs)
 from orbitshare.api.auth import JwtSettings
+from orbitshare.api.capabilities import capability_jobs
 from orbitshare.api.edge import CleanRequest, SecurityHeaders, allowed_methods, known_query_only
 from orbitshare.api.errors import status_of
-from orbitshare.api.routes import router
-from orbitshare.api.schemas import Health
-from orbitshare.api.witnessing import AuditKeeper, AuditSettings, audit_settings_from_env
-from orbitshare.api.witnessing import router as witness_router
+from orbitshare.api.jobs import JobRegistry
+from orbitshare.api.routes import audit as audit_routes
+from orbitshare.api.routes import consent as consent_routes
+from orbitshare.api.routes import jobs as job_routes
+from orbitshare.api.routes import pages as page_routes
+from orbitshare.api.routes import parties as party_routes
+from orbitshare.api.routes import products as product_routes
+from orbitshare.api.routes import stac as stac_routes
+from orbitshare.api.witnessing import AuditKeeper, AuditSettings, audit_settings
 from orbitshare.service import Hub, HubConfig, HubError
+from orbitshare.settings import Settings, load_settings
 from orbitshare.store.db import migrate
 
-WEB = Path(str(resources.files("orbitshare.web"))) / "static"
+__all__ = ["BodyLimit", "create_app"]
+
 DATA_ERROR = "invalid data: a value is too long or holds a character the database does not store"
 log = logging.getLogger(__name__)
 
@@ -70,11 +75,16 @@ def create_app(
     jwt: JwtSettings | None = None,
     run_migrations: bool = True,
     audit: AuditSettings | None = None,
+    job_registry: JobRegistry | None = None,
+    settings: Settings | None = None,
 ) -> FastAPI:
     """Build the app over `hub` (or a new hub for `config`, migrating its database first).
 
-    `audit` says where tree heads are witnessed (default: from the environment, under the hub's home).
+    `audit` says where tree heads are witnessed (default: from `settings`, files under the hub's home);
+    `job_registry` holds the jobs offered at POST /jobs/{name} (default: the capabilities' jobs);
+    `settings` default to the environment's.
     """
+    settings = settings or load_settings()
     if hub is None:
         if config is None:
             raise ValueError("give a HubConfig or a Hub")
@@ -82,7 +92,7 @@ def create_app(
             migrate(config.db_url)
         hub = Hub(config)
         hub.warm()
-    keeper = AuditKeeper(hub, audit or audit_settings_from_env(hub.config.home))
+    keeper = AuditKeeper(hub, audit or audit_settings(settings, hub.config.home))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -101,10 +111,16 @@ def create_app(
         dependencies=[Depends(known_query_only)],
     )
     app.state.hub, app.state.jwt, app.state.audit_keeper = hub, jwt, keeper
-    app.include_router(router)
-    app.include_router(witness_router)
+    app.state.jobs = job_registry if job_registry is not None else JobRegistry(capability_jobs())
+    app.state.settings = settings
+    app.include_router(party_routes.router)
+    app.include_router(product_routes.router)
+    app.include_router(stac_routes.router)
+    app.include_router(consent_routes.router)
+    app.include_router(audit_routes.router)
+    app.include_router(job_routes.router)
+    app.include_router(page_routes.router)
     _add_handlers(app)
-    _add_pages(app)
     app.add_middleware(BodyLimit, max_bytes=hub.config.max_upload_bytes)
     app.add_middleware(CleanRequest, keeper=keeper)
     app.add_middleware(SecurityHeaders)
@@ -183,25 +199,3 @@ def _add_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(allowed_methods(request))
         return JSONResponse({"detail": str(exc.detail)}, exc.status_code, headers=headers or None)
-
-
-def _add_pages(app: FastAPI) -> None:
-    """The health check and the web page."""
-
-    @app.get("/health", response_model=Health, tags=["meta"])
-    def health() -> dict[str, str]:
-        """Liveness (no authentication)."""
-        return {"status": "ok", "version": orbitshare.__version__}
-
-    @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        """The web page (its Content-Security-Policy is set by SecurityHeaders)."""
-        return FileResponse(WEB / "index.html")
-
-    @app.get("/web/{name}", include_in_schema=False)
-    def static(name: str) -> FileResponse:
-        """Static assets of the web page."""
-        files = {p.name: p for p in WEB.iterdir() if p.is_file()}
-        if name not in files:
-            raise HTTPException(404, f"no file {name}")
-        return FileResponse(files[name])

@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.security import HTTPBearer
 
 from orbitshare.service import Hub, Principal, Unauthorized
+from orbitshare.settings import Settings
 from orbitshare.sharing.consent import unb64u
 
 INVALID_CREDENTIAL = "invalid or expired token"  # one answer for unknown, expired, revoked, disabled, bad JWT
@@ -32,19 +33,13 @@ class JwtSettings:
     leeway_s: int = 30
 
 
-def jwt_settings_from_env(env: dict[str, str] | None = None) -> JwtSettings | None:
-    """OIDC from ORBITSHARE_OIDC_PUBLIC_KEY (PEM file), _ISSUER and _AUDIENCE; None when unset."""
-    import os
-    from pathlib import Path
-
-    env = os.environ if env is None else env
-    path = env.get("ORBITSHARE_OIDC_PUBLIC_KEY")
-    if not path:
+def jwt_settings(settings: Settings) -> JwtSettings | None:
+    """OIDC from the settings' public key (PEM file), issuer and audience; None when no key is set."""
+    if settings.oidc_public_key is None:
         return None
-    issuer, audience = env.get("ORBITSHARE_OIDC_ISSUER"), env.get("ORBITSHARE_OIDC_AUDIENCE")
-    if not issuer or not audience:
+    if not settings.oidc_issuer or not settings.oidc_audience:
         raise ValueError("ORBITSHARE_OIDC_ISSUER and ORBITSHARE_OIDC_AUDIENCE must be set with the public key")
-    return JwtSettings(Path(path).read_bytes(), issuer, audience)
+    return JwtSettings(settings.oidc_public_key.read_bytes(), settings.oidc_issuer, settings.oidc_audience)
 
 
 def verify_jwt(token: str, cfg: JwtSettings, now: float | None = None) -> dict[str, Any]:

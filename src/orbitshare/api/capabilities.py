@@ -13,8 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from orbitshare.api.jobs import JobContext, JobResult, register_job
+from orbitshare.api.jobs import Job, JobContext, JobResult
 from orbitshare.astro.time import as_utc
+
+__all__ = ["ManoeuvreParams", "PassesParams", "ScreeningParams", "capability_jobs"]
 
 #: Synchronous all-vs-all screening is limited to this many objects; larger catalogs need primaries.
 MAX_ALL_VS_ALL_OBJECTS = 3000
@@ -85,7 +87,6 @@ def _utc(value: datetime | None, catalog) -> datetime:
     return newest.replace(tzinfo=UTC)
 
 
-@register_job("screening", "conjunction_report", "Conjunction screening of a catalog product (SGP4, TEME)")
 def screening_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     """Every close approach below threshold_km in the window, as a JSON conjunction report."""
     from orbitshare.ssa.conjunction.screening import screen
@@ -107,7 +108,6 @@ def screening_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     return result, "application/json", meta
 
 
-@register_job("manoeuvres", "alert", "Manoeuvre detection in one object's element-set history")
 def manoeuvres_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     """Manoeuvre alerts (JSON list) from the element sets of a catalog product."""
     from orbitshare.catalog.reader import parse_text_records
@@ -124,7 +124,6 @@ def manoeuvres_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     return alerts, "application/json", meta
 
 
-@register_job("passes", "imaging_opportunities", "Passes of a catalog's satellites over a site")
 def passes_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     """Rise, culmination and set of every pass within the limits, as a JSON list."""
     from orbitshare.astro.access import passes
@@ -142,3 +141,13 @@ def passes_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
                    min_sun_elevation_deg=p.min_sun_elevation_deg)
     rows = [x.as_dict() for x in found]
     return rows, "application/json", {"passes": len(rows), "satellites": len(catalog)}
+
+
+def capability_jobs() -> list[Job]:
+    """The platform's jobs, for `create_app`'s registry; each answers bad parameters (ValueError) with 422."""
+    return [
+        Job("screening", "conjunction_report", "Conjunction screening of a catalog product (SGP4, TEME)",
+            screening_job),
+        Job("manoeuvres", "alert", "Manoeuvre detection in one object's element-set history", manoeuvres_job),
+        Job("passes", "imaging_opportunities", "Passes of a catalog's satellites over a site", passes_job),
+    ]

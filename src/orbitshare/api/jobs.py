@@ -1,18 +1,21 @@
-"""Jobs: capabilities register a function whose result the hub stores as a labelled product.
+"""Jobs: functions whose result the hub stores as a labelled product, registered explicitly with the app.
 
-A capability calls :func:`register_job` at import time; `POST /jobs/{name}` then runs the function
-with the posted parameters and stores the result under the posted label.
+`create_app` is given a :class:`JobRegistry` (default: the capabilities' jobs); `POST /jobs/{name}` runs
+the function with the posted parameters and stores the result under the posted label. A job declares the
+exceptions that mean "bad input" (answered 422); any other exception is a bug (logged, answered 500).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from orbitshare.service.products import ProductInfo
+
+__all__ = ["Job", "JobContext", "JobFunction", "JobRegistry", "JobResult", "catalog_meta", "encode_result"]
 
 JobResult = tuple[bytes | dict[str, Any] | list[Any], str, dict[str, Any]]
 
@@ -45,28 +48,47 @@ JobFunction = Callable[[dict[str, Any], JobContext], JobResult]
 
 @dataclass(frozen=True)
 class Job:
-    """A registered job: name, kind of product it makes, and the function."""
+    """A job: name, kind of product it makes, the function `run(params, ctx) -> (content, media_type, meta)`,
+    and the exceptions it raises for bad input (answered 422 naming the job; others are bugs, answered 500)."""
 
     name: str
     result_kind: str
     summary: str
     run: JobFunction
+    input_errors: tuple[type[Exception], ...] = (ValueError,)
+
+    def __post_init__(self) -> None:
+        """Refuse a name that cannot be a path segment of POST /jobs/{name}."""
+        if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", self.name):
+            raise ValueError(f"bad job name {self.name!r}")
 
 
-JOBS: dict[str, Job] = {}
+class JobRegistry:
+    """The jobs an app offers, by name, in the order they were added."""
 
+    def __init__(self, jobs: Iterable[Job] = ()) -> None:
+        """A registry holding `jobs`."""
+        self._jobs: dict[str, Job] = {}
+        for job in jobs:
+            self.add(job)
 
-def register_job(name: str, result_kind: str, summary: str) -> Callable:
-    """Decorator: register `fn(params, ctx) -> (content, media_type, meta)` as POST /jobs/{name}."""
+    def add(self, job: Job) -> None:
+        """Offer `job` as POST /jobs/{job.name}; a name is taken once."""
+        if job.name in self._jobs:
+            raise ValueError(f"job {job.name!r} is already registered")
+        self._jobs[job.name] = job
 
-    def wrap(fn: JobFunction) -> JobFunction:
-        """Record the job."""
-        if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", name):
-            raise ValueError(f"bad job name {name!r}")
-        JOBS[name] = Job(name, result_kind, summary, fn)
-        return fn
+    def remove(self, name: str) -> None:
+        """Stop offering the job `name` (no-op when absent)."""
+        self._jobs.pop(name, None)
 
-    return wrap
+    def get(self, name: str) -> Job | None:
+        """The job `name`, or None."""
+        return self._jobs.get(name)
+
+    def __iter__(self) -> Iterator[Job]:
+        """The jobs in registration order."""
+        return iter(self._jobs.values())
 
 
 def encode_result(content: bytes | dict[str, Any] | list[Any]) -> bytes:

@@ -1,25 +1,21 @@
-"""Witnessed tree heads over HTTP (GET /audit/heads, POST /audit/witness) and the keeper that writes them."""
+"""The audit keeper: witnesses the hub's tree heads, co-signs partners' heads and flushes refusal summaries."""
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
-
-from orbitshare.api import schemas as S
 from orbitshare.api.refusals import SUMMARY_EVENT, RefusalCounter
-from orbitshare.api.routes import ERRORS, principal
-from orbitshare.service import Conflict, Forbidden, Hub, Invalid, Principal
+from orbitshare.service import Hub, Principal
+from orbitshare.settings import Settings
 from orbitshare.sharing.consent import iso
-from orbitshare.store.witness import PartnerKeys, WitnessError, WitnessFile, cosign, own_head, verify_partner_head
+from orbitshare.store.witness import PartnerKeys, WitnessFile, cosign, own_head, verify_partner_head
 
-__all__ = ["AuditKeeper", "AuditSettings", "audit_settings_from_env", "router"]
+__all__ = ["AuditKeeper", "AuditSettings", "audit_settings"]
 
 log = logging.getLogger(__name__)
 
@@ -34,29 +30,14 @@ class AuditSettings:
     refusal_interval_s: float = 60.0
 
 
-def audit_settings_from_env(home: Path, env: dict[str, str] | None = None) -> AuditSettings:
-    """ORBITSHARE_WITNESS_FILE, _WITNESS_PARTNERS, _WITNESS_INTERVAL_S, _AUTH_SUMMARY_S (defaults under `home`)."""
-    env = os.environ if env is None else env
+def audit_settings(settings: Settings, home: Path) -> AuditSettings:
+    """Witness file, partner keys and intervals from the settings; the files default to ones under `home`."""
     return AuditSettings(
-        witness_file=Path(env.get("ORBITSHARE_WITNESS_FILE") or home / "audit-heads.jsonl").expanduser(),
-        partner_keys_file=Path(env.get("ORBITSHARE_WITNESS_PARTNERS") or home / "witness-partners.json").expanduser(),
-        witness_interval_s=_positive(env, "ORBITSHARE_WITNESS_INTERVAL_S", 300.0),
-        refusal_interval_s=_positive(env, "ORBITSHARE_AUTH_SUMMARY_S", 60.0),
+        witness_file=settings.witness_file or home / "audit-heads.jsonl",
+        partner_keys_file=settings.witness_partners or home / "witness-partners.json",
+        witness_interval_s=settings.witness_interval_s,
+        refusal_interval_s=settings.auth_summary_s,
     )
-
-
-def _positive(env: dict[str, str], name: str, default: float) -> float:
-    """A positive number of seconds from the environment; raises ValueError naming the variable."""
-    text = env.get(name)
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, not {text!r}") from None
-    if not value > 0:
-        raise ValueError(f"{name} must be positive, not {text!r}")
-    return value
 
 
 class AuditKeeper:
@@ -125,37 +106,3 @@ class AuditKeeper:
             self._thread = None
         self.write_summary(self.refusals.take())
         self.witness_head()
-
-
-def keeper_of(request: Request) -> AuditKeeper:
-    """The app's audit keeper."""
-    return request.app.state.audit_keeper
-
-
-router = APIRouter(tags=["audit"], responses=ERRORS)
-Who = Annotated[Principal, Depends(principal)]
-Keeper = Annotated[AuditKeeper, Depends(keeper_of)]
-
-
-@router.get("/audit/heads", response_model=list[S.WitnessedHead])
-def witnessed_heads(
-    who: Who,
-    keeper: Keeper,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[dict[str, Any]]:
-    """Witnessed tree heads, oldest first (the newest `limit`): this hub's own and partners' co-signed ones."""
-    return keeper.witness.records()[-limit:]
-
-
-@router.post("/audit/witness", response_model=S.WitnessedHead, status_code=201)
-def witness_partner_head(body: S.WitnessIn, who: Who, keeper: Keeper) -> dict[str, Any]:
-    """A partner hub's focal point presents its hub's signed tree head; verified, co-signed and kept."""
-    if who.role != "focal_point":
-        raise Forbidden("only a partner's focal point may present its hub's tree head")
-    try:
-        record = keeper.cosign_partner_head(who, body.model_dump())
-    except WitnessError as e:
-        keeper.hub.audit.record("audit.witness.refuse", who, size=body.size, root=body.root, reason=str(e))
-        raise (Conflict if e.conflict else Invalid)(str(e)) from None
-    keeper.hub.audit.record("audit.witness", who, size=body.size, root=body.root)
-    return record

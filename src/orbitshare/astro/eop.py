@@ -9,7 +9,6 @@ instead of the bundled table. ``<home>`` is ``$ORBITSHARE_HOME`` or ``~/.orbitsh
 
 from __future__ import annotations
 
-import os
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -114,7 +113,9 @@ def parse_finals(f: IO[str], source: str = "finals file") -> FinalsTable:
 def finals_path(home: Path | None = None) -> Path:
     """Where an imported finals file is kept: <home>/eop/finals2000A.all."""
     if home is None:
-        home = Path(os.environ.get("ORBITSHARE_HOME") or Path.home() / ".orbitshare").expanduser()
+        from orbitshare.settings import load_settings  # configuration, not computation: read at the edge
+
+        home = load_settings().home
     return home / "eop" / FINALS_NAME
 
 

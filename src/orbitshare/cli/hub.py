@@ -97,12 +97,14 @@ def serve_cmd(
     import uvicorn
 
     from orbitshare.api.app import create_app
-    from orbitshare.api.auth import jwt_settings_from_env
+    from orbitshare.api.auth import jwt_settings
     from orbitshare.api.demo import seed
+    from orbitshare.settings import load_settings
 
     _check_listen(host, port)
     config = _hub_config(db_url)
-    app_ = create_app(config, jwt=jwt_settings_from_env())
+    settings = load_settings()
+    app_ = create_app(config, jwt=jwt_settings(settings), settings=settings)
     url = f"http://{host}:{port}"
     typer.echo(f"orbitshare hub: {url}/  (API docs {url}/docs, data in {config.home})")
     if demo:
@@ -113,13 +115,11 @@ def serve_cmd(
 
 def _audit_settings():
     """Where witnessed heads and partner hub keys are kept (ORBITSHARE_WITNESS_FILE, _WITNESS_PARTNERS)."""
-    from orbitshare.api.witnessing import audit_settings_from_env
-    from orbitshare.store.keys import default_home
+    from orbitshare.api.witnessing import audit_settings
+    from orbitshare.settings import load_settings
 
-    try:
-        return audit_settings_from_env(default_home())
-    except ValueError as e:
-        fail(str(e))
+    settings = load_settings()
+    return audit_settings(settings, settings.home)
 
 
 def _load_checkpoint(path: str) -> dict:

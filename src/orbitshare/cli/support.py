@@ -448,8 +448,13 @@ def _one_line(text: str) -> str:
 
 def log_dir() -> Path:
     """Where crash logs go: ORBITSHARE_HOME/logs (default ~/.orbitshare/logs)."""
-    home = os.environ.get("ORBITSHARE_HOME") or Path.home() / ".orbitshare"
-    return Path(home).expanduser() / "logs"
+    from orbitshare.settings import Settings, SettingsError, load_settings
+
+    try:
+        home = load_settings().home
+    except SettingsError:  # the crash log must still be written: the default home then
+        home = Settings.model_fields["home"].default.expanduser()
+    return home / "logs"
 
 
 def _write_crash_log(args: Iterable[str]) -> Path:
@@ -471,8 +476,9 @@ def _input_error_types() -> tuple[type[BaseException], ...]:
     """Exception types that mean bad input rather than a bug: shown as one line with exit 2."""
     from orbitshare.catalog.records import CatalogError
     from orbitshare.ccsds.cdm import CdmError
+    from orbitshare.settings import SettingsError
 
-    return InputError, CatalogError, CdmError, FileNotFoundError, IsADirectoryError, PermissionError
+    return InputError, CatalogError, CdmError, SettingsError, FileNotFoundError, IsADirectoryError, PermissionError
 
 
 class GuardedGroup(TyperGroup):

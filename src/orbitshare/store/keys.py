@@ -9,12 +9,13 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from orbitshare.settings import load_settings
 from orbitshare.sharing.consent import public_key_raw
 
 
 def default_home() -> Path:
-    """The data directory: $ORBITSHARE_HOME or ~/.orbitshare."""
-    return Path(os.environ.get("ORBITSHARE_HOME") or Path.home() / ".orbitshare").expanduser()
+    """The data directory: $ORBITSHARE_HOME or ~/.orbitshare (from the settings)."""
+    return load_settings().home
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -1,0 +1,4 @@
+"""The hub's HTTP routes, one module per resource group, each with its APIRouter (included by `create_app`).
+
+Every route that hands a product out goes through the release decision.
+"""
