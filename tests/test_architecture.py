@@ -13,15 +13,16 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "orbitshare"
 #: What each low package may import (packages not listed, the front ends, may import anything).
 ALLOWED = {
     "constants": set(),
-    "astro": {"constants"},
+    "settings": set(),
+    "astro": {"constants", "settings"},
     "catalog": {"constants", "astro", "ccsds"},
     "ccsds": {"constants", "astro", "catalog"},
     "ssa.conjunction": {"constants", "astro", "catalog", "ccsds"},
     "ssa.behaviour": {"constants", "astro", "catalog", "ccsds", "ssa.conjunction"},
     "export": {"constants", "astro", "ccsds"},
     "sharing": set(),
-    "store": {"sharing"},
-    "service": {"sharing", "store"},
+    "store": {"sharing", "settings"},
+    "service": {"sharing", "store", "settings"},
 }
 
 
