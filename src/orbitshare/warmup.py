@@ -35,10 +35,11 @@ def announce_compilation(notify: Callable[[], None]) -> None:
 
 
 def warm_up() -> float:
-    """Compile (or load) every kernel a command can call (bundled catalog, a small Pc case); seconds taken."""
+    """Compile (or load) every kernel a command can call (bundled catalog: propagation, screening, proximity,
+    passes; a small Pc case); seconds taken."""
     from orbitshare.astro.propagation import Sgp4Records, propagate
     from orbitshare.astro.time import Epoch
-    from orbitshare.demo import demo_window, load_demo_catalog
+    from orbitshare.demo import demo_window, load_demo_catalog, national_passes
     from orbitshare.ssa.behaviour.proximity import proximity_watch
     from orbitshare.ssa.conjunction.screening import screen
 
@@ -54,6 +55,7 @@ def warm_up() -> float:
     assets = [int(sample.norad_id[sample.regime == regime][0]) for regime in ("LEO", "GEO")
               if np.any(sample.regime == regime)]
     proximity_watch(sample, assets, start, stop)
+    national_passes(catalog, start, stop)
     _warm_pc()
     return time.perf_counter() - t0
 
