@@ -15,13 +15,18 @@ def timescale():
     return load_timescale()
 
 
-def ut1_jd(jd, fr) -> tuple[np.ndarray, np.ndarray]:
-    """UT1 as a two-part Julian date (whole, fraction) for UTC two-part Julian dates (skyfield's tables)."""
+def _utc_times(jd, fr):
+    """Skyfield Time array for UTC two-part Julian dates."""
     jd, fr = np.asarray(jd, dtype=np.float64), np.asarray(fr, dtype=np.float64)
-    check_ut1_coverage(jd, fr)
     days = np.floor(jd - JD_UNIX_EPOCH)
     seconds = ((jd - JD_UNIX_EPOCH - days) + fr) * DAY_S
-    t = timescale().utc(1970, 1, 1 + days, 0, 0, seconds)
+    return timescale().utc(1970, 1, 1 + days, 0, 0, seconds)
+
+
+def ut1_jd(jd, fr) -> tuple[np.ndarray, np.ndarray]:
+    """UT1 as a two-part Julian date (whole, fraction) for UTC two-part Julian dates (skyfield's tables)."""
+    check_ut1_coverage(jd, fr)
+    t = _utc_times(jd, fr)
     return t.whole, t.ut1_fraction
 
 
@@ -45,14 +50,6 @@ def teme_to_itrs(r_km, v_kms, jd, fr) -> tuple[np.ndarray, np.ndarray]:
     vyp = -s[:, 0] * vx + c[:, 0] * vy - omega * xp
     v_out = np.stack([vxp, vyp, v_kms[..., 2]], axis=-1)
     return r_out, v_out
-
-
-def _utc_times(jd, fr):
-    """Skyfield Time array for UTC two-part Julian dates."""
-    jd, fr = np.asarray(jd, dtype=np.float64), np.asarray(fr, dtype=np.float64)
-    days = np.floor(jd - JD_UNIX_EPOCH)
-    seconds = ((jd - JD_UNIX_EPOCH - days) + fr) * DAY_S
-    return timescale().utc(1970, 1, 1 + days, 0, 0, seconds)
 
 
 def teme_to_gcrf(r_km, v_kms, jd, fr) -> tuple[np.ndarray, np.ndarray]:
