@@ -10,6 +10,7 @@ from __future__ import annotations
 from math import sqrt
 
 __all__ = [
+    "BOLTZMANN_DBW_PER_K_HZ",
     "C_KMS",
     "DAY_S",
     "EARTH_ROTATION_RAD_S",
@@ -51,3 +52,7 @@ DAY_S = 86400.0
 MIN_PER_DAY = 1440.0
 JD_UNIX_EPOCH = 2440587.5  # 1970-01-01T00:00:00 UTC
 JD_MJD_OFFSET = 2400000.5  # JD = MJD + JD_MJD_OFFSET
+
+# --- radio ------------------------------------------------------------------------------------------------------
+#: Boltzmann's constant, 10 log10(1.380649e-23 J/K) (SI 2019, exact k), in dBW/(K Hz)
+BOLTZMANN_DBW_PER_K_HZ = -228.5991

@@ -9,7 +9,14 @@ from skyfield.api import EarthSatellite, wgs84
 from skyfield.framelib import itrs
 from tests.conftest import DATA
 
-from orbitshare.astro.frames import geodetic_to_itrs, itrs_to_geodetic, look_angles, teme_to_itrs, timescale
+from orbitshare.astro.frames import (
+    geodetic_to_itrs,
+    itrs_to_geodetic,
+    look_angles,
+    site_look_angles,
+    teme_to_itrs,
+    timescale,
+)
 from orbitshare.astro.propagation import Sgp4Records, propagate
 from orbitshare.astro.time import parse_utc, time_grid
 from orbitshare.catalog import read_catalog
@@ -97,6 +104,26 @@ def test_look_angles_against_skyfield():
     np.testing.assert_allclose(el, alt_ref.degrees, atol=1e-4)
     np.testing.assert_allclose(rng, dist_ref.km, atol=2e-3)
     np.testing.assert_allclose((az - az_ref.degrees + 180) % 360 - 180, 0, atol=1e-3)
+
+
+def test_site_look_angles_against_skyfield():
+    """Look angles from several sites at once agree with skyfield's topocentric altaz for each site."""
+    cat = _geo()
+    jd, fr = time_grid(parse_utc("2026-03-10T00:00:00Z"), parse_utc("2026-03-10T06:00:00Z"), 1800.0)
+    eph = propagate(Sgp4Records.from_catalog(cat), jd, fr)
+    r, _ = teme_to_itrs(eph.r_km, eph.v_kms, jd, fr)
+    sites = [(46.0569, 14.5058, 0.295), (49.6117, 6.1319, 0.3), (-33.9, 18.4, 0.0)]
+    lat, lon, h = (np.array(c) for c in zip(*sites, strict=True))
+    az, el, rng = site_look_angles(r[:2], lat, lon, h)
+    assert el.shape == (3, 2, len(jd))
+    t = timescale().utc(2026, 3, 10, 0, np.arange(0, 361, 30))
+    for s, (la, lo, hk) in enumerate(sites):
+        for k in range(2):
+            topo = (_skyfield_sat(cat, k) - wgs84.latlon(la, lo, elevation_m=hk * 1e3)).at(t)
+            alt_ref, az_ref, dist_ref = topo.altaz()
+            np.testing.assert_allclose(el[s, k], alt_ref.degrees, atol=1e-4)
+            np.testing.assert_allclose(rng[s, k], dist_ref.km, atol=5e-3)
+            np.testing.assert_allclose((az[s, k] - az_ref.degrees + 180) % 360 - 180, 0, atol=1e-3)
 
 
 @pytest.mark.parametrize("make", [_stations, _geo], ids=["stations", "geo"])

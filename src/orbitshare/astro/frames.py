@@ -130,3 +130,26 @@ def look_angles(r_itrs_km, site_lat_deg, site_lon_deg, site_h_km=0.0):
     el = np.degrees(np.arcsin(np.clip(enu[..., 2] / rng, -1.0, 1.0)))
     az = np.degrees(np.arctan2(enu[..., 0], enu[..., 1])) % 360.0
     return az, el, rng
+
+
+def site_look_angles(r_itrs_km, lat_deg, lon_deg, h_km=0.0):
+    """Azimuth (deg), elevation (deg) and range (km), shape (sites, ...), of ITRS positions (..., 3) from many sites.
+
+    Sites are WGS-84 geodetic latitude/longitude (deg) and height (km) arrays of one shape (sites,); positions
+    are any array of ITRS vectors (e.g. satellites x times x 3), seen from every site at once.
+    """
+    lat = np.atleast_1d(np.asarray(lat_deg, dtype=np.float64))
+    lon = np.atleast_1d(np.asarray(lon_deg, dtype=np.float64))
+    h = np.broadcast_to(np.asarray(h_km, dtype=np.float64), lat.shape)
+    site = geodetic_to_itrs(lat, lon, h)                                   # (S, 3)
+    rot = np.stack([enu_matrix(la, lo) for la, lo in zip(lat, lon, strict=True)])  # (S, 3, 3)
+    r = np.asarray(r_itrs_km, dtype=np.float64)
+    extra = (1,) * (r.ndim - 1)
+    d = r[None, ...] - site.reshape(site.shape[0], *extra, 3)              # (S, ..., 3)
+    east = np.einsum("s...k,sk->s...", d, rot[:, 0, :])
+    north = np.einsum("s...k,sk->s...", d, rot[:, 1, :])
+    up = np.einsum("s...k,sk->s...", d, rot[:, 2, :])
+    rng = np.sqrt(east * east + north * north + up * up)
+    el = np.degrees(np.arcsin(np.clip(up / rng, -1.0, 1.0)))
+    az = np.degrees(np.arctan2(east, north)) % 360.0
+    return az, el, rng
