@@ -1,5 +1,6 @@
 """The layering of docs/architecture.md holds: no package imports one above it, no module imports another
-module's underscore names, and the catalog reaches ccsds only inside a function."""
+module's underscore names, the catalog reaches ccsds only inside a function, and every module says what it
+exports in `__all__`."""
 
 from __future__ import annotations
 
@@ -88,3 +89,29 @@ def test_catalog_loads_without_ccsds():
     for name, tree in MODULES:
         if _group(name) == "catalog":
             assert all(_group(m) != "ccsds" for m, _ in _imports(tree, top_level_only=True)), name
+
+
+def _defines_all(tree: ast.Module) -> bool:
+    """True when the module assigns `__all__` at its top level."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            return True
+    return False
+
+
+#: Scripts run by a tool rather than imported: the `python -m` entry point and Alembic's migration scripts.
+SCRIPTS = ("orbitshare.cli.__main__", "orbitshare.store.migrations")
+
+
+@pytest.mark.parametrize("name,tree", MODULES, ids=[m for m, _ in MODULES])
+def test_every_module_defines_all(name, tree):
+    """Every module (packages included) lists its public names, or its modules, in `__all__`."""
+    if name.startswith(SCRIPTS):
+        return
+    assert _defines_all(tree), f"{name} has no module-level __all__"

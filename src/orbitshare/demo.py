@@ -11,6 +11,8 @@ import numpy as np
 from orbitshare.astro.time import jd_to_datetime64
 from orbitshare.catalog import Catalog, ParseReport, read_catalog_file
 
+__all__ = ["DEMO_CATALOG", "LJUBLJANA", "NATIONAL_ASSETS", "demo_window", "load_demo_catalog", "national_passes"]
+
 DEMO_CATALOG = "celestrak_active_2026-03-10.csv.gz"
 #: Partner assets in the bundled catalog: Slovenia's NEMO-HD and Luxembourg's LUXEOSys (NAOS).
 NATIONAL_ASSETS = {46277: "Slovenia (SPACE-SI)", 65317: "Luxembourg (LUXEOSys / NAOS)"}

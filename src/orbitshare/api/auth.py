@@ -19,6 +19,8 @@ from orbitshare.service import Hub, Principal, Unauthorized
 from orbitshare.settings import Settings
 from orbitshare.sharing.consent import unb64u
 
+__all__ = ["INVALID_CREDENTIAL", "JwtSettings", "authenticate", "bearer", "jwt_settings", "verify_jwt"]
+
 INVALID_CREDENTIAL = "invalid or expired token"  # one answer for unknown, expired, revoked, disabled, bad JWT
 bearer = HTTPBearer(auto_error=False, description="An API token (osh_...) or, when enabled, an OIDC JWT")
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from orbitshare.service import Hub, Principal
 
+__all__ = ["ISS_TLE", "PEOPLE", "PURPOSE", "label", "seed"]
+
 PURPOSE = "space-domain-awareness"
 ISS_TLE = (
     "ISS (ZARYA)\n"

@@ -12,6 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_v
 
 from orbitshare.service.common import KINDS, ROLES, Invalid
 
+__all__ = ["ID_PATTERN", "MAX_FILENAME", "MEDIA_TYPE", "OPAQUE_FIELDS", "AuditEntryOut", "CategoryIn",
+           "ConsentRequestIn", "ConsentRequestOut", "ConsistencyOut", "DecisionIn", "DecisionOut", "Error", "GrantIn",
+           "GrantOut", "Health", "Id", "InclusionOut", "ItemCollection", "JobIn", "JobInfo", "JobName", "Kind", "Label",
+           "LabelIn", "Me", "PartnerOut", "ProductIn", "ProductOut", "ProductPage", "RevokeIn", "Role", "Short",
+           "Strict", "TokenIn", "TokenOut", "TreeHead", "UserIn", "UserOut", "WitnessIn", "WitnessedHead", "attachment",
+           "no_control_characters", "no_control_characters_or_invalid", "upload_fields"]
+
 Kind = Literal[KINDS]  # the hub's product kinds, one list (service.common.KINDS)
 Role = Literal[ROLES]
 Short = Field(min_length=1, max_length=200)

@@ -18,6 +18,10 @@ from orbitshare.astro.frames import geodetic_to_itrs, gmst82_rad, look_angles, t
 from orbitshare.astro.propagation import Sgp4Records, propagate, propagate_pairs
 from orbitshare.astro.time import Epoch, as_utc
 
+__all__ = ["CULMINATION_ITERATIONS", "EDGE_ITERATIONS", "MAX_SAMPLES", "Constraints", "Pass", "Site", "access_windows",
+           "as_records", "default_margin_s", "default_step_s", "off_nadir_deg", "passes", "sun_direction_teme",
+           "sun_elevation_deg"]
+
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 #: Bisection steps for interval edges (a 120 s bracket shrinks below 0.1 ms).
 EDGE_ITERATIONS = 22

@@ -9,6 +9,9 @@ from skyfield.sgp4lib import theta_GMST1982
 from orbitshare.astro.eop import check_ut1_coverage, load_timescale
 from orbitshare.constants import DAY_S, JD_UNIX_EPOCH, WGS84_A_KM, WGS84_E2
 
+__all__ = ["enu_matrix", "geodetic_to_itrs", "gmst82_rad", "itrs_to_geodetic", "look_angles", "rtn_basis",
+           "rtn_components", "site_look_angles", "teme_to_gcrf", "teme_to_itrs", "timescale", "ut1_jd"]
+
 
 def timescale():
     """Skyfield timescale: UT1 and leap seconds from an imported IERS file, else skyfield's bundled table."""

@@ -11,6 +11,8 @@ import numpy as np
 
 from orbitshare.astro import sgp4_numba
 
+__all__ = ["SGP4_ERRORS", "Ephemeris", "Sgp4Records", "default_workers", "propagate", "propagate_pairs"]
+
 #: SGP4 error codes (Vallado) plus 7 for a non-finite result from finite-looking elements.
 SGP4_ERRORS = {
     0: "ok",

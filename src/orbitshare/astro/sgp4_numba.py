@@ -22,6 +22,10 @@ from numba.extending import intrinsic
 
 from orbitshare.constants import WGS72_J2, WGS72_J3, WGS72_J4, WGS72_MU_KM3S2, WGS72_RE_KM, WGS72_XKE
 
+__all__ = ["BATCH_ANGLE_MAX", "BATCH_ECC_MAX", "BATCH_NEWTON", "BATCH_NEWTON_TOL", "SATREC_DTYPE", "batch_eligible",
+           "init_records", "near_earth_batch", "propagate_pairs", "propagate_range", "propagate_range_time_major",
+           "sgp4", "sgp4init"]
+
 deg2rad = pi / 180.0
 twopi = 2.0 * pi
 def _load_libm() -> None:

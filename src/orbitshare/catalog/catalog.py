@@ -11,6 +11,8 @@ from orbitshare.astro.time import format_utc, jd_to_datetime64
 from orbitshare.catalog.records import COLUMNS, Reject
 from orbitshare.constants import MIN_PER_DAY, WGS72_J2, WGS72_RE_KM, WGS72_XKE
 
+__all__ = ["REGIMES", "Catalog", "classify_regime", "sgp4_semi_major_axis_km"]
+
 RE_WGS72_KM = WGS72_RE_KM
 _XKE = WGS72_XKE
 _J2 = WGS72_J2

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import gzip
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from orbitshare.astro.time import datetime_to_jd
+from orbitshare.astro.time import Epoch
 from orbitshare.catalog.catalog import Catalog
 from orbitshare.catalog.records import CatalogError, ParseReport, Reject, check_elements
 from orbitshare.catalog.tle import read_tle
+
+__all__ = ["FORMATS", "MAX_FUTURE_DAYS", "detect_format", "open_text", "parse_text_records", "read_catalog",
+           "read_catalog_file"]
 
 FORMATS = ("tle", "omm-kvn", "omm-xml", "omm-json", "omm-csv")
 #: Epochs later than this many days after the reading time are rejected as implausible.
@@ -68,7 +71,8 @@ def read_catalog_file(fileobj: IO[str], source: str = "<stream>", fmt: str | Non
     """Catalog and report from one text file object; rejects are collected (or raised when strict)."""
     report = ParseReport(sources=[source])
     now = now or datetime.now(UTC)
-    latest_jd = sum(datetime_to_jd(now + timedelta(days=MAX_FUTURE_DAYS)))
+    reading = Epoch.from_utc(now)
+    latest_jd = reading.jd + reading.fr + MAX_FUTURE_DAYS
     good: list[dict] = []
     for item in parse_text_records(fileobj, source, fmt, strict):
         report.records_read += 1

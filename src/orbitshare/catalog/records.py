@@ -6,6 +6,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
+__all__ = ["COLUMNS", "EARLIEST_EPOCH_JD", "OBJECT_TYPES", "CatalogError", "ParseReport", "Reject", "check_elements",
+           "object_type_from_name"]
+
 #: Columns of a catalog, in order, with their numpy dtypes.  Angles in degrees, mean motion in rev/day,
 #: its derivatives as written in TLE/OMM (rev/day^2 for MEAN_MOTION_DOT = ndot/2, rev/day^3 for
 #: MEAN_MOTION_DDOT = nddot/6), BSTAR in 1/earth radii, epoch as a two-part UTC Julian date.

@@ -9,6 +9,8 @@ from sgp4.alpha5 import from_alpha5
 from orbitshare.astro.time import tle_epoch_to_jd
 from orbitshare.catalog.records import CatalogError, Reject, object_type_from_name
 
+__all__ = ["TLE_LINE_LENGTH", "checksum", "parse_tle_pair", "read_tle"]
+
 TLE_LINE_LENGTH = 69
 # 0-based columns that must be blank (1-based: line 1 cols 2,9,18,33,44,53,62,64; line 2 cols 2,8,17,26,34,43,52).
 _BLANKS = {1: (1, 8, 17, 32, 43, 52, 61, 63), 2: (1, 7, 16, 25, 33, 42, 51)}

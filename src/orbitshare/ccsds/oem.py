@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TextIO
 
 import numpy as np
+
+from orbitshare.astro.time import Epoch, datetime64_to_jd, format_utc, parse_ccsds_utc
 
 __all__ = ["OEM_FRAMES", "OemError", "OemSegment", "read_oem", "write_oem_header", "write_oem_segment"]
 
@@ -25,15 +26,20 @@ class OemError(ValueError):
 class OemSegment:
     """One OEM segment: metadata (keyword -> text) and states: epochs (datetime64[us], UTC), r (km), v (km/s)."""
 
-    meta: dict
+    meta: dict[str, str]
     epochs: np.ndarray
     r_km: np.ndarray
     v_kms: np.ndarray
 
 
-def _iso(t: np.datetime64) -> str:
-    """OEM epoch text (ISO 8601, microseconds, no zone: the TIME_SYSTEM keyword gives it)."""
-    return str(np.datetime_as_string(t.astype("datetime64[us]"), unit="us"))
+def _iso(t) -> np.ndarray:
+    """OEM epoch text of datetime64 values (ISO 8601, microseconds, no zone: the TIME_SYSTEM keyword gives it)."""
+    return format_utc(*datetime64_to_jd(t), unit="us", zone="")
+
+
+def _epoch64(text: str) -> np.datetime64:
+    """datetime64[us] (UTC) of OEM epoch text (CCSDS calendar or day-of-year form); ValueError otherwise."""
+    return np.datetime64(parse_ccsds_utc(text).replace(tzinfo=None), "us")
 
 
 def write_oem_header(fh: TextIO, originator: str = "ORBITSHARE", comments: Iterable[str] = ()) -> None:
@@ -41,7 +47,7 @@ def write_oem_header(fh: TextIO, originator: str = "ORBITSHARE", comments: Itera
     fh.write(f"CCSDS_OEM_VERS = {OEM_VERSION}\n")
     for c in comments:
         fh.write(f"COMMENT {c}\n")
-    fh.write(f"CREATION_DATE = {datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%S')}\n")
+    fh.write(f"CREATION_DATE = {Epoch.now().iso(unit='s', zone='')}\n")
     fh.write(f"ORIGINATOR = {originator}\n")
 
 
@@ -61,7 +67,7 @@ def write_oem_segment(fh: TextIO, name: str, object_id: str, frame: str, epochs:
     fh.write("META_STOP\n\n")
     for c in comments:
         fh.write(f"COMMENT {c}\n")
-    text = np.datetime_as_string(epochs.astype("datetime64[us]"), unit="us")
+    text = _iso(epochs)
     for t, r, v in zip(text, r_km, v_kms, strict=True):
         fh.write(f"{t} {r[0]:.6f} {r[1]:.6f} {r[2]:.6f} {v[0]:.9f} {v[1]:.9f} {v[2]:.9f}\n")
 
@@ -69,7 +75,7 @@ def write_oem_segment(fh: TextIO, name: str, object_id: str, frame: str, epochs:
 def read_oem(fh: TextIO, source: str = "OEM") -> list[OemSegment]:
     """Segments of an OEM in KVN (covariance blocks are skipped); OemError naming the line on bad input."""
     segments: list[OemSegment] = []
-    meta: dict | None = None
+    meta: dict[str, str] | None = None
     rows: list[list[str]] = []
     in_meta = in_cov = False
     header_seen = False
@@ -80,7 +86,7 @@ def read_oem(fh: TextIO, source: str = "OEM") -> list[OemSegment]:
                 if key not in meta:
                     raise OemError(f"{source}: segment {len(segments) + 1} lacks mandatory {key}")
             data = np.array([[float(x) for x in r[1:7]] for r in rows]) if rows else np.empty((0, 6))
-            epochs = np.array([np.datetime64(r[0].rstrip("Z"), "us") for r in rows], dtype="datetime64[us]")
+            epochs = np.array([_epoch64(r[0]) for r in rows], dtype="datetime64[us]")
             segments.append(OemSegment(meta, epochs, data[:, :3], data[:, 3:6]))
 
     for n, raw in enumerate(fh, 1):
@@ -100,7 +106,7 @@ def read_oem(fh: TextIO, source: str = "OEM") -> list[OemSegment]:
             in_cov = False
         elif in_meta or (meta is None and "=" in line):
             key, _, value = line.partition("=")
-            if in_meta:
+            if in_meta and meta is not None:
                 meta[key.strip()] = value.strip()
         elif not in_cov:
             parts = line.split()
@@ -108,7 +114,7 @@ def read_oem(fh: TextIO, source: str = "OEM") -> list[OemSegment]:
                 raise OemError(f"{source} line {n}: expected an epoch and 6 (or 9) numbers, got {line[:60]!r}")
             try:
                 [float(x) for x in parts[1:]]
-                np.datetime64(parts[0].rstrip("Z"), "us")
+                _epoch64(parts[0])
             except ValueError:
                 raise OemError(f"{source} line {n}: bad ephemeris line {line[:60]!r}") from None
             rows.append(parts)

@@ -17,6 +17,8 @@ import defusedxml.ElementTree as DET
 from orbitshare.astro.time import Epoch
 from orbitshare.catalog.records import CatalogError, Reject, object_type_from_name
 
+__all__ = ["KEYWORDS", "omm_to_record", "read_omm_csv", "read_omm_json", "read_omm_kvn", "read_omm_xml"]
+
 _HEADER = {"CCSDS_OMM_VERS", "COMMENT", "CLASSIFICATION", "CREATION_DATE", "ORIGINATOR", "MESSAGE_ID"}
 _METADATA = {"OBJECT_NAME", "OBJECT_ID", "CENTER_NAME", "REF_FRAME", "REF_FRAME_EPOCH", "TIME_SYSTEM",
              "MEAN_ELEMENT_THEORY"}

@@ -14,6 +14,8 @@ from orbitshare.astro.time import jd_to_datetime64
 from orbitshare.ccsds.oem import OEM_FRAMES, write_oem_header, write_oem_segment
 from orbitshare.export.czml import CZML_FRAMES, begin_czml, end_czml, write_czml_object
 
+__all__ = ["FORMAT_FRAMES", "FRAMES", "OUTPUT_SUFFIXES", "check_output", "write_ephemeris"]
+
 FRAMES = ("teme", "gcrf", "itrs", "geodetic")
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".oem", ".czml")
 #: Frames each state-message format can carry (tables take every frame).

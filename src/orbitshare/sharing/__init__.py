@@ -1,1 +1,3 @@
 """orbitshare.sharing."""
+
+__all__ = ["audit", "consent", "labels"]

@@ -10,6 +10,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+__all__ = ["EMPTY_ROOT", "ProofError", "consistency_proof", "frontier_append", "frontier_root", "frontier_size",
+           "inclusion_proof", "leaf_hash", "node_hash", "root_from_inclusion_proof", "root_from_leaf_hashes",
+           "verify_consistency", "verify_inclusion"]
+
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 

@@ -16,6 +16,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from orbitshare.sharing.labels import GrantFacts
 
+__all__ = ["REVOCATION_TYPE", "STATEMENT_TYPE", "GrantStatement", "RevocationStatement", "b64u", "canonical_json",
+           "iso", "key_id", "load_private_key", "new_signing_key", "parse_iso", "private_key_pem", "public_key_raw",
+           "sign_statement", "unb64u", "verify_revocation", "verify_signature", "verify_statement"]
+
 STATEMENT_TYPE = "orbitshare.consent-grant/v1"
 REVOCATION_TYPE = "orbitshare.consent-revocation/v1"
 
@@ -37,6 +41,10 @@ def unb64u(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+# The two timestamp helpers below stay here instead of using orbitshare.astro.time: sharing is pure and sits
+# below every other package (it imports nothing of orbitshare, tests/test_architecture.py), and what a signed
+# statement holds is a fixed text form (second precision, Z suffix) that must never change with the time code
+# of the computing layers.
 def iso(dt: datetime) -> str:
     """ISO 8601 UTC timestamp with a Z suffix, second precision."""
     return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

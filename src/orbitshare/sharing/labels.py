@@ -17,6 +17,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+__all__ = ["LABEL_URN", "RELEASABLE_TO", "Category", "CategoryType", "Classification", "Clearance", "Decision",
+           "GrantFacts", "Reason", "SecurityLabel", "derived_label", "release_decision"]
+
 LABEL_URN = "urn:nato:stanag:4774:confidentialitymetadatalabel:1:0"
 RELEASABLE_TO = "Releasable To"
 

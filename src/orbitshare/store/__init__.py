@@ -1,1 +1,3 @@
 """orbitshare.store."""
+
+__all__ = ["auditlog", "db", "keys", "models", "witness"]

@@ -16,6 +16,9 @@ from orbitshare.sharing import audit as merkle
 from orbitshare.sharing.consent import b64u, canonical_json, iso, verify_signature
 from orbitshare.store.models import AuditEntry, AuditHead
 
+__all__ = ["HEAD_DOMAIN", "MAX_FIELD_CHARS", "VerifyReport", "append", "clean_record", "clean_text", "head_message",
+           "leaf_hashes", "signed_head", "verify"]
+
 HEAD_DOMAIN = b"orbitshare-audit-tree-head/v1\n"
 MAX_FIELD_CHARS = 1024  # longer strings in a record are cut (paths, queries, reasons an attacker chose)
 

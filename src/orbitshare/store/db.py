@@ -9,6 +9,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+__all__ = ["MIGRATIONS", "alembic_config", "create_private_sqlite", "make_engine", "migrate", "normalise_url",
+           "session_factory", "sqlite_url"]
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from orbitshare.settings import load_settings
 from orbitshare.sharing.consent import public_key_raw
 
+__all__ = ["HubKeys", "default_home"]
+
 
 def default_home() -> Path:
     """The data directory: $ORBITSHARE_HOME or ~/.orbitshare (from the settings)."""

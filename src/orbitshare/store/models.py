@@ -18,6 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+__all__ = ["ApiToken", "AuditEntry", "AuditHead", "Base", "ConsentRequest", "Grant", "Partner", "Product", "Revocation",
+           "SigningKey", "UTCDateTime", "User"]
+
 
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""

@@ -1,1 +1,3 @@
 """orbitshare.web."""
+
+__all__: list[str] = []

@@ -2,3 +2,5 @@
 
 Every route that hands a product out goes through the release decision.
 """
+
+__all__ = ["audit", "common", "consent", "jobs", "pages", "parties", "products", "stac"]

@@ -10,7 +10,7 @@ from orbitshare.ccsds.cdm.model import (
     CdmError,
     CdmObject,
 )
-from orbitshare.ccsds.cdm.reader import parse_cdm_date, read_cdm
+from orbitshare.ccsds.cdm.reader import read_cdm
 from orbitshare.ccsds.cdm.writer import write_cdm_kvn, write_cdm_xml
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "CdmObject",
     "ConjunctionObject",
     "cdm_from_conjunction",
-    "parse_cdm_date",
     "read_cdm",
     "relative_state_rtn",
     "write_cdm_kvn",

@@ -9,10 +9,9 @@ import numpy as np
 
 from orbitshare.astro.frames import rtn_basis, teme_to_gcrf
 from orbitshare.astro.time import Epoch
-from orbitshare.ccsds.cdm.model import (
-    Cdm,
-    CdmObject,
-)
+from orbitshare.ccsds.cdm.model import Cdm, CdmObject, Vector3, vector3
+
+__all__ = ["ConjunctionObject", "cdm_from_conjunction", "relative_state_rtn"]
 
 
 def relative_state_rtn(r1_km, v1_kmps, r2_km, v2_kmps) -> tuple[np.ndarray, np.ndarray]:
@@ -27,8 +26,8 @@ class ConjunctionObject:
 
     norad_id: int | str
     name: str
-    r_km: tuple[float, float, float]
-    v_kmps: tuple[float, float, float]
+    r_km: Vector3
+    v_kmps: Vector3
     international_designator: str = "UNKNOWN"
     object_type: str | None = None
     cov_rtn_6x6: np.ndarray | None = None
@@ -53,7 +52,7 @@ def cdm_from_conjunction(
     comments: list[str] | None = None,
 ) -> Cdm:
     """Build a CDM from a conjunction record; TEME states are rotated to GCRF (CDM 1.0 has no TEME frame)."""
-    states = [(o.r_km, o.v_kmps) for o in (obj1, obj2)]
+    states = [(np.asarray(o.r_km, float), np.asarray(o.v_kmps, float)) for o in (obj1, obj2)]
     ref_frame = frame.upper()
     if ref_frame == "TEME":
         epoch = Epoch.from_datetime(tca_utc)
@@ -76,8 +75,8 @@ def cdm_from_conjunction(
         relative_speed_mps=float(np.linalg.norm(np.subtract(states[1][1], states[0][1])) * 1e3)
         if relative_speed_mps is None
         else float(relative_speed_mps),
-        relative_position_rtn_m=tuple(float(x) for x in rel_r),
-        relative_velocity_rtn_mps=tuple(float(x) for x in rel_v),
+        relative_position_rtn_m=vector3(rel_r),
+        relative_velocity_rtn_mps=vector3(rel_v),
         collision_probability=collision_probability,
         collision_probability_method=pc_method,
         object1=objects[0],
@@ -101,8 +100,8 @@ def _cdm_object(o: ConjunctionObject, label: str, r_km, v_kmps, ref_frame: str) 
         covariance_method=o.covariance_method,
         maneuverable=o.maneuverable,
         ref_frame=ref_frame,
-        r_km=tuple(float(x) for x in r_km),
-        v_kmps=tuple(float(x) for x in v_kmps),
+        r_km=vector3(r_km),
+        v_kmps=vector3(v_kmps),
         cov_rtn_lower=cov,
         object_type=o.object_type,
     )

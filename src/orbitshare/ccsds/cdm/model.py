@@ -25,6 +25,12 @@ from datetime import datetime
 
 import numpy as np
 
+__all__ = ["ADDITIONAL_KEYS", "ALT_COV_SHARED", "ALT_MARK", "COV_EXTRA_KEYS", "COV_EXTRA_UNITS", "COV_KEYS",
+           "DATE_KEYS", "HEADER_KEYS", "HEADER_KEYS_V2", "MANDATORY_HEADER", "MANDATORY_META", "MANDATORY_RELATIVE",
+           "META_KEYS", "NO_COVARIANCE_COMMENT", "OBJECT_KEYS", "OBJECT_KEYS_V2", "OD_KEYS", "RELATIVE_KEYS",
+           "RELATIVE_KEYS_V2", "STATE_KEYS", "TOLERATED_EMPTY", "UNITS", "UNIT_QUIRKS", "Cdm", "CdmError", "CdmObject",
+           "Item", "Vector3", "vector3"]
+
 NO_COVARIANCE_COMMENT = (
     "orbitshare: covariance unavailable (TLE-only object); mandatory covariance block omitted"
 )
@@ -228,6 +234,18 @@ UNIT_QUIRKS = {
 }
 
 
+#: One (x, y, z) or (R, T, N) vector of a CDM, in the unit its field names.
+Vector3 = tuple[float, float, float]
+#: One (keyword, value text, unit or None) item of a message, in writing order.
+Item = tuple[str, str, str | None]
+
+
+def vector3(values) -> Vector3:
+    """Three floats from any length-3 sequence (numpy array, list, tuple); ValueError for another length."""
+    x, y, z = (float(v) for v in values)
+    return x, y, z
+
+
 class CdmError(ValueError):
     """A CDM that cannot be read: names the file, the line or XML element, the keyword and the reason."""
 
@@ -249,8 +267,8 @@ class CdmObject:
     covariance_method: str
     maneuverable: str
     ref_frame: str
-    r_km: tuple[float, float, float]
-    v_kmps: tuple[float, float, float]
+    r_km: Vector3
+    v_kmps: Vector3
     cov_rtn_lower: tuple[float, ...] | None = None
     object_type: str | None = None
     orbit_center: str | None = None
@@ -293,8 +311,8 @@ class Cdm:
     object2: CdmObject
     message_for: str | None = None
     relative_speed_mps: float | None = None
-    relative_position_rtn_m: tuple[float, float, float] | None = None
-    relative_velocity_rtn_mps: tuple[float, float, float] | None = None
+    relative_position_rtn_m: Vector3 | None = None
+    relative_velocity_rtn_mps: Vector3 | None = None
     collision_probability: float | None = None
     collision_probability_method: str | None = None
     header_fields: dict[str, str] = field(default_factory=dict)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 
+from orbitshare.astro.time import parse_ccsds_utc
 from orbitshare.ccsds.cdm.model import (
     ALT_COV_SHARED,
     ALT_MARK,
@@ -33,7 +34,11 @@ from orbitshare.ccsds.cdm.model import (
     Cdm,
     CdmError,
     CdmObject,
+    Vector3,
+    vector3,
 )
+
+__all__ = ["read_cdm"]
 
 # ----------------------------------------------------------------------------------------------- tokenising
 
@@ -49,14 +54,18 @@ class _Token:
     segment: int | None = None
 
 
+#: A comment: index of the token it precedes, its text, and whether it came from XML (it then stays with the
+#: keyword it precedes; see _comments_by_index).
+_Note = tuple[int, str, bool]
+
 _KVN_LINE = re.compile(r"^\s*([A-Za-z0-9_]+)\s*=\s*(.*?)\s*$")
 _UNIT = re.compile(r"^(.*?)\s*\[([^\]]*)\]?\s*$")
 
 
-def _kvn_tokens(text: str, source: str) -> tuple[list[_Token], list[tuple[int, str]]]:
+def _kvn_tokens(text: str, source: str) -> tuple[list[_Token], list[_Note]]:
     """Split KVN text into keyword tokens and (token index, comment) pairs; malformed lines raise CdmError."""
     tokens: list[_Token] = []
-    comments: list[tuple[int, str]] = []
+    comments: list[_Note] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped:
@@ -67,20 +76,23 @@ def _kvn_tokens(text: str, source: str) -> tuple[list[_Token], list[tuple[int, s
         match = _KVN_LINE.match(line)
         if not match:
             raise CdmError(source, f"line {number}", stripped.split()[0], "not a KEYWORD = value line")
-        value, unit = _split_unit(match.group(2))
+        split = _split_unit(match.group(2))
+        if split is None:
+            raise CdmError(source, f"line {number}", match.group(1), "text after the [unit] bracket")
+        value, unit = split
         tokens.append(_Token(match.group(1), value, unit, f"line {number}"))
     return tokens, comments
 
 
-def _split_unit(text: str) -> tuple[str, str | None]:
-    """Separate a trailing ``[unit]`` (or an unterminated ``[``) from a KVN value."""
+def _split_unit(text: str) -> tuple[str, str | None] | None:
+    """Separate a trailing ``[unit]`` (or an unterminated ``[``) from a KVN value; None when text follows it."""
     if "[" not in text:
         return text.strip(), None
     match = _UNIT.match(text)
-    return match.group(1).strip(), match.group(2).strip()
+    return None if match is None else (match.group(1).strip(), match.group(2).strip())
 
 
-def _xml_tokens(text: str, source: str) -> tuple[list[_Token], list[tuple[int, str]]]:
+def _xml_tokens(text: str, source: str) -> tuple[list[_Token], list[_Note]]:
     """Flatten a CDM XML document into keyword tokens in document order (segments numbered 1, 2)."""
     try:
         root = SafeET.fromstring(text)
@@ -89,13 +101,13 @@ def _xml_tokens(text: str, source: str) -> tuple[list[_Token], list[tuple[int, s
     if _local(root.tag) != "cdm":
         raise CdmError(source, "XML", _local(root.tag), "root element must be <cdm>")
     tokens = [_Token("CCSDS_CDM_VERS", root.get("version", ""), None, "<cdm version>")]
-    comments: list[tuple[int, str]] = []
+    comments: list[_Note] = []
     for child in root:
         _walk_xml(child, _local(child.tag), tokens, comments, segment=None)
     return tokens, comments
 
 
-def _walk_xml(elem, path: str, tokens: list[_Token], comments: list[tuple[int, str]], segment: int | None):
+def _walk_xml(elem, path: str, tokens: list[_Token], comments: list[_Note], segment: int | None):
     """Recursively collect leaf elements of the XML CDM, tracking which <segment> they belong to."""
     children = list(elem)
     tag = _local(elem.tag)
@@ -108,7 +120,7 @@ def _walk_xml(elem, path: str, tokens: list[_Token], comments: list[tuple[int, s
         _walk_xml(child, f"{path}/{_local(child.tag)}", tokens, comments, segment)
 
 
-def _xml_leaf(elem, tag: str, path: str, tokens: list[_Token], comments, segment) -> None:
+def _xml_leaf(elem, tag: str, path: str, tokens: list[_Token], comments: list[_Note], segment: int | None) -> None:
     """Append one XML leaf as a comment or keyword token (USER_DEFINED parameter names are expanded)."""
     text = (elem.text or "").strip()
     if tag == "COMMENT":
@@ -138,7 +150,7 @@ def _section_of(key: str) -> str | None:
     return None
 
 
-def _group(tokens: list[_Token], comments, source: str):
+def _group(tokens: list[_Token], comments: list[_Note], source: str):
     """Group tokens into header, relative and per-object dicts; reject unknown, misplaced or repeated keys."""
     blocks: dict[str, dict[str, _Token]] = {"header": {}, "relative": {}}
     notes: dict[str, list[str]] = {"header": [], "relative": []}
@@ -181,7 +193,7 @@ def _label(current: str, objects: list) -> str:
     return f"object{len(objects)}" if current == "object" else current
 
 
-def _comments_by_index(comments) -> dict[int, tuple[list[str], list[str]]]:
+def _comments_by_index(comments: list[_Note]) -> dict[int, tuple[list[str], list[str]]]:
     """Comments keyed by the index of the token they precede, split into (KVN, XML) comments.
 
     A KVN comment just before an OBJECT line belongs to the section it follows (CARA writes relative-data
@@ -290,28 +302,10 @@ def _check_unit(ctx: _Ctx, tok: _Token) -> None:
     ctx.quirks.append(f"{tok.where}: {tok.key}: {quirk}")
 
 
-def parse_cdm_date(text: str) -> datetime:
-    """Parse a CCSDS date (YYYY-MM-DDThh:mm:ss[.f] or YYYY-DDDThh:mm:ss[.f], optional Z) as UTC datetime."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d*)?Z?", text.strip())
-    if match:
-        y, mo, d, h, mi, s = (int(g) for g in match.groups()[:6])
-        base = datetime(y, mo, d, h, mi, s, tzinfo=UTC)
-    else:
-        match = re.fullmatch(r"(\d{4})-(\d{3})T(\d{2}):(\d{2}):(\d{2})(\.\d*)?Z?", text.strip())
-        if not match:
-            raise ValueError(f"not a CCSDS date: {text!r}")
-        y, doy, h, mi, s = (int(g) for g in match.groups()[:5])
-        if not 1 <= doy <= (366 if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0) else 365):
-            raise ValueError(f"day of year out of range: {text!r}")
-        base = datetime(y, 1, 1, h, mi, s, tzinfo=UTC) + timedelta(days=doy - 1)
-    frac = match.groups()[-1]
-    return base + timedelta(microseconds=round(float(frac) * 1e6)) if frac and frac != "." else base
-
-
 def _date(ctx: _Ctx, tok: _Token) -> datetime:
     """Parse a date token, raising CdmError with the keyword on failure."""
     try:
-        return parse_cdm_date(tok.value)
+        return parse_ccsds_utc(tok.value)
     except ValueError as exc:
         raise CdmError(ctx.source, tok.where, tok.key, f"invalid date ({exc})") from None
 
@@ -324,15 +318,15 @@ def _optional_number(ctx: _Ctx, block: dict[str, _Token], key: str) -> float | N
     return _number(ctx, tok)
 
 
-def _triple(ctx: _Ctx, block: dict[str, _Token], prefix: str) -> tuple[float, float, float] | None:
+def _triple(ctx: _Ctx, block: dict[str, _Token], prefix: str) -> Vector3 | None:
     """An optional R, T, N triple (all three or none)."""
     values = [_optional_number(ctx, block, f"{prefix}_{c}") for c in "RTN"]
     if all(v is None for v in values):
         return None
-    if any(v is None for v in values):
-        missing = next(f"{prefix}_{c}" for c, v in zip("RTN", values, strict=True) if v is None)
-        raise CdmError(ctx.source, "relative metadata", missing, "incomplete relative state vector")
-    return tuple(values)  # type: ignore[return-value]
+    missing = [f"{prefix}_{c}" for c, v in zip("RTN", values, strict=True) if v is None]
+    if missing:
+        raise CdmError(ctx.source, "relative metadata", missing[0], "incomplete relative state vector")
+    return vector3(values)
 
 
 def _validate_dates(ctx: _Ctx, block: dict[str, _Token]) -> None:
@@ -422,8 +416,8 @@ def _build_object(ctx: _Ctx, block: dict[str, _Token], comments: list[str], requ
         covariance_method=block["COVARIANCE_METHOD"].value,
         maneuverable=block["MANEUVERABLE"].value,
         ref_frame=block["REF_FRAME"].value,
-        r_km=tuple(state[:3]),
-        v_kmps=tuple(state[3:]),
+        r_km=vector3(state[:3]),
+        v_kmps=vector3(state[3:]),
         cov_rtn_lower=_covariance(ctx, block, name, comments, require_covariance),
         object_type=_text(block, "OBJECT_TYPE"),
         orbit_center=_text(block, "ORBIT_CENTER"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import math
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from orbitshare.astro.time import Epoch
 from orbitshare.ccsds.cdm.model import (
     ADDITIONAL_KEYS,
     ALT_MARK,
@@ -21,7 +22,10 @@ from orbitshare.ccsds.cdm.model import (
     UNITS,
     Cdm,
     CdmObject,
+    Item,
 )
+
+__all__ = ["write_cdm_kvn", "write_cdm_xml"]
 
 # ----------------------------------------------------------------------------------------------- writing
 
@@ -32,13 +36,13 @@ def _fmt(value: float) -> str:
 
 
 def _fmt_date(value: datetime) -> str:
-    """CCSDS date text with microseconds (UTC)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    """CCSDS date text with microseconds (UTC; a naive datetime is UTC)."""
+    return Epoch.from_utc(value).iso(unit="us", zone="")
 
 
-def _header_items(cdm: Cdm) -> list[tuple[str, str, str | None]]:
+def _header_items(cdm: Cdm) -> list[Item]:
     """Ordered (keyword, value, unit) items of the header."""
-    items = [
+    items: list[Item] = [
         ("CCSDS_CDM_VERS", cdm.version, None),
         ("CREATION_DATE", _fmt_date(cdm.creation_date), None),
         ("ORIGINATOR", cdm.originator, None),
@@ -49,9 +53,9 @@ def _header_items(cdm: Cdm) -> list[tuple[str, str, str | None]]:
     return items + [(k, v, None) for k, v in cdm.header_fields.items()]
 
 
-def _relative_items(cdm: Cdm) -> list[tuple[str, str, str | None]]:
+def _relative_items(cdm: Cdm) -> list[Item]:
     """Ordered (keyword, value, unit) items of the relative metadata."""
-    items = [("TCA", _fmt_date(cdm.tca), None), ("MISS_DISTANCE", _fmt(cdm.miss_distance_m), "m")]
+    items: list[Item] = [("TCA", _fmt_date(cdm.tca), None), ("MISS_DISTANCE", _fmt(cdm.miss_distance_m), "m")]
     if cdm.relative_speed_mps is not None:
         items.append(("RELATIVE_SPEED", _fmt(cdm.relative_speed_mps), "m/s"))
     for prefix, vec, unit in (
@@ -68,7 +72,7 @@ def _relative_items(cdm: Cdm) -> list[tuple[str, str, str | None]]:
     return items
 
 
-def _object_groups(obj: CdmObject) -> dict[str, list[tuple[str, str, str | None]]]:
+def _object_groups(obj: CdmObject) -> dict[str, list[Item]]:
     """Object items grouped as the XML blocks: metadata, od, additional, state, covariance."""
     meta = [
         ("OBJECT", obj.object),
@@ -86,7 +90,7 @@ def _object_groups(obj: CdmObject) -> dict[str, list[tuple[str, str, str | None]
     ]
     meta += [("ORBIT_CENTER", obj.orbit_center)] if obj.orbit_center else []
     meta += [("REF_FRAME", obj.ref_frame)] + [(k, obj.fields[k]) for k in META_KEYS[15:] if k in obj.fields]
-    groups = {"metadata": [(k, v, None) for k, v in meta]}
+    groups: dict[str, list[Item]] = {"metadata": [(k, v, None) for k, v in meta]}
     groups["odParameters"] = _kept(obj, OD_KEYS)
     groups["additionalParameters"] = _kept(obj, ADDITIONAL_KEYS)
     groups["stateVector"] = [
@@ -98,16 +102,16 @@ def _object_groups(obj: CdmObject) -> dict[str, list[tuple[str, str, str | None]
     return groups
 
 
-def _kept(obj: CdmObject, keys) -> list[tuple[str, str, str | None]]:
+def _kept(obj: CdmObject, keys) -> list[Item]:
     """Items of `keys` kept as raw text on the object, in CCSDS order."""
     return [(k, obj.fields[k], obj.units.get(k)) for k in keys if k in obj.fields]
 
 
-def _covariance_items(obj: CdmObject) -> list[tuple[str, str, str | None]]:
+def _covariance_items(obj: CdmObject) -> list[Item]:
     """Covariance items (6x6 RTN then drag/SRP/thrust rows), empty when the object has no covariance."""
     if obj.cov_rtn_lower is None:
         return []
-    items = [(k, _fmt(x), UNITS[k]) for k, x in zip(COV_KEYS, obj.cov_rtn_lower, strict=True)]
+    items: list[Item] = [(k, _fmt(x), UNITS[k]) for k, x in zip(COV_KEYS, obj.cov_rtn_lower, strict=True)]
     extra = [k for k in COV_EXTRA_KEYS if k in obj.cov_extra]
     return items + [(k, _fmt(obj.cov_extra[k]), obj.units.get(k) or COV_EXTRA_UNITS[k]) for k in extra]
 

@@ -8,6 +8,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+__all__ = ["KINDS", "SEVERITIES", "Alert", "fragmentation_alert", "manoeuvre_alert", "overflight_alert",
+           "proximity_alert"]
+
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 KINDS = ("manoeuvre", "proximity", "fragmentation", "overflight")
 

@@ -149,7 +149,7 @@ def find_parent(cluster: Catalog, intact: Catalog, intl_prefix: str, event_jd: f
     prefixes = _prefixes(intact) if intact_prefixes is None else intact_prefixes
     same = intact.take(prefixes == intl_prefix) if intl_prefix else Catalog.empty()
     if len(same):
-        off = plane_offset_deg(same, event_jd, line) if dated else np.zeros(len(same))
+        off = np.zeros(len(same)) if event_jd is None or line is None else plane_offset_deg(same, event_jd, line)
         named = np.array([str(n).upper().strip() != stem for n in same.name], dtype=float)
         payload = np.where(same["object_type"] == "PAYLOAD", 0.0, 1.0)
         k = int(np.lexsort((payload, off, named))[0])
@@ -163,7 +163,7 @@ def find_parent(cluster: Catalog, intact: Catalog, intl_prefix: str, event_jd: f
         return int(same.norad_id[k]), str(same.name[k]), why
     if satcat and intl_prefix and satcat.get(intl_prefix):
         return _satcat_parent(satcat[intl_prefix], stem, intl_prefix)
-    if not dated:
+    if event_jd is None or line is None:
         return None, "", f"no intact object of launch {intl_prefix or '?'} and no event time to match orbits at"
     if len(intact) == 0:
         return None, "", "no intact object in the catalogs"

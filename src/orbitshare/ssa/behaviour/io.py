@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from orbitshare.astro.access import Site
 from orbitshare.ssa.behaviour.alerts import Alert
@@ -133,6 +133,7 @@ def read_alerts(path: str | Path) -> list[Alert]:
     """Alerts from a file written by write_alerts (.json, .jsonl or .csv)."""
     path = Path(path)
     text = path.read_text()
+    rows: list[dict[str, Any]]
     try:
         if path.suffix == ".csv":
             rows = list(csv.DictReader(text.splitlines()))

@@ -15,6 +15,8 @@ import numpy as np
 from orbitshare.astro.access import Constraints, Site, passes
 from orbitshare.astro.time import Epoch
 
+__all__ = ["DEFAULT_LIMITS", "SENSOR_KINDS", "Overflight", "SiteArea", "WatchedSatellite", "overflights"]
+
 SENSOR_KINDS = ("optical", "sar", "sigint")
 #: Default limits per sensor kind: (min elevation deg, max off-nadir deg, min sun elevation deg or None).
 DEFAULT_LIMITS = {"optical": (10.0, 45.0, 10.0), "sar": (10.0, 50.0, None), "sigint": (0.0, None, None)}

@@ -22,6 +22,9 @@ from orbitshare.constants import DAY_S
 from orbitshare.ssa.conjunction.ranges import range_series
 from orbitshare.ssa.conjunction.screening import screen
 
+__all__ = ["DEFAULT_DISTANCE_KM", "SIDEREAL_REV_PER_DAY", "WatchConfig", "geo_belt_view", "geo_longitudes",
+           "proximity_watch", "watch_distances"]
+
 DEFAULT_DISTANCE_KM = {"GEO": 50.0, "LEO": 10.0, "MEO": 10.0, "HEO": 10.0}
 SIDEREAL_REV_PER_DAY = 1.002737909350795  # Earth rotation (rev/day): GEO mean motion
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from orbitshare.ssa.conjunction.screening import ScreenJob, merge_raw, screen_blocks
 
+__all__ = ["screen_on_dask"]
+
 
 def _client(scheduler: str):
     """Dask client for an address, or a new in-process LocalCluster for "local" (closed by the caller)."""

@@ -17,8 +17,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import numpy.typing as npt
 
-from orbitshare.astro.time import format_utc, parse_utc
+from orbitshare.astro.time import Epoch, jd_to_datetime
 
 __all__ = ["OLD_CATALOG_DAYS", "STALE_AFTER_DAYS", "default_start", "element_ages_days", "median_epoch",
            "stale", "stale_in_window", "stale_warning"]
@@ -29,7 +30,7 @@ STALE_AFTER_DAYS = {"LEO": 3.0, "HEO": 3.0, "MEO": 7.0, "GEO": 7.0}
 OLD_CATALOG_DAYS = 3.0
 
 
-def element_ages_days(catalog, rows: np.ndarray, jd: np.ndarray, fr: np.ndarray) -> np.ndarray:
+def element_ages_days(catalog, rows: npt.ArrayLike, jd: npt.ArrayLike, fr: npt.ArrayLike) -> np.ndarray:
     """Age (days) of the element sets of catalog rows at two-part UTC Julian dates: time minus epoch."""
     return (np.asarray(jd) - catalog["epoch_jd"][rows]) + (np.asarray(fr) - catalog["epoch_fr"][rows])
 
@@ -43,8 +44,6 @@ def stale(age_days: np.ndarray, regime: np.ndarray) -> np.ndarray:
 
 def stale_in_window(catalog, start, stop) -> np.ndarray:
     """Mask of catalog rows whose element set is stale at the window's start or stop (UTC datetimes or ISO)."""
-    from orbitshare.astro.time import Epoch
-
     rows = np.arange(len(catalog))
     out = np.zeros(len(catalog), dtype=bool)
     for when in (start, stop):
@@ -66,7 +65,7 @@ def stale_warning(n_stale: int, n_total: int, what: str) -> str | None:
 def median_epoch(catalog) -> datetime:
     """Median element-set epoch of a non-empty catalog (aware UTC datetime, whole seconds)."""
     t = np.median(catalog["epoch_jd"] + catalog["epoch_fr"])
-    return parse_utc(str(format_utc(t, 0.0))).replace(microsecond=0)
+    return jd_to_datetime(float(t)).replace(microsecond=0)
 
 
 def default_start(catalog, now: datetime | None = None) -> tuple[datetime, str | None]:

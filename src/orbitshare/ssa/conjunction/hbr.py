@@ -21,6 +21,9 @@ import math
 from functools import lru_cache
 from importlib import resources
 
+__all__ = ["TABLE_RESOURCE", "TYPE_ALIASES", "TYPE_DEFAULT_HBR_M", "cara_table", "combined_hbr_m", "hbr_lookup",
+           "hbr_m", "normalize_object_type"]
+
 TABLE_RESOURCE = "cara_hbr_mass_20260601.csv.gz"
 TYPE_DEFAULT_HBR_M = {"PAYLOAD": 5.0, "ROCKET BODY": 5.0, "DEBRIS": 1.0, "UNKNOWN": 5.0}
 TYPE_ALIASES = {"PAY": "PAYLOAD", "R/B": "ROCKET BODY", "ROCKET_BODY": "ROCKET BODY", "RB": "ROCKET BODY",

@@ -15,6 +15,12 @@ from numba import njit
 
 from orbitshare.constants import WGS72_J2, WGS72_MU_KM3S2, WGS72_RE_KM
 
+__all__ = ["ACC_SAFETY", "CELL_LIMIT", "CONSISTENCY_SAFETY", "DACC_FLOOR_KMS2", "DA_FALLBACK_KMS2", "DA_FLOOR_KMS2",
+           "DV_FALLBACK_KMS", "DV_FLOOR_KMS", "EPS_FLOOR_KM", "GRADIENT_FACTOR", "MAX_ENTRIES", "MAX_QUERY",
+           "MIN_PIECE_S", "RHO_PERTURB", "SIXTH_SAFETY", "SNAP_SAFETY", "TCA_TOL_S", "accelerations", "boxes_meet",
+           "broad_phase", "consistency", "emit_pair", "grow", "hermite_weights", "local_sixth_eps_km", "motion_bounds",
+           "segment_dist2", "sixth_eps_km", "step_eps"]
+
 MU_KM3S2 = WGS72_MU_KM3S2  # as SGP4
 RE_KM = WGS72_RE_KM
 #: LLVM fast-math flags of the primaries-mode kernels: contraction (FMA), reassociation, reciprocals and no signed

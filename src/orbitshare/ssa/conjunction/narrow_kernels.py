@@ -20,6 +20,8 @@ from orbitshare.ssa.conjunction.kernels import (
     segment_dist2,
 )
 
+__all__ = ["narrow_phase"]
+
 # ----------------------------------------------------------------------------------------------- narrow phase
 
 

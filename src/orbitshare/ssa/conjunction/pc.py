@@ -17,6 +17,11 @@ from scipy import integrate, optimize, special, stats
 
 from orbitshare.astro.frames import rtn_basis
 
+__all__ = ["LCLIP_FRACTION", "METHODS", "Diagonal2D", "EncounterPlane", "MaxPc", "cdm_hbr_m", "diagonalize",
+           "encounter_plane", "pc_2d", "pc_alfano2005_diag", "pc_chan_diag", "pc_elongated", "pc_for_cdm",
+           "pc_foster_diag", "pc_from_states", "pc_isotropic", "pc_max", "pc_max_isotropic", "pc_max_scaled",
+           "rtn_to_eci_cov"]
+
 SQRT2 = np.sqrt(2.0)
 LCLIP_FRACTION = 1e-4  # CARA RemediateCovariance2x2: minimum 1-sigma = 1e-4 * HBR
 
@@ -328,9 +333,9 @@ def pc_for_cdm(cdm, hbr_override_m: float | None = None, with_3d: bool = True, m
     from orbitshare.ssa.conjunction.pc_usage import usage_violation_pc2d
 
     hbr_m, hbr_source = cdm_hbr_m(cdm, hbr_override_m)
-    args = []
-    for obj in cdm.objects:
-        args += [obj.r_m, obj.v_mps, rtn_to_eci_cov(obj.cov_rtn_6x6, obj.r_m, obj.v_mps)]
+    o1, o2 = cdm.objects
+    args = (o1.r_m, o1.v_mps, rtn_to_eci_cov(o1.cov_rtn_6x6, o1.r_m, o1.v_mps),
+            o2.r_m, o2.v_mps, rtn_to_eci_cov(o2.cov_rtn_6x6, o2.r_m, o2.v_mps))
     plane = encounter_plane(*args)
     pcs = {name: pc_2d(plane.miss_xz_m, plane.cov_xz_m2, hbr_m, name) for name in METHODS}
     maximum = pc_max(plane.miss_m, hbr_m)

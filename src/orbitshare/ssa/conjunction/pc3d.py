@@ -214,11 +214,11 @@ def pc_3d(r1_m, v1_mps, cov1, r2_m, v2_mps, cov2, hbr_m: float, t_limit_s: float
     else:
         limits = (-float(t_limit_s), float(t_limit_s))
     tau0, tau1 = conjunction_bounds_coppola(hbr_m, x2[:3] - x1[:3], x2[3:] - x1[3:], c1 + c2)
-    seeds = [np.linspace(limits[0], limits[1], n_grid)]
+    grids = [np.linspace(limits[0], limits[1], n_grid)]
     lo, hi = max(tau0, limits[0]), min(tau1, limits[1])
     if lo < hi:
-        seeds.append(np.linspace(lo, hi, n_grid))
-    seeds = np.unique(np.concatenate(seeds))
+        grids.append(np.linspace(lo, hi, n_grid))
+    seeds = np.unique(np.concatenate(grids))
     t_peak = float(seeds[np.argmax(ncdot(seeds, x1, c1, x2, c2, hbr_m, gm_m3s2, 32))])
     pole = _thin_axis_pole(t_peak, x1, c1, x2, c2, gm_m3s2)
     rate_at = lambda t, n: ncdot(t, x1, c1, x2, c2, hbr_m, gm_m3s2, n, pole)  # noqa: E731

@@ -10,6 +10,8 @@ from numba import njit
 
 from orbitshare.ssa.conjunction.kernels import FASTMATH, emit_pair, segment_dist2
 
+__all__ = ["RADIUS_BUCKET_KM", "SEG_SUBS", "WIDTH_CLASSES_KM", "primary_phase"]
+
 SEG_SUBS = 5  # sub-intervals per segment of the primaries-mode hierarchy (relative segment hulls, then chords)
 
 

@@ -31,6 +31,11 @@ from orbitshare.ssa.conjunction import kernels, narrow_kernels, primary_kernels
 from orbitshare.ssa.conjunction.element_age import stale
 from orbitshare.ssa.conjunction.runners import get_runner
 
+__all__ = ["BAND_MARGIN_FRACTION", "BAND_MARGIN_KM", "CONSISTENCY_H_S", "DEEP_SPACE_PERIOD_MIN", "ENVELOPE_MARGIN_KM",
+           "ENVELOPE_SAMPLES", "ENVELOPE_STEP_S", "NEAR_EARTH_ENVELOPE_STEP_S", "RAW_FIELDS", "STATE_COLUMNS",
+           "Conjunctions", "ScreenConfig", "ScreenJob", "build_conjunctions", "candidates_for_block",
+           "events_for_candidates", "make_job", "merge_raw", "prepare", "screen", "screen_blocks", "with_colocated"]
+
 #: Margin (km) added to the perigee/apogee prefilter of primaries mode, beyond the threshold: covers
 #: SGP4 short-period radius oscillations (< 25 km) and 7 days of drag decay of non-decaying objects.
 BAND_MARGIN_KM = 60.0
@@ -357,7 +362,8 @@ def prepare(catalog, start, stop, threshold_km: float, primaries: Iterable[int] 
     return jobs
 
 
-def make_job(catalog, rows: np.ndarray, prim_rows: np.ndarray, window: tuple, config: ScreenConfig,
+def make_job(catalog, rows: np.ndarray, prim_rows: np.ndarray, window: tuple[float, float, float, float],
+             config: ScreenConfig,
          primary_pairs: bool) -> ScreenJob:
     """ScreenJob of catalog rows (primaries mode when prim_rows is not empty); objects SGP4 cannot initialise are
     left out. window: (jd0, fr0, span_s, threshold_km)."""

@@ -69,7 +69,7 @@ _LEO = ErrorGrowth(((0.05762, 0.06464, 0.002175), (0.1352, 0.1088, 0.01311), (0.
 _GEO = ErrorGrowth(((0.08101, 0.1319, 0.0), (0.0, 1.519, 0.2368), (0.0, 0.2795, 0.009675),
                     (0.0, 1.082e-04, 1.741e-05), (5.805e-06, 9.517e-06, 0.0), (0.0, 1.674e-05, 1.042e-06)),
                    56468, 1.0103, 10.0, f"GEO table ({_BENCH}: 56,468 pairs, spans 1.0-10 d)")
-_ENVELOPE = ErrorGrowth(tuple(tuple(max(x, y) for x, y in zip(a, b, strict=True))
+_ENVELOPE = ErrorGrowth(tuple((max(a[0], b[0]), max(a[1], b[1]), max(a[2], b[2]))
                               for a, b in zip(_LEO.abc, _GEO.abc, strict=True)),
                         0, max(_LEO.min_gap_days, _GEO.min_gap_days), 10.0,
                         "envelope of the LEO and GEO tables (no measured MEO/HEO history)")
@@ -113,13 +113,13 @@ def history_residuals(history, max_gap_days: float = MAX_GAP_DAYS) -> tuple[np.n
                 j_idx.append(j)
     if not i_idx:
         return np.empty(0), np.empty((0, 6)), np.empty(0)
-    i_idx, j_idx = np.asarray(i_idx), np.asarray(j_idx)
-    jd, fr = history["epoch_jd"][j_idx], history["epoch_fr"][j_idx]
-    r_old, v_old, e_old = propagate_pairs(recs, i_idx, jd, fr)
-    r_new, v_new, e_new = propagate_pairs(recs, j_idx, jd, fr)
-    ok = (e_old == 0) & (e_new == 0) & (recs.init_error[i_idx] == 0) & (recs.init_error[j_idx] == 0)
+    old, new = np.asarray(i_idx), np.asarray(j_idx)
+    jd, fr = history["epoch_jd"][new], history["epoch_fr"][new]
+    r_old, v_old, e_old = propagate_pairs(recs, old, jd, fr)
+    r_new, v_new, e_new = propagate_pairs(recs, new, jd, fr)
+    ok = (e_old == 0) & (e_new == 0) & (recs.init_error[old] == 0) & (recs.init_error[new] == 0)
     resid = np.hstack([rtn_components(r_new, v_new, r_old - r_new), rtn_components(r_new, v_new, v_old - v_new)])
-    return (t[j_idx] - t[i_idx])[ok], resid[ok], t[j_idx][ok]
+    return (t[new] - t[old])[ok], resid[ok], t[new][ok]
 
 
 def fit_error_growth(gap_days: np.ndarray, resid: np.ndarray, source: str, bins: int = 10) -> ErrorGrowth | None:
@@ -134,12 +134,13 @@ def fit_error_growth(gap_days: np.ndarray, resid: np.ndarray, source: str, bins:
     groups = [g for g in np.array_split(order, min(bins, gap_days.size // 4)) if g.size]
     t = np.array([np.median(gap_days[g]) for g in groups])
     sig2 = np.array([np.median(resid[g] ** 2, axis=0) / MEDIAN_CHI2_1 for g in groups])  # (bins, 6)
-    rows = []
+    rows: list[tuple[float, float, float]] = []
     for k in range(6):
         s2 = np.maximum(sig2[:, k], 1e-30)
         design = np.column_stack([np.ones_like(t), t**2, t**4]) / s2[:, None]  # relative misfit per bin
         coef, _ = nnls(design, np.ones_like(t))
-        rows.append(tuple(float(x) for x in np.sqrt(coef)))
+        a, b, c = (float(x) for x in np.sqrt(coef))
+        rows.append((a, b, c))
     return ErrorGrowth(tuple(rows), int(gap_days.size), float(t[0]), float(gap_days.max()), source)
 
 
@@ -166,6 +167,11 @@ class TleCovarianceModel:
                 if fit is not None:
                     own[int(norad)] = fit
         return cls(own, dict(REGIME_ERROR_GROWTH if table is None else table))
+
+    @classmethod
+    def from_files(cls, *paths) -> TleCovarianceModel:
+        """The model of every element set in catalog files (own fits for the objects with several sets)."""
+        return cls.from_history(read_element_history(*paths))
 
     def growth(self, norad_id: int, regime: str) -> ErrorGrowth | None:
         """The error growth used for an object, or None when neither its history nor its regime has one."""
