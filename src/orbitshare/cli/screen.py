@@ -23,6 +23,7 @@ from orbitshare.cli.support import (
 
 __all__ = ["register", "screen_cmd"]
 
+
 def _scheduler(value):
     """Callback: 'local' or a Dask scheduler address (tcp://, tls://, inproc://, ucx://)."""
     if value is not None and value != "local" and not value.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
@@ -59,6 +60,7 @@ def screen_cmd(
     from orbitshare.astro.time import parse_utc
     from orbitshare.ssa.conjunction.element_age import default_start, stale_warning
     from orbitshare.ssa.conjunction.screening import screen
+    from orbitshare.ssa.conjunction.tle_covariance import TleCovarianceModel
 
     err = console(stderr=True)
     cat, report = load_catalog(*catalog)
@@ -87,7 +89,7 @@ def screen_cmd(
     if out:
         res.write(out)
         wrote(out, f"{len(res)} events")
-    model = _tle_covariance_model(catalog) if cdm_dir or len(res) else None
+    model = TleCovarianceModel.from_files(*catalog) if cdm_dir or len(res) else None
     if cdm_dir:
         from orbitshare.ssa.conjunction.screening_cdm import write_screening_cdms
 
@@ -97,41 +99,28 @@ def screen_cmd(
     _print_screening_summary(res, cat, model, len(report.rejects))
 
 
-def _tle_covariance_model(files: list[str]):
-    """TLE covariance model from every element set in the catalog files (own histories where there are several)."""
-    from orbitshare.ssa.conjunction.tle_covariance import TleCovarianceModel, read_element_history
-
-    return TleCovarianceModel.from_history(read_element_history(*files))
-
-
 def _print_screening_summary(res, cat, model, n_rejects: int) -> None:
     """Counts by regime pair, the closest and highest-Pc encounters, and the co-located pairs apart."""
-    import numpy as np
     from rich.table import Table
 
+    from orbitshare.ssa.conjunction.summary import screening_summary
+
     out = console()
-    together = np.asarray(res["colocated"], bool)
+    summary = screening_summary(res)
     out.print(f"{len(res)} conjunctions <= {res.threshold_km} km among {len(cat)} objects "
-                  f"({n_rejects} catalog records rejected); {int(together.sum())} of them between co-located or "
-                  f"formation pairs (listed apart)")
-    pairs = [" / ".join(sorted((a, b))) for a, b in zip(res["regime_1"], res["regime_2"], strict=True)]
+              f"({n_rejects} catalog records rejected); {summary.n_colocated} of them between co-located or "
+              f"formation pairs (listed apart)")
     counts = Table(title="events by regime")
     counts.add_column("regimes")
     counts.add_column("events", justify="right")
-    for name, n in zip(*np.unique(np.array(pairs, dtype=str), return_counts=True), strict=True):
-        counts.add_row(str(name), str(n))
+    for name, n in summary.regime_pairs:
+        counts.add_row(name, str(n))
     out.print(counts)
-    encounters = np.flatnonzero(~together)
-    for title, key in (("closest", res["miss_km"]), ("highest Pc (max)", -res["pc_max"])):
-        out.print(_events_table(title, res, cat, model, encounters[np.argsort(key[encounters])][:10]))
-    if together.any():
-        first = {}
-        for k in np.flatnonzero(together):
-            pair = (int(res["norad_id_1"][k]), int(res["norad_id_2"][k]))
-            if pair not in first or res["miss_km"][k] < res["miss_km"][first[pair]]:
-                first[pair] = k
+    for title, rows in (("closest", summary.closest), ("highest Pc (max)", summary.highest_pc)):
+        out.print(_events_table(title, res, cat, model, rows))
+    if summary.n_colocated:
         out.print(_events_table("co-located / formation pairs (closest event of each; not encounters)", res, cat,
-                                    model, np.array(sorted(first.values()))))
+                                model, summary.colocated))
 
 
 def _events_table(title: str, res, cat, model, rows):

@@ -61,13 +61,11 @@ def sda_manoeuvres_cmd(
     """Detect manoeuvres: burn time with sigma, window, delta-v (RTN) with sigma, kind and confidence."""
     import json
 
-    import numpy as np
-
-    from orbitshare.astro.time import format_utc
     from orbitshare.ssa.behaviour.alerts import manoeuvre_alert
     from orbitshare.ssa.behaviour.evaluation import evaluate, read_truth
     from orbitshare.ssa.behaviour.io import read_history, write_alerts
     from orbitshare.ssa.behaviour.manoeuvres import detect_manoeuvres
+    from orbitshare.ssa.behaviour.scoring import median_abs_error_h, reported_times
 
     if neighbours and not boxes:
         fail("--neighbour needs --boxes")
@@ -84,9 +82,8 @@ def sda_manoeuvres_cmd(
     score = None
     if truth_jd is not None:
         score = evaluate(hist, truth_jd, tolerance_days, regime, match, found)
-        matched = dict(score["pairs"])
-        for i, row in enumerate(rows):
-            row["reported_time"] = str(format_utc(matched[i], 0.0)) if i in matched else ""
+        for row, reported in zip(rows, reported_times(score, len(rows)), strict=True):
+            row["reported_time"] = reported
     output_rows(rows, out, as_json, f"Manoeuvres in {history}")
     if alerts:
         write_alerts([manoeuvre_alert(m, history) for m in found], alerts)
@@ -97,17 +94,16 @@ def sda_manoeuvres_cmd(
         plot_manoeuvres(hist, found, plot, truth_jd)
         wrote(plot, "the element history with its manoeuvres")
     if boxes:
-        from orbitshare.ssa.behaviour.geo_boxes import history_alerts, station_boxes
+        from orbitshare.ssa.behaviour.geo_watch import geo_watch
 
-        slots = [b for h in others for b in station_boxes(h)[-1:]]  # each neighbour's current slot
-        own, drift = history_alerts(hist, slots)
-        Path(boxes).write_text(json.dumps({"boxes": [b.as_dict() for b in own], "drift_alerts": drift}, indent=2))
-        wrote(boxes, f"{len(own)} station-keeping boxes and {len(drift)} drift alerts")
+        report = geo_watch(hist, others)
+        Path(boxes).write_text(json.dumps(report, indent=2))
+        wrote(boxes, f"{len(report['boxes'])} station-keeping boxes and {len(report['drift_alerts'])} drift alerts")
     typer.echo(f"{history}: {len(hist.catalog)} element sets, {len(hist.rejects)} rejected or merged, "
                f"{len(found)} manoeuvres", err=True)
     if score is not None:
-        errs = np.abs(score["errors_s"]) / 3600.0
-        med = f", median |burn time - reported| {np.median(errs):.1f} h" if len(errs) else ""
+        median_h = median_abs_error_h(score)
+        med = f", median |burn time - reported| {median_h:.1f} h" if median_h is not None else ""
         typer.echo(f"against {truth} ({score['truth']} reported in the history span; one-to-one matching by "
                    f"{match}, tolerance {tolerance_days:g} d): TP {score['tp']} FP {score['fp']} FN {score['fn']}, "
                    f"precision {score['precision']:.3f} recall {score['recall']:.3f} F1 {score['f1']:.3f}{med}",
