@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 from orbitshare.service import Hub, Principal
+from orbitshare.store.keys import write_private
 
 __all__ = ["ISS_TLE", "PEOPLE", "PURPOSE", "label", "seed"]
 
@@ -50,7 +49,7 @@ def seed(hub: Hub) -> dict[str, dict[str, str]]:
         people[name] = {"token": tok.token, "user_id": user.id, "partner": partner, "role": role}
     who = {n: hub.parties.authenticate(p["token"])[0] for n, p in people.items()}
     _products(hub, who)
-    _write_private(path, json.dumps(people, indent=2))
+    write_private(path, json.dumps(people, indent=2).encode("utf-8"), replace=True)
     return people
 
 
@@ -126,10 +125,3 @@ def _products(hub: Hub, who: dict[str, Principal | None]) -> None:
     hub.consent.grant_directly(lux_fp, stac.id, "SVN", PURPOSE)
     hub.consent.request(lux_an, alert.id, "LUX", PURPOSE, "Needed for our own conjunction screening.")
 
-
-def _write_private(path: Path, text: str) -> None:
-    """Write a file readable only by its owner."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)

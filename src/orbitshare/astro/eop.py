@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import IO
@@ -245,7 +245,7 @@ def check_ut1_coverage(jd_utc: np.ndarray, fr_utc: np.ndarray) -> None:
     jump_s = abs(late_t.delta_t - (end_t.delta_t + slope * (latest - end_jd)))
     metres = jump_s * EARTH_ROTATION_RAD_S * WGS84_A_KM * 1e3
     last_day = eop_status().last_day.isoformat()
-    when = datetime.fromtimestamp((latest - JD_UNIX_EPOCH) * DAY_S, UTC).date().isoformat()
+    when = _mjd_day(latest - JD_MJD_OFFSET).isoformat()
     warnings.warn(
         f"Earth-orientation data end {last_day}; UT1 up to {when} comes from skyfield's long-term Delta-T model, "
         f"{jump_s:.2f} s from a continuation of the table ({metres:,.0f} m of Earth rotation at the equator) "

@@ -16,6 +16,7 @@ import defusedxml.ElementTree as DET
 
 from orbitshare.astro.time import Epoch
 from orbitshare.catalog.records import CatalogError, Reject, object_type_from_name
+from orbitshare.ccsds.ndm import local_name
 
 __all__ = ["KEYWORDS", "omm_to_record", "read_omm_csv", "read_omm_json", "read_omm_kvn", "read_omm_xml"]
 
@@ -166,10 +167,6 @@ def read_omm_kvn(lines: Iterable[str], source: str = "<kvn>", strict: bool = Fal
         yield bad or _emit(fields, source, f"line {start}", strict, True, key_lines)
 
 
-def _xml_local(tag: str) -> str:
-    """Element name without its XML namespace."""
-    return tag.rsplit("}", 1)[-1]
-
 
 def _parse_xml(data: bytes):
     """XML root element; tolerates the common quirk of an undeclared xsi: prefix on the root element."""
@@ -184,11 +181,11 @@ def _parse_xml(data: bytes):
 
 def _segment_problem(omm) -> tuple[str, str] | None:
     """(field, reason) when an <omm> element does not hold exactly one segment with one metadata and data."""
-    segments = [el for el in omm.iter() if _xml_local(el.tag) == "segment"]
+    segments = [el for el in omm.iter() if local_name(el.tag) == "segment"]
     if len(segments) != 1:
         return "segment", f"expected one <segment>, found {len(segments)}"
     for part in ("metadata", "data"):
-        n = sum(1 for el in segments[0] if _xml_local(el.tag) == part)
+        n = sum(1 for el in segments[0] if local_name(el.tag) == part)
         if n != 1:
             return part, f"segment must hold exactly one <{part}>, found {n}"
     return None
@@ -204,8 +201,8 @@ def read_omm_xml(fileobj: IO, source: str = "<xml>", strict: bool = False) -> It
             raise CatalogError(r) from None
         yield r
         return
-    tag = _xml_local(root.tag)
-    omms = [root] if tag == "omm" else [el for el in root if _xml_local(el.tag) == "omm"]
+    tag = local_name(root.tag)
+    omms = [root] if tag == "omm" else [el for el in root if local_name(el.tag) == "omm"]
     if tag not in ("omm", "ndm") or not omms:
         r = Reject(source, "document", "XML", f"root element <{tag}> holds no <omm>")
         if strict:
@@ -222,7 +219,7 @@ def read_omm_xml(fileobj: IO, source: str = "<xml>", strict: bool = False) -> It
             continue
         fields: dict[str, str] = {"CCSDS_OMM_VERS": omm.get("version", "")}
         for el in omm.iter():
-            name = _xml_local(el.tag)
+            name = local_name(el.tag)
             if len(el) == 0 and name not in ("COMMENT", "omm"):
                 if name == "USER_DEFINED":
                     name = f"USER_DEFINED_{el.get('parameter', '')}"

@@ -8,6 +8,8 @@ from typing import TextIO
 
 import numpy as np
 
+from orbitshare.astro.time import datetime64_to_jd, format_utc
+
 __all__ = ["CZML_FRAMES", "begin_czml", "end_czml", "write_czml_object"]
 
 #: Project frame name -> CZML referenceFrame.
@@ -15,8 +17,8 @@ CZML_FRAMES = {"gcrf": "INERTIAL", "itrs": "FIXED"}
 
 
 def _iso(t: np.datetime64) -> str:
-    """ISO 8601 UTC text with a Z, as Cesium's JulianDate.fromIso8601 reads it."""
-    return str(np.datetime_as_string(t.astype("datetime64[ms]"), unit="ms")) + "Z"
+    """ISO 8601 UTC text with milliseconds and a Z, as Cesium's JulianDate.fromIso8601 reads it."""
+    return str(format_utc(*datetime64_to_jd(t)))
 
 
 def begin_czml(fh: TextIO, start: np.datetime64, stop: np.datetime64, name: str = "orbitshare") -> None:

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from orbitshare.settings import load_settings
 from orbitshare.sharing.consent import public_key_raw
 
-__all__ = ["HubKeys", "default_home"]
+__all__ = ["HubKeys", "default_home", "write_private"]
 
 
 def default_home() -> Path:
@@ -20,10 +20,11 @@ def default_home() -> Path:
     return load_settings().home
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a file readable only by its owner, without replacing an existing one."""
+def write_private(path: Path, data: bytes, replace: bool = False) -> None:
+    """Write a file readable only by its owner (created 0600, parents made); an existing file is replaced only with
+    `replace`, else FileExistsError."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL), 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
 
@@ -46,7 +47,7 @@ class HubKeys:
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
             try:
-                _write_private(path, pem)
+                write_private(path, pem)
             except FileExistsError:
                 pass
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -59,7 +60,7 @@ class HubKeys:
         path = self.dir / "hub-secret"
         if not path.exists():
             try:
-                _write_private(path, secrets.token_hex(32).encode())
+                write_private(path, secrets.token_hex(32).encode())
             except FileExistsError:
                 pass
         return path.read_bytes().strip()

@@ -37,6 +37,7 @@ from orbitshare.ccsds.cdm.model import (
     Vector3,
     vector3,
 )
+from orbitshare.ccsds.ndm import local_name
 
 __all__ = ["read_cdm"]
 
@@ -98,26 +99,26 @@ def _xml_tokens(text: str, source: str) -> tuple[list[_Token], list[_Note]]:
         root = SafeET.fromstring(text)
     except (ET.ParseError, ValueError) as exc:
         raise CdmError(source, "XML", "cdm", f"not well-formed XML ({exc})") from exc
-    if _local(root.tag) != "cdm":
-        raise CdmError(source, "XML", _local(root.tag), "root element must be <cdm>")
+    if local_name(root.tag) != "cdm":
+        raise CdmError(source, "XML", local_name(root.tag), "root element must be <cdm>")
     tokens = [_Token("CCSDS_CDM_VERS", root.get("version", ""), None, "<cdm version>")]
     comments: list[_Note] = []
     for child in root:
-        _walk_xml(child, _local(child.tag), tokens, comments, segment=None)
+        _walk_xml(child, local_name(child.tag), tokens, comments, segment=None)
     return tokens, comments
 
 
 def _walk_xml(elem, path: str, tokens: list[_Token], comments: list[_Note], segment: int | None):
     """Recursively collect leaf elements of the XML CDM, tracking which <segment> they belong to."""
     children = list(elem)
-    tag = _local(elem.tag)
+    tag = local_name(elem.tag)
     if tag == "segment":
         segment = 1 + sum(1 for t in tokens if t.key == "OBJECT")
     if not children:
         _xml_leaf(elem, tag, path, tokens, comments, segment)
         return
     for child in children:
-        _walk_xml(child, f"{path}/{_local(child.tag)}", tokens, comments, segment)
+        _walk_xml(child, f"{path}/{local_name(child.tag)}", tokens, comments, segment)
 
 
 def _xml_leaf(elem, tag: str, path: str, tokens: list[_Token], comments: list[_Note], segment: int | None) -> None:
@@ -130,10 +131,6 @@ def _xml_leaf(elem, tag: str, path: str, tokens: list[_Token], comments: list[_N
         tag = "USER_DEFINED_" + elem.get("parameter", "")
     tokens.append(_Token(tag, text, elem.get("units"), f"XML <{path}>", segment))
 
-
-def _local(tag: str) -> str:
-    """XML tag without namespace."""
-    return tag.rsplit("}", 1)[-1]
 
 
 # ----------------------------------------------------------------------------------------------- parsing

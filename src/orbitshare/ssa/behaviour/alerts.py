@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+
+from orbitshare.astro.time import Epoch
 
 __all__ = ["KINDS", "SEVERITIES", "Alert", "fragmentation_alert", "manoeuvre_alert", "overflight_alert",
            "proximity_alert"]
@@ -27,7 +28,7 @@ class Alert:
     summary: str
     evidence: dict = field(default_factory=dict)
     element_sets: list[dict] = field(default_factory=list)  # {norad_id, epoch, element_set_no, source}
-    created: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    created: str = field(default_factory=lambda: Epoch.now().iso(unit="s"))
     alert_id: str = ""
 
     def __post_init__(self) -> None:
