@@ -1,15 +1,17 @@
 """The layering of docs/architecture.md holds: no package imports one above it, no module imports another
-module's underscore names, the catalog reaches ccsds only inside a function, and every module says what it
-exports in `__all__`."""
+module's underscore names, the catalog reaches ccsds only inside a function, every module says what it
+exports in `__all__`, and the package diagram of docs/architecture.md shows exactly the imports of the code."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "orbitshare"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
 
 #: What each low package may import (packages not listed, the front ends, may import anything).
 ALLOWED = {
@@ -115,3 +117,43 @@ def test_every_module_defines_all(name, tree):
     if name.startswith(SCRIPTS):
         return
     assert _defines_all(tree), f"{name} has no module-level __all__"
+
+
+def _targets(module: str, names: list[str]) -> list[str]:
+    """The imported module and those of the imported names that are modules or packages themselves."""
+    folder = SRC / Path(*module.split(".")[1:])
+    return [module] + [f"{module}.{n}" for n in names if (folder / n).exists() or (folder / f"{n}.py").exists()]
+
+
+def _code_edges() -> set[tuple[str, str]]:
+    """(importer, imported) package pairs of the code, constants left out (as in the diagram)."""
+    edges = set()
+    for name, tree in MODULES:
+        own = _group(name)
+        for module, names in _imports(tree):
+            for target in _targets(module, names):
+                other = _group(target)
+                if other not in (None, own) and "constants" not in (own, other):
+                    edges.add((own, other))
+    return edges
+
+
+def _diagram_edges() -> set[tuple[str, str]]:
+    """(importer, imported) package pairs drawn in the mermaid package diagram of docs/architecture.md."""
+    block = DOC.read_text(encoding="utf-8").split("```mermaid", 1)[1].split("```", 1)[0]
+    alias = dict(re.findall(r'(\w+)\["([\w.]+)"\]', block))
+    edges = set()
+    for line in block.splitlines():
+        match = re.match(r'\s*(\w+)(?:\["[\w.]+"\])?\s*(?:-->|-\..*?\.->)\s*(\w+)', line)
+        if match:
+            a, b = (alias.get(x, x) for x in match.groups())
+            if "constants" not in (a, b):
+                edges.add((a, b))
+    return edges
+
+
+def test_package_diagram_matches_the_code():
+    """Every import between packages is drawn in docs/architecture.md, and every drawn edge is an import."""
+    code, drawn = _code_edges(), _diagram_edges()
+    assert code - drawn == set(), f"imports missing from the diagram: {sorted(code - drawn)}"
+    assert drawn - code == set(), f"diagram edges with no import: {sorted(drawn - code)}"
