@@ -227,7 +227,11 @@ def _finite(x: float, digits: int = 3) -> float | None:
 
 
 def grid_stats(d: DopGrid, pdop_limit: float) -> dict[str, Any]:
-    """Availability (PDOP <= limit, %), no-fix share, PDOP mean/95th percentile/max and satellites in view."""
+    """Availability (PDOP <= limit, %), no-fix share, PDOP mean/95th percentile/max and satellites in view.
+
+    No fix counts as an infinite PDOP in the availability and the 95th percentile (None when it falls on one);
+    the mean and maximum are over the point-times with a fix.
+    """
     p = np.where(np.isfinite(d.pdop), d.pdop, np.inf)
     fix = np.isfinite(p)
     per_point = np.mean(p <= pdop_limit, axis=1)
@@ -235,7 +239,7 @@ def grid_stats(d: DopGrid, pdop_limit: float) -> dict[str, Any]:
             "no_fix_pct": round(100.0 * float(np.mean(~fix)), 3),
             "pdop_mean": _finite(float(p[fix].mean()) if fix.any() else math.nan),
             "pdop_p95": _finite(float(np.percentile(p, 95))),
-            "pdop_max": _finite(float(p.max())),
+            "pdop_max": _finite(float(p[fix].max()) if fix.any() else math.nan),
             "hdop_mean": _finite(_nanmean(d.hdop)), "vdop_mean": _finite(_nanmean(d.vdop)),
             "visible_min": int(d.visible.min()), "visible_mean": round(float(d.visible.mean()), 2),
             "points_fully_available": int(np.sum(per_point >= 1.0)), "points": int(p.shape[0])}
