@@ -238,7 +238,7 @@ def grid_stats(d: DopGrid, pdop_limit: float) -> dict[str, Any]:
     return {"availability_pct": round(100.0 * float(np.mean(p <= pdop_limit)), 3),
             "no_fix_pct": round(100.0 * float(np.mean(~fix)), 3),
             "pdop_mean": _finite(float(p[fix].mean()) if fix.any() else math.nan),
-            "pdop_p95": _finite(float(np.percentile(p, 95))),
+            "pdop_p95": _finite(float(np.quantile(p, 0.95, method="higher"))),
             "pdop_max": _finite(float(p[fix].max()) if fix.any() else math.nan),
             "hdop_mean": _finite(_nanmean(d.hdop)), "vdop_mean": _finite(_nanmean(d.vdop)),
             "visible_min": int(d.visible.min()), "visible_mean": round(float(d.visible.mean()), 2),
