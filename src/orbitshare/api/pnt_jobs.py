@@ -47,7 +47,7 @@ class PntParams(BaseModel):
     mask_deg: float = Field(default=10.0, ge=0, le=60)
     spacing_km: float = Field(default=10.0, ge=1, le=200)
     pdop_limit: float = Field(default=6.0, gt=0, le=100)
-    systems: list[Literal["GPS", "GAL"]] = Field(default_factory=lambda: ["GPS", "GAL"], min_length=1)
+    systems: list[Literal["GPS", "GAL"]] = Field(default=["GPS", "GAL"], min_length=1)
     exclude: list[int] = Field(default_factory=list, max_length=100)
     jammers: list[dict[str, Any]] | None = Field(default=None, max_length=50)
     receiver: dict[str, Any] | None = None

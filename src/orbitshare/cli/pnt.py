@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 import typer
 
@@ -126,7 +127,7 @@ def pnt_evaluate_cmd(
     cat_path = catalog or str(resources.files("orbitshare.data").joinpath(BUNDLED_CATALOG))
     cat, _ = load_catalog(cat_path)
     try:
-        con = select_constellation(cat, spec, tuple(systems), tuple(exclude or ()))
+        con = select_constellation(cat, spec, tuple(systems), tuple(cast(list[int], exclude or [])))
     except ConstellationError as exc:
         fail(str(exc))
     if len(con) == 0:
@@ -138,7 +139,8 @@ def pnt_evaluate_cmd(
         fail(f"--spacing-km/--hours/--step-min: {len(points)} points x {n_times} times exceeds "
              f"{MAX_POINT_TIMES} point-times; use a coarser grid, a shorter span or a longer step")
     cfg = EvaluationConfig(start=t0, hours=hours, step_min=step_min, mask_deg=mask_deg, pdop_limit=pdop_limit,
-                           lose_planes=tuple(lose_plane or ()), lose_count=lose, max_element_age_days=max_age_days)
+                           lose_planes=tuple(cast(list[tuple[str, int]], lose_plane or [])), lose_count=lose,
+                           max_element_age_days=max_age_days)
     try:
         with step(f"evaluating {len(con)} satellites over {len(points)} points x {n_times} times"):
             ev = evaluate(con, points, cfg, scenario)
