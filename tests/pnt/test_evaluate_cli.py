@@ -66,7 +66,7 @@ def test_cli_evaluate_writes_report(tmp_path):
                             "--hours", "1", "--step-min", "30", "--jammers", "sample", "--lose-plane", "GPS:1",
                             "--out", str(out)])
     assert r.exit_code == 0, r.output
-    for name in ("summary.json", "cases.csv", "points.csv", "times.csv", "satellites.csv", "points.geojson",
+    for name in ("summary.json", "cases.csv", "sites.csv", "times.csv", "satellites.csv", "grid.geojson",
                  "pdop_mean.png", "visible_min.png", "report.html"):
         assert (out / name).is_file(), name
     with open(out / "cases.csv") as fh:
@@ -77,7 +77,7 @@ def test_cli_evaluate_writes_report(tmp_path):
 
 @pytest.mark.parametrize("args, needle", [
     (["--region", "atlantis"], "atlantis"),
-    ([], "--region"),
+    (["--sites", "missing.geojson"], "missing.geojson"),
     (["--region", "slovenia", "--lose-plane", "GAL"], "SYSTEM:PLANE"),
     (["--region", "slovenia", "--lose-plane", "GAL:7"], "GAL:7"),
     (["--region", "slovenia", "--systems", "GLO"], "GPS, GAL"),

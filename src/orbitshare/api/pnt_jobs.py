@@ -103,7 +103,7 @@ def pnt_evaluation_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
         reg = (read_region(io.StringIO(json.dumps(p.region_geojson)), "region", "region_geojson")
                if p.region_geojson is not None else load_region(p.region))
         lat, lon = grid_points(reg, p.spacing_km)
-        points = Points.grid(lat, lon, p.spacing_km)
+        points = Points.grid(lat, lon, p.spacing_km, reg.name)
         region_name = reg.name
     n_times = round(p.hours * 60.0 / p.step_min) + 1
     if len(points) * n_times > MAX_POINT_TIMES:

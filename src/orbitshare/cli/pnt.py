@@ -67,12 +67,12 @@ def _jammers(value: str | None) -> str | None:
 def pnt_evaluate_cmd(
     out: str = typer.Option(..., "--out", callback=output_dir, metavar="DIR",
                             help="Folder for summary.json, CSV tables, points.geojson, PNG maps and report.html."),
-    region: str = typer.Option(None, "--region", help="Bundled region (slovenia, luxembourg) or a GeoJSON polygon "
-                               "file: evaluated on a grid."),
+    region: str = typer.Option("slovenia", "--region", metavar="NAME|FILE", help="Bundled region (slovenia, "
+                               "luxembourg) or a GeoJSON polygon file: evaluated on a grid."),
     sites: str = typer.Option(None, "--sites", callback=input_files(), help="GeoJSON Point features (name "
                               "property; [lon, lat] or [lon, lat, height_m]): evaluated at these sites instead."),
-    catalog: str = typer.Option(None, "--catalog", callback=input_files(), help="TLE/OMM catalog (default: the "
-                                "bundled CelesTrak active catalog of 2026-03-10)."),
+    catalog: list[str] = typer.Option(None, "--catalog", callback=input_files(), metavar="CAT", help="TLE/OMM "
+                                      "catalog(s) (default: the bundled CelesTrak active catalog of 2026-03-10)."),
     constellations: str = typer.Option(None, "--constellations", callback=input_files(), help="YAML selection of "
                                        "the systems and excluded satellites (default: the bundled one)."),
     systems: str = typer.Option(None, "--systems", callback=_systems, help="GPS, GAL or GPS,GAL (default)."),
@@ -94,6 +94,7 @@ def pnt_evaluate_cmd(
                              "area out of service."),
     max_age_days: float = typer.Option(7.0, "--max-age-days", callback=positive, help="Warn when element sets are "
                                        "further than this from the evaluation time (days)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf (matplotlib)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP + " (the summary)"),
 ) -> None:
     """Evaluate GNSS visibility and DOP over a region or sites, under jammers and satellite outages."""
@@ -106,33 +107,28 @@ def pnt_evaluate_cmd(
     from orbitshare.pnt.scenario import ScenarioError, bundled_scenario_path, load_scenario
     from orbitshare.satcom.region import RegionError, grid_points, load_region, load_sites
 
-    if region is None and sites is None:
-        raise typer.BadParameter("give --region (a bundled name or GeoJSON polygon) or --sites",
-                                 param_hint="'--region'")
     try:
-        reg = load_region(region) if region is not None else None
+        reg = load_region(region)
         if sites is not None:
             s = load_sites(sites)
             points = Points(list(s.names), s.lat_deg, s.lon_deg, s.h_km, "sites")
         else:
-            assert reg is not None
             lat, lon = grid_points(reg, spacing_km)
-            points = Points.grid(lat, lon, spacing_km)
+            points = Points.grid(lat, lon, spacing_km, reg.name)
         spec = load_spec(constellations)
         scenario = None
         if jammers is not None:
             scenario = load_scenario(bundled_scenario_path() if jammers == "sample" else jammers)
     except (RegionError, ConstellationError, ScenarioError) as exc:
         fail(str(exc))
-    cat_path = catalog or str(resources.files("orbitshare.data").joinpath(BUNDLED_CATALOG))
-    cat, _ = load_catalog(cat_path)
+    cat, _ = load_catalog(*(catalog or [str(resources.files("orbitshare.data").joinpath(BUNDLED_CATALOG))]))
     try:
         con = select_constellation(cat, spec, tuple(systems), tuple(cast(list[int], exclude or [])))
     except ConstellationError as exc:
         fail(str(exc))
     if len(con) == 0:
-        fail(f"{catalog or BUNDLED_CATALOG}: no GPS or Galileo satellite selected (names matching the selection's "
-             "patterns, in the nominal shell)")
+        fail(f"{', '.join(catalog or [BUNDLED_CATALOG])}: no GPS or Galileo satellite selected (names matching "
+             "the selection's patterns, in the nominal shell)")
     t0 = parse_utc(start) if start else default_start(con.catalog)
     n_times = round(hours * 60.0 / step_min) + 1
     if len(points) * n_times > MAX_POINT_TIMES:
@@ -149,15 +145,17 @@ def pnt_evaluate_cmd(
     for w in ev.warnings:
         warn(w)
     with step("writing tables, maps and report"):
-        files = write_evaluation(ev, Path(out), reg, title="PNT resilience evaluation"
-                                 + (f": {reg.name}" if reg is not None else ""))
+        area = f"{len(points)} sites" if sites is not None else reg.name
+        files = write_evaluation(ev, Path(out), None if sites is not None else reg,
+                                 title=f"PNT resilience: {area}", pdf=pdf)
     if as_json:
         typer.echo(json.dumps(ev.summary(), indent=2, default=str))
     else:
         print_rows(ev.case_rows(), title=f"PNT cases (PDOP limit {pdop_limit:g}, mask {mask_deg:g} deg)",
                    columns=("case", "availability_pct", "no_fix_pct", "pdop_mean", "pdop_p95", "pdop_max",
                             "visible_min", "visible_mean"))
-    wrote(files[-1], f"{len(files)} files (report)")
+    wrote(Path(out) / "sites.csv", f"{len(points)} site rows")
+    wrote(files[-1], "the report")
 
 
 def register(app: typer.Typer) -> None:

@@ -62,10 +62,10 @@ class Points:
         return len(self.names)
 
     @classmethod
-    def grid(cls, lat_deg: np.ndarray, lon_deg: np.ndarray, spacing_km: float) -> Points:
-        """Grid points on the ellipsoid, named by their index."""
+    def grid(cls, lat_deg: np.ndarray, lon_deg: np.ndarray, spacing_km: float, prefix: str = "p") -> Points:
+        """Grid points on the ellipsoid, named prefix-0001, prefix-0002, ..."""
         n = len(lat_deg)
-        return cls([f"p{i:05d}" for i in range(n)], np.asarray(lat_deg, float), np.asarray(lon_deg, float),
+        return cls([f"{prefix}-{i + 1:04d}" for i in range(n)], np.asarray(lat_deg, float), np.asarray(lon_deg, float),
                    np.zeros(n), "grid", spacing_km)
 
 

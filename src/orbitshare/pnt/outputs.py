@@ -1,6 +1,7 @@
 """Files of a PNT evaluation: CSV/JSON tables, GeoJSON points, PNG maps (matplotlib Agg) and the HTML report.
 
-An output folder holds: summary.json, cases.csv, points.csv, times.csv, satellites.csv, points.geojson,
+An output folder holds (the layout of the SATCOM evaluation): summary.json, sites.csv (one row per grid point or
+site), cases.csv, times.csv, satellites.csv, grid.geojson,
 maps (pdop_mean.png, visible_min.png and, with jammers, js_l1.png / js_l5.png, lock.png, pdop_jammed.png) and
 report.html (orbitshare.satcom.report, the form shared with the SATCOM evaluation).
 """
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from orbitshare.pnt.evaluate import PntEvaluation
-from orbitshare.satcom.report import Section, Table, write_html_report
+from orbitshare.satcom.report import Section, Table, write_html_report, write_pdf_report
 
 __all__ = ["write_evaluation", "write_maps", "write_tables"]
 
@@ -35,14 +36,14 @@ def _write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
 
 
 def write_tables(ev: PntEvaluation, out_dir: Path) -> list[Path]:
-    """summary.json, cases/points/times/satellites CSV and points.geojson in out_dir."""
+    """summary.json, sites/cases/times/satellites CSV and grid.geojson in out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = out_dir / "summary.json"
     summary.write_text(json.dumps(ev.summary(), indent=2, default=str), encoding="utf-8")
-    geo = out_dir / "points.geojson"
+    geo = out_dir / "grid.geojson"
     geo.write_text(json.dumps(ev.geojson()), encoding="utf-8")
     return [summary, _write_csv(ev.case_rows(), out_dir / "cases.csv"),
-            _write_csv(ev.point_rows(), out_dir / "points.csv"), _write_csv(ev.time_rows(), out_dir / "times.csv"),
+            _write_csv(ev.point_rows(), out_dir / "sites.csv"), _write_csv(ev.time_rows(), out_dir / "times.csv"),
             _write_csv(ev.satellite_rows(), out_dir / "satellites.csv"), geo]
 
 
@@ -130,8 +131,8 @@ def _band(signal_key: str) -> str:
 
 
 def write_evaluation(ev: PntEvaluation, out_dir: str | Path, region: Any = None,
-                     title: str = "PNT resilience evaluation") -> list[Path]:
-    """Every output file of an evaluation in out_dir; returns their paths (report.html last)."""
+                     title: str = "PNT resilience evaluation", pdf: bool = False) -> list[Path]:
+    """Every output file of an evaluation in out_dir; returns their paths (report.html last; report.pdf too)."""
     out = Path(out_dir)
     files = write_tables(ev, out)
     maps = write_maps(ev, out, region)
@@ -165,5 +166,7 @@ def write_evaluation(ev: PntEvaluation, out_dir: str | Path, region: Any = None,
                                 [(p, c) for p, c in maps[2:]]))
     sections.append(Section("Satellites", ["Selected satellites and those left out, with reason and source."],
                             [Table("Satellites", ev.satellite_rows())]))
+    if pdf:
+        files.append(write_pdf_report(out, title, sections))
     files.append(write_html_report(out, title, sections))
     return files
