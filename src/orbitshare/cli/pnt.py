@@ -152,8 +152,8 @@ def pnt_evaluate_cmd(
         typer.echo(json.dumps(ev.summary(), indent=2, default=str))
     else:
         print_rows(ev.case_rows(), title=f"PNT cases (PDOP limit {pdop_limit:g}, mask {mask_deg:g} deg)",
-                   columns=("case", "availability_pct", "no_fix_pct", "pdop_mean", "pdop_p95", "pdop_max",
-                            "visible_min", "visible_mean"))
+                   columns=("case", "availability_pct", "no_fix_pct", "pdop_median", "pdop_mean", "pdop_p95",
+                            "pdop_max", "visible_min", "visible_mean"))
     wrote(Path(out) / "sites.csv", f"{len(points)} site rows")
     wrote(files[-1], "the report")
 

@@ -227,10 +227,11 @@ def _finite(x: float, digits: int = 3) -> float | None:
 
 
 def grid_stats(d: DopGrid, pdop_limit: float) -> dict[str, Any]:
-    """Availability (PDOP <= limit, %), no-fix share, PDOP mean/95th percentile/max and satellites in view.
+    """Availability (PDOP <= limit, %), no-fix share, PDOP mean/median/95th percentile/max and satellites in view.
 
     No fix counts as an infinite PDOP in the availability and the 95th percentile (None when it falls on one);
-    the mean and maximum are over the point-times with a fix.
+    the mean, median and maximum are over the point-times with a fix (near-degenerate geometry with few satellites
+    gives very large PDOP values that dominate the mean: read it with the median).
     """
     p = np.where(np.isfinite(d.pdop), d.pdop, np.inf)
     fix = np.isfinite(p)
@@ -238,6 +239,7 @@ def grid_stats(d: DopGrid, pdop_limit: float) -> dict[str, Any]:
     return {"availability_pct": round(100.0 * float(np.mean(p <= pdop_limit)), 3),
             "no_fix_pct": round(100.0 * float(np.mean(~fix)), 3),
             "pdop_mean": _finite(float(p[fix].mean()) if fix.any() else math.nan),
+            "pdop_median": _finite(float(np.median(p[fix])) if fix.any() else math.nan),
             "pdop_p95": _finite(float(np.quantile(p, 0.95, method="higher"))),
             "pdop_max": _finite(float(p[fix].max()) if fix.any() else math.nan),
             "hdop_mean": _finite(_nanmean(d.hdop)), "vdop_mean": _finite(_nanmean(d.vdop)),
