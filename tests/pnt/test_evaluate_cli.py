@@ -101,3 +101,20 @@ def test_cli_bad_jammer_file_names_file_and_field(tmp_path):
     assert r.exit_code == 2
     line = [x for x in r.output.splitlines() if "error" in x.lower()]
     assert line and str(bad) in line[0] and "power" in line[0]
+
+
+def test_cli_sites_mode(tmp_path):
+    sites = tmp_path / "s.geojson"
+    sites.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Ljubljana"},
+         "geometry": {"type": "Point", "coordinates": [14.5058, 46.0569, 295]}},
+        {"type": "Feature", "properties": {"name": "Luxembourg"},
+         "geometry": {"type": "Point", "coordinates": [6.1319, 49.6116, 300]}}]}))
+    out = tmp_path / "o"
+    r = runner.invoke(app, ["pnt", "evaluate", "--sites", str(sites), "--start", START, "--hours", "1",
+                            "--systems", "GAL", "--json", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    with open(out / "sites.csv") as fh:
+        assert [row["name"] for row in csv.DictReader(fh)] == ["Ljubljana", "Luxembourg"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["satellites"]["GPS"] == 0 and summary["cases"][0]["case"] == "GAL"

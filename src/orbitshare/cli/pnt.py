@@ -121,6 +121,11 @@ def pnt_evaluate_cmd(
             scenario = load_scenario(bundled_scenario_path() if jammers == "sample" else jammers)
     except (RegionError, ConstellationError, ScenarioError) as exc:
         fail(str(exc))
+    planes = {sp.system: sp.planes for sp in spec.systems}
+    for system, plane in cast(list[tuple[str, int]], lose_plane or []):
+        if not 1 <= plane <= planes.get(system, 0):
+            raise typer.BadParameter(f"{system}:{plane}: {system} has planes 1-{planes.get(system, 0)}",
+                                     param_hint="'--lose-plane'")
     cat, _ = load_catalog(*(catalog or [str(resources.files("orbitshare.data").joinpath(BUNDLED_CATALOG))]))
     try:
         con = select_constellation(cat, spec, tuple(systems), tuple(cast(list[int], exclude or [])))
