@@ -118,3 +118,19 @@ def test_cli_sites_mode(tmp_path):
         assert [row["name"] for row in csv.DictReader(fh)] == ["Ljubljana", "Luxembourg"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["satellites"]["GPS"] == 0 and summary["cases"][0]["case"] == "GAL"
+
+
+@pytest.mark.parametrize("option", ["--jammers", "--sites", "--catalog", "--constellations"])
+@pytest.mark.parametrize("kind", ["missing", "empty", "binary", "garbage"])
+def test_cli_bad_input_files(tmp_path, option, kind):
+    path = tmp_path / f"{kind}.txt"
+    if kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "binary":
+        path.write_bytes(bytes(range(256)) * 8)
+    elif kind == "garbage":
+        path.write_text("{not: [valid\n")
+    r = runner.invoke(app, ["pnt", "evaluate", option, str(path), "--start", START, "--hours", "1",
+                            "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2, r.output
+    assert path.name in r.output and "Traceback" not in r.output

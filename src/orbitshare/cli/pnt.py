@@ -150,7 +150,7 @@ def pnt_evaluate_cmd(
     for w in ev.warnings:
         warn(w)
     with step("writing tables, maps and report"):
-        area = f"{len(points)} sites" if sites is not None else reg.name
+        area = f"{len(points)} sites" if sites is not None else reg.name.title()
         files = write_evaluation(ev, Path(out), None if sites is not None else reg,
                                  title=f"PNT resilience: {area}", pdf=pdf)
     if as_json:
