@@ -1,9 +1,9 @@
 """Files of a PNT evaluation: CSV/JSON tables, GeoJSON points, PNG maps (matplotlib Agg) and the HTML report.
 
 An output folder holds (the layout of the SATCOM evaluation): summary.json, sites.csv (one row per grid point or
-site), cases.csv, times.csv, satellites.csv, grid.geojson,
-maps (pdop_mean.png, visible_min.png and, with jammers, js_l1.png / js_l5.png, lock.png, pdop_jammed.png) and
-report.html (orbitshare.satcom.report, the form shared with the SATCOM evaluation).
+site), cases.csv, times.csv, satellites.csv, grid.geojson, maps (pdop_mean.png, visible_min.png, pdop_time.png
+and, with jammers, js_l1.png / js_l5.png, lock.png, pdop_jammed.png) and report.html (orbitshare.satcom.report,
+the form shared with the SATCOM evaluation).
 """
 
 from __future__ import annotations
@@ -103,7 +103,8 @@ def write_maps(ev: PntEvaluation, out_dir: Path, region: Any = None) -> list[tup
     maps = [(_map(ev, pdop, f"Mean PDOP, {nominal.label} ({span})", "PDOP", out_dir / "pdop_mean.png", region,
                   "viridis_r"), f"Mean PDOP over the period, {nominal.description}"),
             (_map(ev, vis, f"Fewest satellites in view, {nominal.label}", "satellites", out_dir / "visible_min.png",
-                  region, "viridis"), "Fewest satellites above the mask at any time")]
+                  region, "viridis"), "Fewest satellites above the mask at any time"),
+            (_time_plot(ev, out_dir / "pdop_time.png"), "Worst PDOP over the points against time, every case")]
     if ev.jamming is not None:
         for band, js in ev.jamming.js_by_band().items():
             tol = float(min(t for s, t in zip(ev.jamming.signals, ev.jamming.tolerance_db, strict=True)
@@ -121,6 +122,40 @@ def write_maps(ev: PntEvaluation, out_dir: Path, region: Any = None) -> list[tup
         maps.append((_map(ev, jp, "Mean PDOP under jamming (x: no fix)", "PDOP", out_dir / "pdop_jammed.png",
                           region, "viridis_r"), "Mean PDOP with the systems that keep lock"))
     return maps
+
+
+def _time_plot(ev: PntEvaluation, path: Path) -> Path:
+    """PNG of the worst PDOP over the points with a fix against time, one line per case; x at the top where
+    some point has no fix."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    hours = ((ev.orbits.jd - ev.orbits.jd[0]) + (ev.orbits.fr - ev.orbits.fr[0])) * 24.0
+    fig, ax = plt.subplots(figsize=(8.0, 4.0), dpi=110)
+    curves = []
+    for c in ev.cases:
+        fix = np.isfinite(c.dop.pdop)
+        worst = np.where(fix.any(axis=0), np.where(fix, c.dop.pdop, -np.inf).max(axis=0), np.nan)
+        curves.append((c.label, worst, ~fix.all(axis=0)))
+    finite = np.concatenate([w[np.isfinite(w)] for _, w, _ in curves] + [np.zeros(1)])
+    top = min(max(float(finite.max()) * 1.15, ev.config.pdop_limit * 1.25), 4.0 * ev.config.pdop_limit)
+    for label, worst, nofix in curves:
+        line, = ax.plot(hours, np.minimum(worst, top), label=label, linewidth=1.2)
+        if nofix.any():
+            ax.plot(hours[nofix], np.full(int(nofix.sum()), top * 0.97), "x", color=line.get_color(), markersize=5)
+    ax.axhline(ev.config.pdop_limit, color="#b00020", linestyle="--", linewidth=0.8, label="PDOP limit")
+    ax.set_ylim(0.0, top)
+    ax.set_xlabel(f"hours from {ev.times_utc[0]}")
+    ax.set_ylabel("worst PDOP over the points with a fix")
+    ax.set_title("Worst PDOP over the area (x at the top: some point has no fix; clipped at the top)", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, ncol=3, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
 
 
 def _band(signal_key: str) -> str:
@@ -149,7 +184,7 @@ def write_evaluation(ev: PntEvaluation, out_dir: str | Path, region: Any = None,
              "system (for GPS + Galileo: the receiver clock and the inter-system bias, five unknowns)."]
     sections = [Section("Summary", intro + [f"Warning: {w}" for w in ev.warnings],
                         [Table("Cases over all points and times", ev.case_rows())],
-                        [(p, c) for p, c in maps[:2]])]
+                        [(p, c) for p, c in maps[:3]])]
     if ev.jamming is not None and ev.scenario is not None:
         jam = summary["jamming"]
         rx = ev.scenario.receiver
@@ -163,7 +198,7 @@ def write_evaluation(ev: PntEvaluation, out_dir: str | Path, region: Any = None,
                 f"Lock lost on every system at {jam['points_lock_lost_pct']:.1f} % of the points; per system: "
                 + ", ".join(f"{k} {v:.1f} %" for k, v in jam["points_system_lost_pct"].items()) + "."]
         sections.append(Section("Jamming", text, [Table("Jammers", [j.as_dict() for j in ev.scenario.jammers])],
-                                [(p, c) for p, c in maps[2:]]))
+                                [(p, c) for p, c in maps[3:]]))
     sections.append(Section("Satellites", ["Selected satellites and those left out, with reason and source."],
                             [Table("Satellites", ev.satellite_rows())]))
     if pdf:
