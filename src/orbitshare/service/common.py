@@ -54,6 +54,7 @@ KINDS = (
     "collection_plan",
     "stac_item",
     "satcom_evaluation",
+    "pnt_evaluation",
     "file",
 )
 MAX_GRANT_DAYS = 366

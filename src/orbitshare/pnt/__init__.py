@@ -1,0 +1,1 @@
+"""PNT resilience: GNSS (GPS, Galileo) visibility and dilution of precision over a region, under jamming and outages."""
