@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from shapely.geometry import shape
 
 from orbitshare.astro.access import Constraints, Site, access_windows
-from orbitshare.astro.time import as_utc
+from orbitshare.astro.time import Epoch, as_utc
 
 __all__ = [
     "DEFAULT_HORIZON_H",
@@ -63,8 +63,8 @@ class PlanEntry:
             "asset_id": self.asset_id,
             "owner": self.owner,
             "norad_id": self.norad_id,
-            "first_access": _iso(self.first_access),
-            "access_end": _iso(self.access_end),
+            "first_access": Epoch.from_datetime(self.first_access).iso(),
+            "access_end": Epoch.from_datetime(self.access_end).iso(),
             "time_to_first_image_s": round(self.time_to_first_image_s, 1),
             "in_progress": self.in_progress,
         }
@@ -149,9 +149,4 @@ def _earliest(
         PlanEntry(a.id, a.owner, int(a.norad_id), first, w["stop"], (first - t0).total_seconds(), w["start"] <= t0),
         "",
     )
-
-
-def _iso(t: datetime) -> str:
-    """ISO 8601 UTC with a Z suffix, millisecond precision."""
-    return as_utc(t).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
