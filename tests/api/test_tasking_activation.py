@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +11,8 @@ from skyfield.api import EarthSatellite, Loader, load, wgs84
 from skyfield_data import get_skyfield_data_path
 
 from orbitshare.catalog import read_catalog
-from orbitshare.eo.activation import aoi_site, fastest_plan
+from orbitshare.eo.activation import DEFAULT_OPTICAL_SUN_DEG, aoi_site, fastest_plan
+from orbitshare.eo.assets import Asset, load_registry
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sda" / "eo_satellites_2026-03-10.csv.gz"
 TS = load.timescale(builtin=True)
@@ -21,23 +21,11 @@ LJUBLJANA = {"type": "Polygon", "coordinates": [[[14.4, 46.0], [14.6, 46.0], [14
 WGS84_A_KM, WGS84_F = 6378.137, 1.0 / 298.257223563
 
 
-@dataclass(frozen=True)
-class Asset:
-    """The fields an activation reads of a registry asset."""
-
-    id: str
-    owner: str
-    norad_id: int
-    emergency_use: bool
-    max_off_nadir_deg: float | None
-    min_sun_elevation_deg: float | None
-
-
-ASSETS = [
-    Asset("nemo-hd", "SVN", 46277, True, 30.0, 10.0),
-    Asset("iceye-x2", "LUX", 43800, True, 35.0, None),
-    Asset("sentinel-2b", "EU", 42063, False, 20.0, 10.0),
-]
+@pytest.fixture(scope="module")
+def assets() -> list[Asset]:
+    """The packaged registry, with a 30 deg field of regard declared for the emergency-use assets (the registry
+    leaves their agility unknown, which means nadir only)."""
+    return [a.model_copy(update={"max_off_nadir_deg": 30.0}) if a.emergency_use else a for a in load_registry()]
 
 
 @pytest.fixture(scope="module")
@@ -92,36 +80,40 @@ def _reference_first_access(sat: EarthSatellite, lat: float, lon: float, off_nad
     raise AssertionError("no reference access")
 
 
-def test_plan_lists_only_emergency_assets_ranked(catalog) -> None:
-    """Sentinel-2B (no emergency agreement) is never planned; entries are ranked by first access."""
-    plan = fastest_plan(ASSETS, catalog, LJUBLJANA, T0, horizon_h=120.0)
+def test_plan_lists_only_emergency_assets_ranked(catalog, assets) -> None:
+    """Only emergency-use assets are planned (NAOS of LUX, NEMO-HD of SVN); entries are ranked by first access."""
+    plan = fastest_plan(assets, catalog, LJUBLJANA, T0, horizon_h=120.0)
     ids = [e.asset_id for e in plan.entries]
-    assert sorted(ids) == ["iceye-x2", "nemo-hd"] and "sentinel-2b" not in ids
+    emergency = {a.id for a in assets if a.emergency_use}
+    assert sorted(ids) == ["naos", "nemo-hd"] == sorted(emergency)
+    assert {e.owner for e in plan.entries} == {"LUX", "SVN"}
     firsts = [e.first_access for e in plan.entries]
     assert firsts == sorted(firsts) and plan.first_image == firsts[0]
     assert plan.time_to_first_image_s == pytest.approx((firsts[0] - T0).total_seconds())
     assert all(e.time_to_first_image_s > 0 and e.access_end > e.first_access for e in plan.entries)
 
 
-def test_time_to_first_image_matches_skyfield(catalog) -> None:
+def test_time_to_first_image_matches_skyfield(catalog, assets) -> None:
     """Each asset's first access equals skyfield's first rise above the equivalent elevation, within 3 s."""
-    plan = fastest_plan(ASSETS, catalog, LJUBLJANA, T0, horizon_h=120.0)
+    plan = fastest_plan(assets, catalog, LJUBLJANA, T0, horizon_h=120.0)
     site = aoi_site(LJUBLJANA)
     assert site.lat_deg == pytest.approx(46.05) and site.lon_deg == pytest.approx(14.5)
-    by_id = {a.id: a for a in ASSETS}
+    by_id = {a.id: a for a in assets}
+    assert len(plan.entries) == 2
     for e in plan.entries:
         a = by_id[e.asset_id]
+        sun = a.min_sun_elevation_deg if a.min_sun_elevation_deg is not None else DEFAULT_OPTICAL_SUN_DEG
         ref = _reference_first_access(_skyfield_sat(catalog, a.norad_id), site.lat_deg, site.lon_deg,
-                                      a.max_off_nadir_deg, a.min_sun_elevation_deg, T0, T0 + timedelta(hours=120))
+                                      a.max_off_nadir_deg, sun, T0, T0 + timedelta(hours=120))
         assert not e.in_progress
         assert abs((e.first_access - ref).total_seconds()) < 3.0, (a.id, e.first_access, ref)
 
 
-def test_no_access_and_missing_elements_are_reported(catalog) -> None:
-    """An asset with no elements, or none within the horizon, is listed as unavailable with the reason."""
-    ghost = Asset("ghost", "LUX", 99999, True, 30.0, None)
-    plan = fastest_plan([ghost, ASSETS[0]], catalog, {"type": "Point", "coordinates": [14.5, 46.05]}, T0,
-                        horizon_h=0.25)
+def test_unknown_agility_and_missing_elements_are_reported(catalog) -> None:
+    """With the registry as packaged (agility unknown: nadir only) or without elements, the reason is given."""
+    reg = [a for a in load_registry() if a.emergency_use]
+    plan = fastest_plan(reg, catalog.select(ids=[65317]), LJUBLJANA, T0, horizon_h=24.0)
     reasons = dict(plan.unavailable)
-    assert "NORAD 99999" in reasons["ghost"]
-    assert plan.entries or "nemo-hd" in reasons
+    assert "NORAD 46277" in reasons["nemo-hd"]
+    assert plan.entries or "nadir only" in reasons["naos"]
+    assert not any(a.id == "sentinel-2b" for a in reg)

@@ -30,7 +30,7 @@ def _iso(t: datetime) -> str:
     return cs.iso(t)
 
 
-def _request(env, who: str = "svn_an", asset: str = "luxeosys", **extra) -> dict:
+def _request(env, who: str = "svn_an", asset: str = "naos", **extra) -> dict:
     """POST /tasking for a 48 h window from now; returns the response JSON (asserting 201)."""
     now = datetime.now(UTC)
     body = {"asset_id": asset, "aoi": AOI, "window_start": _iso(now), "window_end": _iso(now + timedelta(hours=48)),
@@ -75,7 +75,7 @@ def test_lifecycle_delivers_to_the_requester_and_nobody_else(db_env) -> None:
     scene = {"kind": "stac_item", "title": "LUXEOSys scene, Ljubljana flood", "label": _label("LUX", "SVN", "DEU"),
              "content": {"type": "Feature", "stac_version": "1.0.0", "id": "scene-1", "geometry": AOI,
                          "bbox": [14.4, 46.0, 14.6, 46.1], "links": [], "assets": {},
-                         "properties": {"datetime": _iso(datetime.now(UTC)), "platform": "luxeosys"}}}
+                         "properties": {"datetime": _iso(datetime.now(UTC)), "platform": "naos"}}}
     r = env.client.post("/products", headers=env.auth("lux_an"), json=scene)
     assert r.status_code == 201, r.text
     pid = r.json()["id"]
@@ -135,7 +135,7 @@ def test_skipping_a_state_is_409(db_env) -> None:
 def test_invalid_requests_are_422_naming_the_field(env, change: dict, field: str) -> None:
     """Bad input is answered 422 with the field named in the detail."""
     now = datetime.now(UTC)
-    body = {"asset_id": "luxeosys", "aoi": AOI, "window_start": _iso(now),
+    body = {"asset_id": "naos", "aoi": AOI, "window_start": _iso(now),
             "window_end": _iso(now + timedelta(hours=48))} | change
     r = env.client.post("/tasking", headers=env.auth("svn_an"), json=body)
     assert r.status_code == 422 and field in r.json()["detail"], r.text
@@ -150,12 +150,21 @@ def _elements_product(env) -> str:
     return r.json()["id"]
 
 
-def test_activation_plans_emergency_assets_only(env) -> None:
-    """A past activation planned on given elements names only emergency-use assets, fastest first."""
-    from orbitshare.api.activation import registry
+@pytest.fixture
+def agile(monkeypatch) -> list:
+    """The packaged registry with a 30 deg field of regard declared for the emergency-use optical assets."""
+    import orbitshare.api.activation as activation
+    from orbitshare.eo.assets import load_registry
 
-    emergency = {a.id for a in registry() if a.emergency_use}
-    others = {a.id for a in registry() if not a.emergency_use}
+    assets = [a.model_copy(update={"max_off_nadir_deg": 30.0}) if a.emergency_use else a for a in load_registry()]
+    monkeypatch.setattr(activation, "registry", lambda: assets)
+    return assets
+
+
+def test_activation_plans_emergency_assets_only(env, agile) -> None:
+    """A past activation planned on given elements names only emergency-use assets, fastest first."""
+    emergency = {a.id for a in agile if a.emergency_use}
+    others = {a.id for a in agile if not a.emergency_use}
     body = {"aoi": AOI, "event_type": "flood", "catalog_product": _elements_product(env),
             "start": "2026-03-10T12:00:00Z", "horizon_h": 120, "request_taskings": False}
     r = env.client.post("/eo/activations", headers=env.auth("svn_an"), json=body)
@@ -168,7 +177,7 @@ def test_activation_plans_emergency_assets_only(env) -> None:
     assert out["taskings"] == [] and out["activation_id"] is None
 
 
-def test_activation_requests_other_partners_assets(env) -> None:
+def test_activation_requests_other_partners_assets(env, agile) -> None:
     """An activation now requests each planned asset of another partner; it tops the owner's inbox."""
     routine = _request(env)
     body = {"aoi": AOI, "event_type": "earthquake", "catalog_product": _elements_product(env), "horizon_h": 240}

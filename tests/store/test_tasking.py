@@ -58,7 +58,7 @@ def _window(hours: float = 48.0) -> tuple[datetime, datetime]:
 def _request(hub, p: People, **kw):
     """SVN's analyst asks LUX's asset for an image of AOI."""
     start, end = _window()
-    return hub.tasking.request(p.svn_an, "luxeosys", "LUX", kw.pop("aoi", AOI), start, end, EO, **kw)
+    return hub.tasking.request(p.svn_an, "naos", "LUX", kw.pop("aoi", AOI), start, end, EO, **kw)
 
 
 def _label(*rel_to: str) -> dict:
@@ -156,7 +156,7 @@ def test_wrong_party_cannot_decide_or_advance(hub, people: People) -> None:
     with pytest.raises(Forbidden):
         hub.tasking.advance(people.lux_an, t.id, "cancelled")  # the owner withdraws through its focal point
     with pytest.raises(Forbidden):
-        hub.tasking.request(people.svn_viewer, "luxeosys", "LUX", AOI, *_window())
+        hub.tasking.request(people.svn_viewer, "naos", "LUX", AOI, *_window())
     assert hub.tasking.get(people.lux_fp, t.id).status == "accepted"
 
 
@@ -195,7 +195,7 @@ def test_invalid_requests_name_the_field(hub, people: People) -> None:
         (dict(urgency="whenever"), "urgency"),
     ]
     for change, field in cases:
-        args = dict(asset_id="luxeosys", owner="LUX", aoi=AOI, window_start=start, window_end=end) | change
+        args = dict(asset_id="naos", owner="LUX", aoi=AOI, window_start=start, window_end=end) | change
         with pytest.raises(Invalid, match=field):
             hub.tasking.request(people.svn_an, args["asset_id"], args["owner"], args["aoi"], args["window_start"],
                                 args["window_end"], EO, urgency=args.get("urgency", "routine"))
@@ -233,11 +233,11 @@ def test_emergency_activation_requests_other_partners_assets(hub, people: People
     now = datetime.now(UTC)
     cands = [
         EmergencyCandidate("nemo-hd", "SVN", now + timedelta(minutes=20), now + timedelta(minutes=28)),
-        EmergencyCandidate("luxeosys", "LUX", now + timedelta(minutes=50), now + timedelta(minutes=58)),
+        EmergencyCandidate("naos", "LUX", now + timedelta(minutes=50), now + timedelta(minutes=58)),
     ]
     act, made = hub.tasking.activate(people.svn_fp, AOI, "flood", "emergency", cands, now + timedelta(hours=24))
     assert [(m.asset_id, m.owner, m.urgency, m.event_type) for m in made] == [
-        ("luxeosys", "LUX", "emergency", "flood")
+        ("naos", "LUX", "emergency", "flood")
     ]
     assert [x.id for x in hub.tasking.taskings(people.lux_fp, "inbox")] == [made[0].id, routine.id]
     events = [e for e in hub.audit.entries(people.svn_fp) if e.entry["event"] == "tasking.activate"]

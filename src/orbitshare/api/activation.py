@@ -20,10 +20,10 @@ __all__ = ["activate", "asset_owner", "elements", "registry"]
 
 
 def registry() -> list[Any]:
-    """The assets of the EO registry."""
-    from orbitshare.eo import assets
+    """The assets of the EO registry (`orbitshare.eo.assets`, packaged)."""
+    from orbitshare.eo.assets import load_registry
 
-    return list(assets.load_assets())
+    return list(load_registry())
 
 
 def asset_owner(asset_id: str) -> str:
@@ -35,13 +35,13 @@ def asset_owner(asset_id: str) -> str:
 
 
 def elements(hub: Hub, who: Principal, catalog_product: str | None, purpose: str | None) -> Any:
-    """The element sets to plan with: a catalog product the caller may receive, or the registry's own."""
+    """The element sets to plan with: a catalog product the caller may receive, or the bundled active catalog."""
     from orbitshare.catalog import read_catalog_file
 
     if catalog_product is None:
-        from orbitshare.eo import assets
+        from orbitshare.demo import load_demo_catalog
 
-        return assets.load_elements()
+        return load_demo_catalog()[0]
     info, data = hub.products.get(who, (purpose or who.purpose).strip() or who.purpose, catalog_product)
     if info.kind != "catalog":
         raise Invalid(f"catalog_product: {catalog_product} is a {info.kind!r} product, not a 'catalog'")
@@ -64,10 +64,12 @@ def activate(
     purpose: str | None = None,
     justification: str = "",
     request_taskings: bool = True,
+    catalog: Any = None,
 ) -> dict[str, Any]:
     """Plan an emergency activation over the emergency-use assets and request each one of another partner.
 
-    Returns the plan as the API answers it (`orbitshare.api.schemas.ActivationOut`).
+    Elements come from `catalog` (a Catalog), else from `catalog_product`, else from the registry. Returns the
+    plan as the API answers it (`orbitshare.api.schemas.ActivationOut`).
     """
     from orbitshare.eo.activation import fastest_plan
 
@@ -75,7 +77,8 @@ def activate(
     if start is not None and (start.tzinfo is None or start.utcoffset() is None):
         raise Invalid("start: a time with a zone is required (e.g. 2027-01-31T12:00:00Z)")
     t0 = start.astimezone(UTC) if start is not None else datetime.now(UTC)
-    catalog = elements(hub, who, catalog_product, purpose)
+    if catalog is None:
+        catalog = elements(hub, who, catalog_product, purpose)
     plan = fastest_plan(registry(), catalog, aoi, t0, horizon_h)
     activation_id, made = None, []
     if request_taskings:

@@ -498,7 +498,7 @@ class ActivationIn(Strict):
     urgency: Urgency = "emergency"
     catalog_product: str | None = Field(default=None, min_length=1, max_length=36, pattern=ID_PATTERN,
                                         description="A catalog product with the assets' elements "
-                                        "(default: the registry's bundled elements)")
+                                        "(default: the bundled CelesTrak active catalog of 2026-03-10)")
     start: datetime | None = Field(default=None, description="Activation time (default now)")
     horizon_h: float = Field(default=72.0, gt=0, le=240)
     purpose: str | None = Field(default=None, min_length=1, max_length=100)

@@ -1,9 +1,13 @@
 """Emergency activation: the fastest acquisition plan over the assets whose owners pre-agreed emergency use.
 
-For each emergency-use asset, the earliest time after the activation at which it can image the area of
-interest (the AOI's centroid) within its own limits: off-nadir angle at the satellite, Sun elevation at the
-target (optical sensors) and a minimum elevation. Access intervals come from `orbitshare.astro.access`
-(edges refined by bisection; an access already in progress at the activation counts from the activation).
+For each emergency-use asset of the registry (`orbitshare.eo.assets`), the earliest time after the activation
+at which it can image the area of interest (the AOI's centroid) within its own limits: the outer edge of its
+field of regard (`Asset.field_of_regard`: the off-nadir limit, the incidence range of a SAR, or nadir only
+when agility is unknown), the Sun elevation at the target for optical sensors (the registry's figure, else
+10 deg) and a minimum elevation. The first entry into the field of regard is also feasible for a SAR's
+incidence band, whose inner edge is crossed later; the SAR look side is not modelled. Access intervals come
+from `orbitshare.astro.access` (edges refined by bisection; an access in progress at the activation counts
+from the activation).
 Assets are ranked by that time; the first one gives the expected time to first image. Tasking, uplink and
 downlink latencies are not modelled: the time is the earliest geometric and illumination opportunity.
 """
@@ -13,18 +17,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from shapely.geometry import shape
 
 from orbitshare.astro.access import Constraints, Site, access_windows
 from orbitshare.astro.time import Epoch, as_utc
+from orbitshare.eo.assets import Asset
 
 __all__ = [
     "DEFAULT_HORIZON_H",
     "DEFAULT_MIN_ELEVATION_DEG",
+    "DEFAULT_OPTICAL_SUN_DEG",
+    "USABLE_STATUS",
     "ActivationPlan",
-    "EmergencyAsset",
     "PlanEntry",
     "aoi_site",
     "fastest_plan",
@@ -32,17 +38,9 @@ __all__ = [
 
 DEFAULT_HORIZON_H = 72.0
 DEFAULT_MIN_ELEVATION_DEG = 10.0
-
-
-class EmergencyAsset(Protocol):
-    """What an activation needs of an asset (the registry's `orbitshare.eo.assets.Asset` has these fields)."""
-
-    id: str
-    owner: str
-    norad_id: int
-    emergency_use: bool
-    max_off_nadir_deg: float | None
-    min_sun_elevation_deg: float | None
+#: Sun elevation (deg) assumed for an optical asset whose registry entry gives none.
+DEFAULT_OPTICAL_SUN_DEG = 10.0
+USABLE_STATUS = ("operational", "commissioning")
 
 
 @dataclass(frozen=True)
@@ -101,7 +99,7 @@ def aoi_site(aoi: dict[str, Any]) -> Site:
 
 
 def fastest_plan(
-    assets: Iterable[EmergencyAsset],
+    assets: Iterable[Asset],
     catalog: Any,
     aoi: dict[str, Any],
     start: datetime | str,
@@ -133,20 +131,32 @@ def fastest_plan(
 
 
 def _earliest(
-    a: EmergencyAsset, catalog: Any, site: Site, t0: datetime, t1: datetime, min_elevation_deg: float
+    a: Asset, catalog: Any, site: Site, t0: datetime, t1: datetime, min_elevation_deg: float
 ) -> tuple[PlanEntry | None, str]:
     """The first access of one asset in [t0, t1], or None and the reason."""
+    if a.status not in USABLE_STATUS:
+        return None, f"status {a.status}"
+    if a.norad_id is None:
+        return None, "no NORAD id (notional elements only)"
     sat = catalog.select(ids=[int(a.norad_id)])
     if len(sat) == 0:
         return None, f"no element set for NORAD {a.norad_id} in the catalog"
-    c = Constraints(min_elevation_deg, a.max_off_nadir_deg, a.min_sun_elevation_deg)
-    windows = [w for w in access_windows(sat.take([0]), site, t0, t1, c) if w["stop"] > t0]
+    sat = sat.take([0])
+    altitude_km = 0.5 * float(sat.perigee_km[0] + sat.apogee_km[0])
+    regard = a.field_of_regard(altitude_km)
+    if regard is None:
+        return None, "field of regard and swath unknown"
+    sun = a.min_sun_elevation_deg
+    if sun is None and a.sensor == "optical":
+        sun = DEFAULT_OPTICAL_SUN_DEG
+    c = Constraints(min_elevation_deg, regard[1], sun)
+    windows = [w for w in access_windows(sat, site, t0, t1, c) if w["stop"] > t0]
     if not windows:
-        return None, f"no access within {(t1 - t0).total_seconds() / 3600.0:g} h"
+        return None, f"no access within {(t1 - t0).total_seconds() / 3600.0:g} h ({regard[2]}, " \
+                     f"off-nadir <= {regard[1]:.1f} deg)"
     w = min(windows, key=lambda x: x["start"])
     first = max(w["start"], t0)
     return (
         PlanEntry(a.id, a.owner, int(a.norad_id), first, w["stop"], (first - t0).total_seconds(), w["start"] <= t0),
         "",
     )
-
