@@ -15,6 +15,7 @@ from orbitshare.eo.activation import DEFAULT_OPTICAL_SUN_DEG, aoi_site, fastest_
 from orbitshare.eo.assets import Asset, load_registry
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sda" / "eo_satellites_2026-03-10.csv.gz"
+EXERCISE = Path(__file__).resolve().parents[1] / "data" / "tasking" / "exercise_assets.yaml"
 TS = load.timescale(builtin=True)
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 LJUBLJANA = {"type": "Polygon", "coordinates": [[[14.4, 46.0], [14.6, 46.0], [14.6, 46.1], [14.4, 46.1], [14.4, 46.0]]]}
@@ -23,9 +24,9 @@ WGS84_A_KM, WGS84_F = 6378.137, 1.0 / 298.257223563
 
 @pytest.fixture(scope="module")
 def assets() -> list[Asset]:
-    """The packaged registry, with a 30 deg field of regard declared for the emergency-use assets (the registry
-    leaves their agility unknown, which means nadir only)."""
-    return [a.model_copy(update={"max_off_nadir_deg": 30.0}) if a.emergency_use else a for a in load_registry()]
+    """The packaged registry extended by the exercise file: a 30 deg field of regard for the emergency-use assets
+    (the packaged registry leaves their agility unknown, which means nadir only)."""
+    return list(load_registry(EXERCISE))
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from orbitshare.sharing import consent as cs
 EO = "earth-observation"
 AOI = {"type": "Polygon", "coordinates": [[[14.4, 46.0], [14.6, 46.0], [14.6, 46.1], [14.4, 46.1], [14.4, 46.0]]]}
 ELEMENTS = Path(__file__).resolve().parents[1] / "data" / "sda" / "eo_satellites_2026-03-10.csv.gz"
+EXERCISE = Path(__file__).resolve().parents[1] / "data" / "tasking" / "exercise_assets.yaml"
 
 
 def _label(*rel_to: str, purposes: tuple[str, ...] = (EO,)) -> dict:
@@ -152,11 +153,11 @@ def _elements_product(env) -> str:
 
 @pytest.fixture
 def agile(monkeypatch) -> list:
-    """The packaged registry with a 30 deg field of regard declared for the emergency-use optical assets."""
+    """The hub's registry extended by the exercise file (a 30 deg field of regard for the emergency-use assets)."""
     import orbitshare.api.activation as activation
     from orbitshare.eo.assets import load_registry
 
-    assets = [a.model_copy(update={"max_off_nadir_deg": 30.0}) if a.emergency_use else a for a in load_registry()]
+    assets = list(load_registry(EXERCISE))
     monkeypatch.setattr(activation, "registry", lambda: assets)
     return assets
 

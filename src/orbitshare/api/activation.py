@@ -19,16 +19,16 @@ from orbitshare.service.tasking import EmergencyCandidate, check_aoi
 __all__ = ["activate", "asset_owner", "elements", "registry"]
 
 
-def registry() -> list[Any]:
-    """The assets of the EO registry (`orbitshare.eo.assets`, packaged)."""
+def registry(file: str | None = None) -> list[Any]:
+    """The assets of the EO registry (`orbitshare.eo.assets`): the packaged one, extended by a user's YAML file."""
     from orbitshare.eo.assets import load_registry
 
-    return list(load_registry())
+    return list(load_registry(file))
 
 
-def asset_owner(asset_id: str) -> str:
+def asset_owner(asset_id: str, file: str | None = None) -> str:
     """The partner code that owns `asset_id` in the registry, or Invalid naming asset_id."""
-    for a in registry():
+    for a in registry(file) if file else registry():
         if a.id == asset_id:
             return str(a.owner)
     raise Invalid(f"asset_id: no asset {asset_id!r} in the registry (see 'orbitshare eo assets')")
@@ -65,11 +65,13 @@ def activate(
     justification: str = "",
     request_taskings: bool = True,
     catalog: Any = None,
+    assets: list[Any] | None = None,
 ) -> dict[str, Any]:
     """Plan an emergency activation over the emergency-use assets and request each one of another partner.
 
-    Elements come from `catalog` (a Catalog), else from `catalog_product`, else from the registry. Returns the
-    plan as the API answers it (`orbitshare.api.schemas.ActivationOut`).
+    Assets come from `assets`, else from the packaged registry; elements from `catalog` (a Catalog), else from
+    `catalog_product`, else the bundled catalog. Returns the plan as the API answers it
+    (`orbitshare.api.schemas.ActivationOut`).
     """
     from orbitshare.eo.activation import fastest_plan
 
@@ -79,7 +81,7 @@ def activate(
     t0 = start.astimezone(UTC) if start is not None else datetime.now(UTC)
     if catalog is None:
         catalog = elements(hub, who, catalog_product, purpose)
-    plan = fastest_plan(registry(), catalog, aoi, t0, horizon_h)
+    plan = fastest_plan(assets if assets is not None else registry(), catalog, aoi, t0, horizon_h)
     activation_id, made = None, []
     if request_taskings:
         if plan.horizon_end <= datetime.now(UTC):

@@ -28,6 +28,7 @@ from orbitshare.cli.support import (
     output_rows,
     positive,
     print_rows,
+    warn_stale,
     write_rows,
     wrote,
 )
@@ -43,10 +44,15 @@ __all__ = [
     "task_status_cmd",
 ]
 
+ASSETS_HELP = "YAML file adding or replacing registry assets by id (e.g. a partner's declared field of regard)."
 TOKEN_HELP = "API token of the hub user you act as (default: $ORBITSHARE_TOKEN)."
 URGENCY = ("emergency", "urgent", "priority", "routine")
 LIST_COLUMNS = ("id", "asset_id", "owner", "requester", "status", "urgency", "event_type", "window_start",
                 "window_end", "planned_time", "updated_at")
+OPTIONS = {"window_start": "--start", "window_end": "--stop", "aoi": "--at/--aoi", "asset_id": "ASSET",
+           "planned_time": "--planned-time", "plan_ref": "--plan-ref", "acquired_time": "--acquired-time",
+           "product_ids": "--product", "release_until": "--release-until", "purpose": "--purpose",
+           "urgency": "--urgency", "event_type": "--event", "start": "--start"}
 PLAN_COLUMNS = ("asset_id", "owner", "norad_id", "first_access", "access_end", "time_to_first_image_s", "tasking_id")
 
 
@@ -90,6 +96,19 @@ def _aoi(at: dict | None, aoi_file: str | None) -> dict[str, Any]:
     return obj
 
 
+def _registry_file(path: str | None) -> str | None:
+    """A registry override file, checked now (one line naming the file, asset and field when invalid)."""
+    if path is None:
+        return None
+    from orbitshare.eo.assets import AssetError, load_registry
+
+    try:
+        load_registry(path)
+    except AssetError as exc:
+        fail(f"--assets {exc}")
+    return path
+
+
 def _utc(value: str | None) -> datetime | None:
     """Aware UTC datetime of a checked ISO option."""
     from orbitshare.astro.time import parse_utc
@@ -114,9 +133,16 @@ def _as_user(db_url: str | None, token: str) -> Iterator[tuple[Any, Any]]:
         try:
             yield hub, who
         except HubError as exc:
-            fail(exc.message)
+            fail(_option_message(exc.message))
     finally:
         hub.close()
+
+
+def _option_message(message: str) -> str:
+    """A hub message with its leading field name replaced by the command-line option that sets it."""
+    field, sep, rest = message.partition(":")
+    base = field.split("[")[0].split(".")[0]
+    return f"{OPTIONS[base]}{field[len(base):]}:{rest}" if sep and base in OPTIONS else message
 
 
 def _row(t: Any) -> dict[str, Any]:
@@ -133,20 +159,17 @@ def task_request_cmd(
     purpose: str = typer.Option(None, "--purpose", help="Purpose of the release (default: your user's)."),
     urgency: str = typer.Option("routine", "--urgency", callback=one_of(*URGENCY), help="/".join(URGENCY)),
     justification: str = typer.Option("", "--justification", help="Why the acquisition is needed."),
+    assets_file: str = typer.Option(None, "--assets", callback=input_files(), help=ASSETS_HELP),
     token: str = typer.Option(None, "--token", envvar="ORBITSHARE_TOKEN", callback=_token, help=TOKEN_HELP),
     db_url: str = typer.Option(None, "--db-url", callback=db_url_option, help=DB_URL_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Ask another partner's asset for an acquisition; its owner's focal point accepts or declines."""
     from orbitshare.api.activation import asset_owner
-    from orbitshare.service import Invalid
 
     area = _aoi(at, aoi)
     with _as_user(db_url, token) as (hub, who):
-        try:
-            owner = asset_owner(asset)
-        except Invalid as exc:
-            fail(f"ASSET: {exc.message}")
+        owner = asset_owner(asset, _registry_file(assets_file))
         t = hub.tasking.request(who, asset, owner, area, _utc(start), _utc(stop), purpose, urgency, justification)
     print_rows([_row(t)], title="tasking requested", as_json=as_json)
 
@@ -244,6 +267,7 @@ def activate_cmd(
     horizon_h: float = typer.Option(72.0, "--horizon-h", callback=positive, help="Planning horizon (hours)."),
     urgency: str = typer.Option("emergency", "--urgency", callback=one_of(*URGENCY), help="/".join(URGENCY)),
     purpose: str = typer.Option(None, "--purpose", help="Purpose of the release (default: your user's)."),
+    assets_file: str = typer.Option(None, "--assets", callback=input_files(), help=ASSETS_HELP),
     request: bool = typer.Option(True, "--request/--plan-only",
                                  help="Also request each planned asset of another partner (needs --token)."),
     token: str = typer.Option(None, "--token", envvar="ORBITSHARE_TOKEN", help=TOKEN_HELP),
@@ -252,24 +276,29 @@ def activate_cmd(
     out: str = typer.Option(None, "--out", callback=output_file(), metavar="FILE", help=ROWS_OUT_HELP),
 ) -> None:
     """Emergency activation: the fastest plan over the emergency-use assets and the expected time to first image."""
+    from datetime import timedelta
+
     from orbitshare.api.activation import activate, registry
+    from orbitshare.demo import load_demo_catalog
     from orbitshare.eo.activation import fastest_plan
 
     area = _aoi(at, aoi)
-    cat = load_catalog(catalog)[0] if catalog else None
+    fleet = registry(_registry_file(assets_file))
+    cat = load_catalog(catalog)[0] if catalog else load_demo_catalog()[0]
+    t0 = _utc(start) or datetime.now(UTC)
+    ids = [a.norad_id for a in fleet if a.emergency_use and a.norad_id is not None]
+    warn_stale(cat.select(ids=ids), t0, t0 + timedelta(hours=horizon_h), "emergency assets")
     if horizon_h > 240:
         fail("--horizon-h: at most 240 hours")
     if not request:  # a plan needs no hub
-        from orbitshare.demo import load_demo_catalog
         from orbitshare.service import Invalid
         from orbitshare.service.tasking import check_aoi
 
         try:
             check_aoi(area)
         except Invalid as exc:
-            fail(exc.message)
-        plan = fastest_plan(registry(), cat if cat is not None else load_demo_catalog()[0], area,
-                            _utc(start) or datetime.now(UTC), horizon_h)
+            fail(_option_message(exc.message))
+        plan = fastest_plan(fleet, cat, area, t0, horizon_h)
         rows = [e.as_dict() | {"tasking_id": None} for e in plan.entries]
         summary = {"activation_id": None, "time_to_first_image_s": plan.time_to_first_image_s,
                    "unavailable": [{"asset_id": a, "reason": r} for a, r in plan.unavailable]}
@@ -277,8 +306,8 @@ def activate_cmd(
         if not token:
             fail("--token: give a token (or ORBITSHARE_TOKEN) to request the assets, or use --plan-only")
         with _as_user(db_url, token) as (hub, who):
-            result = activate(hub, who, area, event, urgency, start=_utc(start), horizon_h=horizon_h,
-                              purpose=purpose, catalog=cat)
+            result = activate(hub, who, area, event, urgency, start=t0, horizon_h=horizon_h,
+                              purpose=purpose, catalog=cat, assets=fleet)
         rows = result["plan"]
         summary = {k: result[k] for k in ("activation_id", "time_to_first_image_s", "unavailable")}
     if as_json:
@@ -292,8 +321,9 @@ def activate_cmd(
         for u in summary["unavailable"]:
             typer.echo(f"  {u['asset_id']}: {u['reason']}", err=True)
         if summary["activation_id"]:
-            typer.echo(f"activation {summary['activation_id']}: {sum(r['tasking_id'] is not None for r in rows)} "
-                       "requests sent to the owners' focal points", err=True)
+            n = sum(r["tasking_id"] is not None for r in rows)
+            typer.echo(f"activation {summary['activation_id']}: {n} request{'' if n == 1 else 's'} sent to the "
+                       "owners' focal points", err=True)
     if out:
         wrote(write_rows(rows, out), f"{len(rows)} rows")
 
