@@ -300,7 +300,8 @@ def activate_cmd(
             fail(_option_message(exc.message))
         plan = fastest_plan(fleet, cat, area, t0, horizon_h)
         rows = [e.as_dict() | {"tasking_id": None} for e in plan.entries]
-        summary = {"activation_id": None, "time_to_first_image_s": plan.time_to_first_image_s,
+        ttfi = plan.time_to_first_image_s
+        summary = {"activation_id": None, "time_to_first_image_s": None if ttfi is None else round(ttfi, 1),
                    "unavailable": [{"asset_id": a, "reason": r} for a, r in plan.unavailable]}
     else:
         if not token:
