@@ -234,6 +234,7 @@ def test_emergency_activation_requests_other_partners_assets(hub, people: People
     cands = [
         EmergencyCandidate("nemo-hd", "SVN", now + timedelta(minutes=20), now + timedelta(minutes=28)),
         EmergencyCandidate("naos", "LUX", now + timedelta(minutes=50), now + timedelta(minutes=58)),
+        EmergencyCandidate("sentinel-1c", "EU", now + timedelta(minutes=70), now + timedelta(minutes=78)),
     ]
     act, made = hub.tasking.activate(people.svn_fp, AOI, "flood", "emergency", cands, now + timedelta(hours=24))
     assert [(m.asset_id, m.owner, m.urgency, m.event_type) for m in made] == [

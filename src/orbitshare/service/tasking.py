@@ -267,12 +267,15 @@ class TaskingService:
         """Record an emergency activation and request every chosen asset of another partner (one transaction).
 
         `candidates` come ranked from the activation plan (assets whose owners pre-agreed emergency use);
-        each request's window runs from now to `horizon_end`. Returns the activation id and the requests.
+        each request's window runs from now to `horizon_end`. The caller's own assets and assets of owners that
+        are not partners of this hub are planned but not requested. Returns the activation id and the requests.
         """
         if not who.can_write():
             raise Forbidden("viewers may not activate emergency tasking")
         if not isinstance(event_type, str) or not event_type.strip() or len(event_type) > 40:
             raise Invalid("event_type must be 1-40 characters")
+        if urgency not in URGENCIES:
+            raise Invalid(f"urgency must be one of {list(URGENCIES)}")
         activation = new_id()
         now = now_utc()
         with self.ctx.tx() as s:
@@ -280,7 +283,7 @@ class TaskingService:
                 self._new(s, who, c.asset_id, c.owner, aoi, now, horizon_end, purpose, urgency,
                           justification, event_type.strip(), activation)
                 for c in candidates
-                if c.owner != who.partner
+                if c.owner != who.partner and s.get(Partner, c.owner) is not None
             ]
             self.ctx.log(s, "tasking.activate", who, activation=activation, event_type=event_type.strip(),
                          urgency=urgency, assets=[c.asset_id for c in candidates],
