@@ -104,7 +104,7 @@ def _check_geometry(geom_dict: Any) -> Any:
         raise ValueError("coordinates outside lon [-180, 180], lat [-90, 90] (GeoJSON order is lon, lat)")
     if kind != "Point":
         if not geom.is_valid:
-            raise ValueError(f"invalid {kind} ({shapely.validation.explain_validity(geom)})")
+            raise ValueError(f"invalid {kind} ({shapely.is_valid_reason(geom)})")
         if x1 - x0 > 180.0:
             raise ValueError("polygon spans more than 180 deg of longitude (split it at the antimeridian)")
     return geom

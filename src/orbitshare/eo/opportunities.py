@@ -27,6 +27,7 @@ from orbitshare.constants import DAY_S, WGS72_MU_KM3S2, WGS84_A_KM
 from orbitshare.eo.aoi import Aoi
 from orbitshare.eo.assets import Asset, Registry
 from orbitshare.eo.geometry import bearing_deg, destination, distance_km, local_xy_points, lonlat_from_local
+from orbitshare.eo.sensor import ground_swath_km, gsd_m
 
 __all__ = ["COLUMNS", "FOOTPRINT_SAMPLES", "Opportunities", "PlannedAsset", "find_opportunities", "plan_assets"]
 
@@ -235,9 +236,9 @@ def find_opportunities(catalog, registry: Registry, aois: Sequence[Aoi], start, 
              "elevation_deg", "incidence_deg", "sun_elevation_deg", "daylight", "look_side", "gsd_m",
              "coverage_fraction", "start_clipped", "stop_clipped", "swath_ground_km")
     if not planned or not aois:
-        cols = {n: np.zeros(0) for n in names}
-        cols["aoi_index"] = cols["asset_index"] = np.zeros(0, dtype=int)
-        return Opportunities(start, stop, aois, planned, cols, np.zeros(0, dtype=object), skipped)
+        cols0: dict[str, np.ndarray] = {n: np.zeros(0) for n in names}
+        cols0["aoi_index"] = cols0["asset_index"] = np.zeros(0, dtype=int)
+        return Opportunities(start, stop, aois, planned, cols0, np.zeros(0, dtype=object), skipped)
     max_off = [p.off_nadir_max_deg for p in planned]
     min_sun = [None if p.asset.sensor == "sar" else
                (p.asset.min_sun_elevation_deg if p.asset.min_sun_elevation_deg is not None
@@ -263,12 +264,10 @@ def find_opportunities(catalog, registry: Registry, aois: Sequence[Aoi], start, 
     incidence = 90.0 - el
     sub_lat, sub_lon, sat_h = itrs_to_geodetic(r_itrs)
     gsd_nadir = np.array([np.nan if p.asset.gsd_nadir_m is None else p.asset.gsd_nadir_m for p in planned])[sat]
-    gsd = np.where(is_sar[keep], gsd_nadir,
-                   gsd_nadir * (rng / sat_h) / np.sqrt(np.cos(np.radians(np.minimum(incidence, 89.0)))))
+    gsd = np.where(is_sar[keep], gsd_nadir, gsd_m(gsd_nadir, rng, sat_h, incidence))
     swath = np.array([np.nan if p.asset.swath_km is None else p.asset.swath_km for p in planned])[sat]
     fixed = np.array([p.fixed_pointing for p in planned])[sat]
-    ground_w = np.where(is_sar[keep] | fixed, swath,
-                        swath * (rng / sat_h) / np.cos(np.radians(np.minimum(incidence, 89.0))))
+    ground_w = np.where(is_sar[keep] | fixed, swath, ground_swath_km(swath, rng, sat_h, incidence))
     cols: dict[str, np.ndarray] = {
         "aoi_index": site, "asset_index": sat, "start_s": w["start_s"][keep], "stop_s": w["stop_s"][keep],
         "best_s": w["best_s"][keep], "off_nadir_deg": off, "azimuth_deg": az, "elevation_deg": el,
