@@ -19,10 +19,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from orbitshare.constants import WGS84_A_KM
+from orbitshare.eo.sensor import off_nadir_from_incidence_deg
 
 __all__ = [
     "FIGURES", "Agility", "Asset", "AssetError", "NotionalElements", "Registry", "Source", "as_row",
-    "default_assets_text", "load_registry", "off_nadir_from_incidence_deg", "read_assets",
+    "default_assets_text", "load_registry", "read_assets",
 ]
 
 #: Figures of an asset that must each be backed by a source when given (not null).
@@ -155,19 +156,14 @@ class Asset(BaseModel):
         unknown; SAR: the incidence range turned into off-nadir angles (spherical Earth)."""
         if self.sensor == "sar":
             assert self.incidence_min_deg is not None and self.incidence_max_deg is not None
-            return (off_nadir_from_incidence_deg(self.incidence_min_deg, altitude_km),
-                    off_nadir_from_incidence_deg(self.incidence_max_deg, altitude_km), "incidence range")
+            return (float(off_nadir_from_incidence_deg(self.incidence_min_deg, altitude_km)),
+                    float(off_nadir_from_incidence_deg(self.incidence_max_deg, altitude_km)), "incidence range")
         if self.max_off_nadir_deg is not None:
             return 0.0, self.max_off_nadir_deg, "field of regard"
         half = self.half_swath_off_nadir_deg(altitude_km)
         if half is not None:
             return 0.0, half, "nadir only (field of regard unknown)"
         return None
-
-
-def off_nadir_from_incidence_deg(incidence_deg: float, altitude_km: float) -> float:
-    """Off-nadir angle (deg) at the satellite for a local incidence angle (deg) on a spherical Earth."""
-    return math.degrees(math.asin(WGS84_A_KM / (WGS84_A_KM + altitude_km) * math.sin(math.radians(incidence_deg))))
 
 
 @dataclass(frozen=True)
