@@ -11,8 +11,9 @@ from skyfield.api import EarthSatellite, Loader, load, wgs84
 from skyfield_data import get_skyfield_data_path
 
 from orbitshare.catalog import read_catalog
-from orbitshare.eo.activation import DEFAULT_OPTICAL_SUN_DEG, aoi_site, fastest_plan
+from orbitshare.eo.activation import aoi_of, fastest_plan
 from orbitshare.eo.assets import Asset, load_registry
+from orbitshare.eo.opportunities import DEFAULT_MIN_SUN_ELEVATION_DEG
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sda" / "eo_satellites_2026-03-10.csv.gz"
 EXERCISE = Path(__file__).resolve().parents[1] / "data" / "tasking" / "exercise_assets.yaml"
@@ -97,13 +98,13 @@ def test_plan_lists_only_emergency_assets_ranked(catalog, assets) -> None:
 def test_time_to_first_image_matches_skyfield(catalog, assets) -> None:
     """Each asset's first access equals skyfield's first rise above the equivalent elevation, within 3 s."""
     plan = fastest_plan(assets, catalog, LJUBLJANA, T0, horizon_h=120.0)
-    site = aoi_site(LJUBLJANA)
+    site = aoi_of(LJUBLJANA).site
     assert site.lat_deg == pytest.approx(46.05) and site.lon_deg == pytest.approx(14.5)
     by_id = {a.id: a for a in assets}
     assert len(plan.entries) == 2
     for e in plan.entries:
         a = by_id[e.asset_id]
-        sun = a.min_sun_elevation_deg if a.min_sun_elevation_deg is not None else DEFAULT_OPTICAL_SUN_DEG
+        sun = a.min_sun_elevation_deg if a.min_sun_elevation_deg is not None else DEFAULT_MIN_SUN_ELEVATION_DEG
         ref = _reference_first_access(_skyfield_sat(catalog, a.norad_id), site.lat_deg, site.lon_deg,
                                       a.max_off_nadir_deg, sun, T0, T0 + timedelta(hours=120))
         assert not e.in_progress
@@ -115,6 +116,6 @@ def test_unknown_agility_and_missing_elements_are_reported(catalog) -> None:
     reg = [a for a in load_registry() if a.emergency_use]
     plan = fastest_plan(reg, catalog.select(ids=[65317]), LJUBLJANA, T0, horizon_h=24.0)
     reasons = dict(plan.unavailable)
-    assert "NORAD 46277" in reasons["nemo-hd"]
+    assert "46277" in reasons["nemo-hd"] and "not in the catalog" in reasons["nemo-hd"]
     assert plan.entries or "nadir only" in reasons["naos"]
     assert not any(a.id == "sentinel-2b" for a in reg)

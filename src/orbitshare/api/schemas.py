@@ -511,11 +511,12 @@ class ActivationEntryOut(BaseModel):
 
     asset_id: str
     owner: str
-    norad_id: int
+    norad_id: int | None = None
     first_access: str
     access_end: str
     time_to_first_image_s: float
     in_progress: bool
+    off_nadir_deg: float
     tasking_id: str | None = None
 
 
