@@ -205,7 +205,8 @@ def items_from_opportunities(opp, label: Mapping[str, Any], status: str = "plann
             pa.asset, row["start"], row["stop"], fp, row["off_nadir_deg"], label=label, status=status,
             incidence_deg=row["incidence_deg"], azimuth_deg=row["azimuth_deg"],
             sun_elevation_deg=row["sun_elevation_deg"], gsd_m=row["gsd_m"], orbit_state=row["orbit_state"],
-            look_side=row["look_side"] if pa.asset.sensor == "sar" else None, coverage_fraction=row["coverage_fraction"], collection_id=collection_id,
+            look_side=row["look_side"] if pa.asset.sensor == "sar" else None,
+            coverage_fraction=row["coverage_fraction"], collection_id=collection_id,
             item_id=f"{pa.asset.id}-{row['aoi']}-{row['best'].replace(':', '').replace('-', '')[:15]}-{status}"))
     return out
 
