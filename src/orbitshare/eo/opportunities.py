@@ -260,6 +260,8 @@ def find_opportunities(catalog, registry: Registry, aois: Sequence[Aoi], start, 
     side_ok = np.array([p.asset.look_side or "both" for p in planned], dtype=object)[sat]
     ascending = v_itrs[:, 2] > 0.0
     keep = (err == 0) & (~is_sar | ((off >= band_min) & ((side_ok == "both") | (side_ok == side))))
+    keep = np.flatnonzero(keep)
+    keep = keep[np.lexsort((w["start_s"][keep], site[keep]))]  # by AOI, then time
     site, sat, el, az, rng, off, sun, r_itrs, side, ascending = (
         x[keep] for x in (site, sat, el, az, rng, off, sun, r_itrs, side, ascending))
     s_lat, s_lon = s_lat[keep], s_lon[keep]
