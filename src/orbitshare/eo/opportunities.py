@@ -37,8 +37,8 @@ FOOTPRINT_SAMPLES = 9
 DEFAULT_MIN_SUN_ELEVATION_DEG = 0.0
 #: Output columns of one opportunity row, in order.
 COLUMNS = ("aoi", "asset", "owner", "norad_id", "sensor", "start", "stop", "best", "duration_s", "off_nadir_deg",
-           "azimuth_deg", "elevation_deg", "incidence_deg", "sun_elevation_deg", "daylight", "look_side", "gsd_m",
-           "coverage_fraction", "start_clipped", "stop_clipped")
+           "azimuth_deg", "elevation_deg", "incidence_deg", "sun_elevation_deg", "daylight", "look_side", "orbit_state",
+           "gsd_m", "coverage_fraction", "start_clipped", "stop_clipped")
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,7 @@ class Opportunities:
                 "incidence_deg": round(float(c["incidence_deg"][i]), 3),
                 "sun_elevation_deg": round(float(c["sun_elevation_deg"][i]), 3),
                 "daylight": bool(c["daylight"][i]), "look_side": str(c["look_side"][i]),
+                "orbit_state": str(c["orbit_state"][i]),
                 "gsd_m": None if np.isnan(gsd) else round(float(gsd), 3),
                 "coverage_fraction": None if np.isnan(cov) else round(float(cov), 4),
                 "start_clipped": bool(c["start_clipped"][i]), "stop_clipped": bool(c["stop_clipped"][i]),
@@ -234,7 +235,7 @@ def find_opportunities(catalog, registry: Registry, aois: Sequence[Aoi], start, 
     planned, recs, skipped = plan_assets(catalog, registry, start)
     names = ("aoi_index", "asset_index", "start_s", "stop_s", "best_s", "off_nadir_deg", "azimuth_deg",
              "elevation_deg", "incidence_deg", "sun_elevation_deg", "daylight", "look_side", "gsd_m",
-             "coverage_fraction", "start_clipped", "stop_clipped", "swath_ground_km")
+             "coverage_fraction", "start_clipped", "stop_clipped", "swath_ground_km", "orbit_state")
     if not planned or not aois:
         cols0: dict[str, np.ndarray] = {n: np.zeros(0) for n in names}
         cols0["aoi_index"] = cols0["asset_index"] = np.zeros(0, dtype=int)
@@ -257,9 +258,12 @@ def find_opportunities(catalog, registry: Registry, aois: Sequence[Aoi], start, 
     is_sar = np.array([p.asset.sensor == "sar" for p in planned])[sat]
     band_min = np.array([p.off_nadir_min_deg for p in planned])[sat]
     side_ok = np.array([p.asset.look_side or "both" for p in planned], dtype=object)[sat]
+    ascending = v_itrs[:, 2] > 0.0
     keep = (err == 0) & (~is_sar | ((off >= band_min) & ((side_ok == "both") | (side_ok == side))))
-    site, sat, el, az, rng, off, sun, r_itrs, side = (x[keep] for x in (site, sat, el, az, rng, off, sun, r_itrs,
-                                                                         side))
+    keep = np.flatnonzero(keep)
+    keep = keep[np.lexsort((w["start_s"][keep], site[keep]))]  # by AOI, then time
+    site, sat, el, az, rng, off, sun, r_itrs, side, ascending = (
+        x[keep] for x in (site, sat, el, az, rng, off, sun, r_itrs, side, ascending))
     s_lat, s_lon = s_lat[keep], s_lon[keep]
     incidence = 90.0 - el
     sub_lat, sub_lon, sat_h = itrs_to_geodetic(r_itrs)
@@ -272,6 +276,7 @@ def find_opportunities(catalog, registry: Registry, aois: Sequence[Aoi], start, 
         "aoi_index": site, "asset_index": sat, "start_s": w["start_s"][keep], "stop_s": w["stop_s"][keep],
         "best_s": w["best_s"][keep], "off_nadir_deg": off, "azimuth_deg": az, "elevation_deg": el,
         "incidence_deg": incidence, "sun_elevation_deg": sun, "daylight": sun > 0.0, "look_side": side,
+        "orbit_state": np.where(ascending, "ascending", "descending"),
         "gsd_m": gsd, "coverage_fraction": np.full(len(site), np.nan),
         "start_clipped": w["start_clipped"][keep], "stop_clipped": w["stop_clipped"][keep],
         "swath_ground_km": ground_w,
