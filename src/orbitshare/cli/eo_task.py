@@ -10,7 +10,6 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -53,7 +52,8 @@ OPTIONS = {"window_start": "--start", "window_end": "--stop", "aoi": "--at/--aoi
            "planned_time": "--planned-time", "plan_ref": "--plan-ref", "acquired_time": "--acquired-time",
            "product_ids": "--product", "release_until": "--release-until", "purpose": "--purpose",
            "urgency": "--urgency", "event_type": "--event", "start": "--start"}
-PLAN_COLUMNS = ("asset_id", "owner", "norad_id", "first_access", "access_end", "time_to_first_image_s", "tasking_id")
+PLAN_COLUMNS = ("asset_id", "owner", "norad_id", "first_access", "access_end", "time_to_first_image_s", "off_nadir_deg",
+                "tasking_id")
 
 
 def _token(value):
@@ -77,23 +77,23 @@ def _at(value):
 
 
 def _aoi(at: dict | None, aoi_file: str | None) -> dict[str, Any]:
-    """The AOI from --at or --aoi (a GeoJSON geometry, Feature or one-feature FeatureCollection)."""
+    """The AOI from --at or --aoi (a GeoJSON file with one point or polygon, read by `orbitshare.eo.aoi`)."""
     if (at is None) == (aoi_file is None):
         fail("give exactly one of --at LAT,LON or --aoi FILE")
     if at is not None:
         return at
-    assert aoi_file is not None
+    from shapely.geometry import mapping
+
+    from orbitshare.eo.aoi import AoiError, read_aois
+
     try:
-        obj = json.loads(Path(aoi_file).read_text())
-    except (OSError, ValueError, UnicodeError) as exc:
-        fail(f"--aoi {aoi_file}: not a GeoJSON file ({exc})")
-    if isinstance(obj, dict) and obj.get("type") == "FeatureCollection" and len(obj.get("features") or []) == 1:
-        obj = obj["features"][0]
-    if isinstance(obj, dict) and obj.get("type") == "Feature":
-        obj = obj.get("geometry")
-    if not isinstance(obj, dict):
-        fail(f"--aoi {aoi_file}: not a GeoJSON Point or Polygon")
-    return obj
+        with open(str(aoi_file), encoding="utf-8") as fh:
+            found = read_aois(fh, f"--aoi {aoi_file}")
+    except AoiError as exc:
+        fail(str(exc))
+    if found.rejects or len(found) != 1:
+        fail(found.rejects[0] if found.rejects else f"--aoi {aoi_file}: give one point or polygon, not {len(found)}")
+    return dict(mapping(found.aois[0].geometry))
 
 
 def _registry_file(path: str | None) -> str | None:
@@ -142,7 +142,9 @@ def _option_message(message: str) -> str:
     """A hub message with its leading field name replaced by the command-line option that sets it."""
     field, sep, rest = message.partition(":")
     base = field.split("[")[0].split(".")[0]
-    return f"{OPTIONS[base]}{field[len(base):]}:{rest}" if sep and base in OPTIONS else message
+    if not sep or base not in OPTIONS:
+        return message
+    return f"{OPTIONS[base]}:{rest}" if field == base else f"{OPTIONS[base]} ({field}):{rest}"
 
 
 def _row(t: Any) -> dict[str, Any]:

@@ -576,12 +576,12 @@ def check_aoi(aoi: Any) -> dict[str, Any]:
     coords = aoi.get("coordinates")
     if aoi["type"] == "Point":
         return {"type": "Point", "coordinates": _position(coords, "aoi.coordinates")}
-    if not isinstance(coords, list) or not coords:
+    if not isinstance(coords, list | tuple) or not coords:
         raise Invalid("aoi.coordinates: a Polygon needs at least one linear ring")
     rings = []
     for i, ring in enumerate(coords):
         where = f"aoi.coordinates[{i}]"
-        if not isinstance(ring, list) or len(ring) < 4:
+        if not isinstance(ring, list | tuple) or len(ring) < 4:
             raise Invalid(f"{where}: a linear ring needs at least 4 positions")
         pts = [_position(p, f"{where}[{j}]") for j, p in enumerate(ring)]
         if pts[0] != pts[-1]:
