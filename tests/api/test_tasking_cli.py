@@ -59,12 +59,23 @@ def test_cli_lifecycle_and_refusals(env) -> None:
     _one_error(_cli(env, None, "eo", "task", "list", "--token", "osh_nope"), "--token")
 
 
-def test_cli_activation_plan_only(env) -> None:
-    """A plan-only activation lists the emergency-use assets of the exercise registry, fastest first."""
-    res = _cli(env, None, "eo", "activate", "--event", "flood", "--at", "46.05,14.51", "--plan-only", "--assets",
-               EXERCISE, "--catalog", ELEMENTS, "--start", "2026-03-10T12:00:00Z", "--horizon-h", "120", "--json")
-    assert res.exit_code == 0, res.output
-    out = json.loads(res.stdout)
+def test_cli_activation_plan_only(env, tmp_path) -> None:
+    """A plan-only activation lists the emergency-use assets of the exercise registry, fastest first; a polygon
+    file aims at its centroid like --at does."""
+    square = [[[14.4, 46.0], [14.6, 46.0], [14.6, 46.1], [14.4, 46.1], [14.4, 46.0]]]
+    aoi = tmp_path / "aoi.geojson"
+    feature = {"type": "Feature", "properties": {"id": "ljubljana"},
+               "geometry": {"type": "Polygon", "coordinates": square}}
+    aoi.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    common = ["--plan-only", "--assets", EXERCISE, "--catalog", ELEMENTS, "--start", "2026-03-10T12:00:00Z",
+              "--horizon-h", "120", "--json"]
+    outs = []
+    for where in (["--at", "46.05,14.5"], ["--aoi", str(aoi)]):
+        res = _cli(env, None, "eo", "activate", "--event", "flood", *where, *common)
+        assert res.exit_code == 0, res.output
+        outs.append(json.loads(res.stdout))
+    out = outs[0]
     assert [p["asset_id"] for p in out["plan"]] == ["naos", "nemo-hd"]
     assert out["time_to_first_image_s"] == out["plan"][0]["time_to_first_image_s"]
+    assert [p["first_access"] for p in outs[1]["plan"]] == [p["first_access"] for p in out["plan"]]
     _one_error(_cli(env, None, "eo", "activate", "--event", "flood", "--at", "95,14", "--plan-only"), "--at")
