@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import yaml
 from typer.testing import CliRunner
 
 from orbitshare.cli import app
@@ -33,7 +34,7 @@ def _one_error(res, *words: str) -> None:
     assert "Traceback" not in res.output
 
 
-def test_cli_lifecycle_and_refusals(env) -> None:
+def test_cli_lifecycle_and_refusals(env, tmp_path) -> None:
     """request, inbox, decide, advance and status; the wrong party and a skipped state are one line, exit 2."""
     now = datetime.now(UTC)
     window = ["--start", iso(now), "--stop", iso(now + timedelta(days=2))]
@@ -46,6 +47,11 @@ def test_cli_lifecycle_and_refusals(env) -> None:
     _one_error(_cli(env, "lux_an", "eo", "task", "advance", tid, "planned", "--planned-time", iso(now)),
                "cannot become planned")
     assert _cli(env, "lux_fp", "eo", "task", "decide", tid, "--accept").exit_code == 0
+    plan_file = tmp_path / "accepted.yaml"
+    assert _cli(env, "lux_an", "eo", "task", "plan-requests", "--out", str(plan_file)).exit_code == 0
+    exported = yaml.safe_load(plan_file.read_text())["requests"]
+    assert exported == [{"id": tid, "partner": "SVN", "aoi": {"point": [46.05, 14.51]}, "priority": 2,
+                         "window": {"start": window[1], "end": window[3]}}]
     res = _cli(env, "lux_an", "eo", "task", "advance", tid, "planned", "--planned-time",
                iso(now + timedelta(days=5)))
     _one_error(res, "--planned-time", "outside the requested window")

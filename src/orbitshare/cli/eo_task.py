@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -39,6 +40,7 @@ __all__ = [
     "task_decide_cmd",
     "task_inbox_cmd",
     "task_list_cmd",
+    "task_plan_requests_cmd",
     "task_request_cmd",
     "task_status_cmd",
 ]
@@ -258,6 +260,35 @@ def task_status_cmd(
         print_rows(t.products, title="delivered products")
 
 
+URGENCY_PRIORITY = {"emergency": 5, "urgent": 4, "priority": 3, "routine": 2}
+
+
+def _plan_request(t: Any) -> dict[str, Any]:
+    """A tasking as a request of `orbitshare eo plan` (docs/eo-planning.md: aoi in (lat, lon), priority 1-5)."""
+    kind, coords = t.aoi["type"], t.aoi["coordinates"]
+    aoi = ({"point": [coords[1], coords[0]]} if kind == "Point"
+           else {"polygon": [[lat, lon] for lon, lat in coords[0][:-1]]})
+    return {"id": t.id, "partner": t.requester, "aoi": aoi, "window": {"start": t.window_start, "end": t.window_end},
+            "priority": URGENCY_PRIORITY.get(t.urgency, 3)}
+
+
+def task_plan_requests_cmd(
+    out: str = typer.Option(..., "--out", callback=output_file((".yaml", ".yml")), metavar="FILE",
+                            help="Requests file for 'orbitshare eo plan --requests'."),
+    token: str = typer.Option(None, "--token", envvar="ORBITSHARE_TOKEN", callback=_token, help=TOKEN_HELP),
+    db_url: str = typer.Option(None, "--db-url", callback=db_url_option, help=DB_URL_HELP),
+) -> None:
+    """The accepted taskings on your partner's assets, as collection-plan requests (urgency sets the priority)."""
+    import yaml
+
+    with _as_user(db_url, token) as (hub, who):
+        accepted = hub.tasking.taskings(who, "owned", "accepted")
+    doc = {"requests": [_plan_request(t) for t in accepted]}
+    Path(out).write_text("# Accepted taskings exported by 'orbitshare eo task plan-requests'.\n"
+                         + yaml.safe_dump(doc, sort_keys=False))
+    wrote(out, f"{len(accepted)} accepted tasking{'' if len(accepted) == 1 else 's'} as plan requests")
+
+
 def activate_cmd(
     event: str = typer.Option(..., "--event", help="Event type, e.g. flood, earthquake, wildfire."),
     at: str = typer.Option(None, "--at", callback=_at, metavar="LAT,LON", help="Target point (deg)."),
@@ -340,5 +371,6 @@ def add_commands(group: typer.Typer) -> None:
     task.command("decide")(task_decide_cmd)
     task.command("advance")(task_advance_cmd)
     task.command("status")(task_status_cmd)
+    task.command("plan-requests")(task_plan_requests_cmd)
     group.add_typer(task, name="task")
     group.command("activate")(activate_cmd)
