@@ -26,6 +26,7 @@ from orbitshare.api.routes import pages as page_routes
 from orbitshare.api.routes import parties as party_routes
 from orbitshare.api.routes import products as product_routes
 from orbitshare.api.routes import stac as stac_routes
+from orbitshare.api.routes import tasking as tasking_routes
 from orbitshare.api.witnessing import AuditKeeper, AuditSettings, audit_settings
 from orbitshare.service import Hub, HubConfig, HubError
 from orbitshare.settings import Settings, load_settings
@@ -117,6 +118,7 @@ def create_app(
     app.include_router(product_routes.router)
     app.include_router(stac_routes.router)
     app.include_router(consent_routes.router)
+    app.include_router(tasking_routes.router)
     app.include_router(audit_routes.router)
     app.include_router(job_routes.router)
     app.include_router(page_routes.router)

@@ -404,3 +404,138 @@ class Error(BaseModel):
 
     detail: str
     errors: list[dict[str, Any]] | None = None
+
+
+Urgency = Literal["emergency", "urgent", "priority", "routine"]  # service.tasking.URGENCIES
+
+
+class AoiIn(Strict):
+    """An area of interest: a GeoJSON Point or Polygon, [longitude, latitude] in degrees (WGS-84)."""
+
+    type: Literal["Point", "Polygon"]
+    coordinates: list[Any] = Field(min_length=1, max_length=1000,
+                                   examples=[[[[14.4, 46.0], [14.6, 46.0], [14.6, 46.1], [14.4, 46.1], [14.4, 46.0]]]])
+
+
+class TaskingIn(Strict):
+    """Ask another partner's asset (by its registry id) for an acquisition of an area in a time window."""
+
+    asset_id: str = Field(min_length=1, max_length=64, examples=["luxeosys"])
+    aoi: AoiIn
+    window_start: datetime
+    window_end: datetime
+    purpose: str | None = Field(default=None, min_length=1, max_length=100, examples=["earth-observation"])
+    urgency: Urgency = "routine"
+    justification: str = Field(default="", max_length=4000)
+
+
+class TaskingDecisionIn(Strict):
+    """The owner's focal point's answer; accepting also consents to release the products until release_until."""
+
+    note: str | None = Field(default=None, max_length=4000)
+    release_until: datetime | None = Field(default=None, description="End of the release (default 90 days)")
+
+
+class TaskingAdvanceIn(Strict):
+    """One lifecycle step: planned (planned_time), acquired (acquired_time), delivered (product_ids), cancelled."""
+
+    status: Literal["planned", "acquired", "delivered", "cancelled"]
+    planned_time: datetime | None = None
+    plan_ref: str | None = Field(default=None, max_length=200)
+    acquired_time: datetime | None = None
+    product_ids: list[Annotated[str, Field(min_length=1, max_length=36, pattern=ID_PATTERN)]] = Field(
+        default_factory=list, max_length=100)
+    reason: str | None = Field(default=None, max_length=4000)
+
+
+class TaskingHistoryOut(BaseModel):
+    """One lifecycle step as the audit log records it (`index`: the entry, for inclusion proofs)."""
+
+    index: int
+    time: str
+    event: str
+    status: str
+    actor: str | None = None
+    partner: str | None = None
+    note: str | None = None
+
+
+class TaskingOut(BaseModel):
+    """A tasking: request, state, signed acceptance (with what an offline verifier needs), products, history."""
+
+    id: str
+    asset_id: str
+    owner: str
+    requester: str
+    requested_by: str
+    purpose: str
+    aoi: dict[str, Any]
+    window_start: str
+    window_end: str
+    urgency: str
+    event_type: str | None = None
+    justification: str
+    status: str
+    created_at: str
+    updated_at: str
+    decided_by: str | None = None
+    decided_at: str | None = None
+    decision_note: str | None = None
+    release_until: str | None = None
+    planned_time: str | None = None
+    plan_ref: str | None = None
+    acquired_time: str | None = None
+    delivered_at: str | None = None
+    cancelled_at: str | None = None
+    cancel_reason: str | None = None
+    products: list[dict[str, str]] = Field(default_factory=list)
+    acceptance: dict[str, Any] | None = None
+    acceptance_b64: str | None = None
+    acceptance_signature: str | None = None
+    acceptance_public_key: str | None = None
+    acceptance_valid: bool | None = None
+    history: list[TaskingHistoryOut] | None = None
+
+
+class ActivationIn(Strict):
+    """An emergency activation: the fastest plan over the emergency-use assets, and requests to their owners."""
+
+    aoi: AoiIn
+    event_type: str = Field(min_length=1, max_length=40, examples=["flood"])
+    urgency: Urgency = "emergency"
+    catalog_product: str | None = Field(default=None, min_length=1, max_length=36, pattern=ID_PATTERN,
+                                        description="A catalog product with the assets' elements "
+                                        "(default: the bundled CelesTrak active catalog of 2026-03-10)")
+    start: datetime | None = Field(default=None, description="Activation time (default now)")
+    horizon_h: float = Field(default=72.0, gt=0, le=240)
+    purpose: str | None = Field(default=None, min_length=1, max_length=100)
+    justification: str = Field(default="", max_length=4000)
+    request_taskings: bool = Field(default=True, description="Also request each planned asset of another partner")
+
+
+class ActivationEntryOut(BaseModel):
+    """One emergency asset's earliest access, and the tasking requested of its owner (none for own assets)."""
+
+    asset_id: str
+    owner: str
+    norad_id: int | None = None
+    first_access: str
+    access_end: str
+    time_to_first_image_s: float
+    in_progress: bool
+    off_nadir_deg: float
+    tasking_id: str | None = None
+
+
+class ActivationOut(BaseModel):
+    """The plan of an emergency activation, fastest first, and the expected time to first image."""
+
+    activation_id: str | None = None
+    start: str
+    horizon_end: str
+    target: dict[str, float]
+    time_to_first_image_s: float | None = None
+    first_image: str | None = None
+    plan: list[ActivationEntryOut]
+    unavailable: list[dict[str, str]]
+    taskings: list[TaskingOut]

@@ -11,7 +11,8 @@ import typer
 
 from orbitshare.cli.support import fail, input_files
 
-__all__ = ["audit_head_cmd", "audit_partner_key_cmd", "audit_verify_cmd", "register", "serve_cmd"]
+__all__ = ["audit_head_cmd", "audit_partner_key_cmd", "audit_verify_cmd", "db_url_option", "open_hub", "register",
+           "serve_cmd"]
 
 DB_URL_HELP = "SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (default: SQLite in ORBITSHARE_HOME)."
 
@@ -211,3 +212,13 @@ def register(app: typer.Typer) -> None:
     audit.command("partner-key")(audit_partner_key_cmd)
     app.command("serve")(serve_cmd)
     app.add_typer(audit, name="audit")
+
+
+def db_url_option(value):
+    """Callback of --db-url for other command groups that reach the hub (see `_db_url`)."""
+    return _db_url(value)
+
+
+def open_hub(db_url: str | None):
+    """The hub on the configured store, for other command groups (exit 2 with one line when it cannot open)."""
+    return _open_hub(db_url)

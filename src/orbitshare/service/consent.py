@@ -250,6 +250,31 @@ class ConsentService:
             _require_focal_point(who, row.originator)
             return self._issue(s, who, product_id, recipient, purpose, check_expiry(expires_at), None)
 
+    def issue_in(
+        self,
+        s: Session,
+        signer: Principal,
+        product_id: str,
+        recipient: str,
+        purpose: str,
+        expires_at: datetime,
+        request_id: str | None,
+    ) -> GrantInfo:
+        """Sign and store a grant inside the caller's transaction `s` with `signer`'s focal-point key (audited).
+
+        For services that hold a focal point's prior signed statement authorising this release (an accepted
+        tasking names its products' recipient, purpose and release period); `request_id` names that statement.
+        """
+        if signer.role != "focal_point":
+            raise Forbidden("only a focal point signs consent grants")
+        return self._issue(s, signer, product_id, recipient, purpose, check_expiry(expires_at), request_id)
+
+    def focal_point_key(self, s: Session, who: Principal) -> tuple[Any, str]:
+        """The focal point's Ed25519 private key and key id, created on first use (inside transaction `s`)."""
+        if who.role != "focal_point":
+            raise Forbidden("only focal points hold signing keys")
+        return self._focal_point_key(s, who)
+
     def _issue(
         self,
         s: Session,

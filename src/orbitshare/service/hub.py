@@ -1,4 +1,4 @@
-"""The hub: one store context and the four services over it, wired once for the API, the CLI and tests."""
+"""The hub: one store context and the services over it, wired once for the API, the CLI and tests."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from orbitshare.service.consent import ConsentService
 from orbitshare.service.grants import GrantReader
 from orbitshare.service.parties import PartyService
 from orbitshare.service.products import ProductService
+from orbitshare.service.tasking import TaskingService
 
 __all__ = ["Hub"]
 
 
 class Hub:
-    """Composition root: `parties`, `products`, `consent` and `audit` share one database and key store."""
+    """Composition root: `parties`, `products`, `consent`, `tasking` and `audit` share one database and key store."""
 
     def __init__(self, config: HubConfig) -> None:
         """Open the store and build the services (migrations are applied separately)."""
@@ -23,6 +24,7 @@ class Hub:
         self.parties = PartyService(self.ctx)
         self.products = ProductService(self.ctx, grants)
         self.consent = ConsentService(self.ctx, self.products, grants)
+        self.tasking = TaskingService(self.ctx, self.consent, grants)
         self.audit = AuditService(self.ctx, grants)
 
     def warm(self) -> int:

@@ -200,3 +200,54 @@ class AuditHead(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     root_hash: Mapped[str] = mapped_column(String(64))
     frontier: Mapped[str] = mapped_column(Text)  # JSON list of [height, hex]
+
+
+class Tasking(Base):
+    """A request by one partner for an acquisition by another partner's asset, and its lifecycle.
+
+    The owner's focal point accepts with a signed statement (`acceptance`) that also consents to release
+    the tasking's products to the requester for `purpose` until `release_until`.
+    """
+
+    __tablename__ = "taskings"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    asset_id: Mapped[str] = mapped_column(String(64), index=True)
+    owner: Mapped[str] = mapped_column(ForeignKey("partners.code"), index=True)
+    requester: Mapped[str] = mapped_column(ForeignKey("partners.code"), index=True)
+    requested_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    purpose: Mapped[str] = mapped_column(String(100))
+    aoi: Mapped[str] = mapped_column(Text)  # canonical JSON of a GeoJSON Point or Polygon (lon, lat deg)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    urgency: Mapped[str] = mapped_column(String(12))
+    event_type: Mapped[str | None] = mapped_column(String(40), nullable=True)  # emergency activations only
+    justification: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    release_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    key_id: Mapped[str | None] = mapped_column(ForeignKey("signing_keys.key_id"), nullable=True)
+    acceptance: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # signed statement bytes
+    acceptance_signature: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    planned_time: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # planned acquisition
+    plan_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    acquired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    acquired_time: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # image time
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    cancelled_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    cancel_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class TaskingProduct(Base):
+    """A product delivered for a tasking, with the consent grant that releases it to the requester."""
+
+    __tablename__ = "tasking_products"
+    tasking_id: Mapped[str] = mapped_column(ForeignKey("taskings.id"), primary_key=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), primary_key=True, index=True)
+    grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
