@@ -1,8 +1,9 @@
 """Benchmark: imaging opportunities of 50 satellites over 100 AOIs for 7 days (footprints and coverage included).
 
 Times are CPU seconds of the process (all threads; on an idle 2-core machine the wall time is at most that), with
-the wall time and the load average beside them, since the machine may be shared. Baseline measured in the same run: skyfield's `find_events` (one satellite over one site per call) on a subset,
-scaled to the full problem; the subset's windows are also compared with ours (same elements, same elevation limit).
+the wall time and the load average beside them, since the machine may be shared. Baseline measured in the same
+run: skyfield's `find_events` (one satellite over one site per call) on a subset, scaled to the full problem; the
+subset's windows are also compared with ours (same elements, same elevation limit).
 Prints a table and writes bench/results/eo.json. Run: .venv/bin/python bench/eo.py
 """
 
