@@ -117,9 +117,10 @@ def test_eccentric_molniya_orbit_matches_find_events(catalog, omm_rows, ts):
         _match(_ours(catalog, norad, site, START, t1, min_elevation_deg=10.0), ref)
 
 
-def test_off_nadir_limit_matches_skyfield_geometry(catalog, omm_rows, ts):
-    """Field-of-regard windows (off-nadir <= 30 deg) against skyfield's positions and root finder."""
-    norad, limit = 48268, 30.0
+@pytest.mark.parametrize(("norad", "limit"), [(48268, 30.0), (42063, 10.3)])  # Pleiades Neo 3; Sentinel-2B swath
+def test_off_nadir_limit_matches_skyfield_geometry(catalog, omm_rows, ts, norad, limit):
+    """Field-of-regard windows against skyfield's positions and root finder, down to the 40 s windows of a
+    narrow swath that fall between the coarse grid's samples."""
     sat = _skyfield_sat(ts, omm_rows[norad])
     site = SITES[0]
     where = wgs84.latlon(site.lat_deg, site.lon_deg, elevation_m=site.h_km * 1000.0)
