@@ -114,6 +114,36 @@ def _opportunities(catalog_file, aoi_file, assets_file, only, start, hours):
     return opp
 
 
+def _label(path: str) -> dict:
+    """A security label (JSON file) checked by the sharing rules' parser, as a plain dict."""
+    from orbitshare.sharing.labels import SecurityLabel
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        return SecurityLabel.from_dict(data).to_dict()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+        fail(f"{path}: not a usable security label ({exc})")
+        raise  # unreachable: fail() raises
+
+
+def _write_stac(opp, label: dict, folder: Path) -> None:
+    """STAC items of the accesses under folder/items and their collection as folder/collection.json."""
+    from orbitshare.eo.stac import acquisition_collection, items_from_opportunities
+
+    cid = f"opportunities-{opp.start:%Y%m%dT%H%M}"
+    items = items_from_opportunities(opp, label, collection_id=cid)
+    if not items:
+        warn("no access has a footprint: no STAC item written")
+        return
+    (folder / "items").mkdir(parents=True, exist_ok=True)
+    for it in items:
+        (folder / "items" / f"{it['id']}.json").write_text(json.dumps(it, indent=1))
+    col = acquisition_collection(cid, items, f"Planned acquisitions from {opp.start:%Y-%m-%d %H:%M} UTC")
+    (folder / "collection.json").write_text(json.dumps(col, indent=1))
+    wrote(folder, f"{len(items)} STAC items and their collection")
+
+
 def assets_cmd(
     assets: str = typer.Option(None, "--assets", callback=input_files(), metavar="FILE", help=ASSETS_HELP),
     owner: str = typer.Option(None, "--owner", metavar="CODE[,CODE]", help="Only these owners (LUX,SVN)."),
@@ -148,10 +178,21 @@ def opportunities_cmd(
     out: str = typer.Option(None, "--out", callback=output_file((".csv", ".json", ".jsonl", ".geojson")),
                             metavar="FILE", help="Write every access to .csv/.json/.jsonl, or footprints with "
                             "their access properties to .geojson."),
+    stac: str = typer.Option(None, "--stac", callback=output_dir, metavar="DIR",
+                             help="Also write the accesses as STAC items (planned acquisitions) and a collection "
+                             "here (needs --label)."),
+    label: str = typer.Option(None, "--label", callback=input_files(), metavar="FILE",
+                              help="Security label of the STAC items, JSON (policy_id, classification, originator, "
+                              "categories, purposes)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Imaging opportunities: every access of every asset to every AOI, with geometry, GSD and coverage."""
+    if stac and not label:
+        raise typer.BadParameter("--stac needs --label FILE (the items' security label)", param_hint="'--stac'")
+    lab = _label(label) if label else None
     opp = _opportunities(catalog, aoi, assets, only, start, hours)
+    if stac and lab is not None:
+        _write_stac(opp, lab, Path(stac))
     rows = opp.rows()
     title = (f"imaging opportunities {opp.start:%Y-%m-%d %H:%M} + {hours:g} h: {len(rows)} accesses of "
              f"{len(opp.assets)} assets to {len(opp.aois)} AOIs")
