@@ -13,7 +13,6 @@ import shapely
 from shapely.geometry import shape
 
 from orbitshare.astro.time import parse_utc
-from orbitshare.catalog import read_catalog
 from orbitshare.eo.aoi import AoiError, read_aois
 from orbitshare.eo.assets import load_registry
 from orbitshare.eo.opportunities import find_opportunities
@@ -21,12 +20,6 @@ from orbitshare.eo.sensor import ground_swath_km, gsd_m, incidence_deg, slant_ra
 
 DATA = resources.files("orbitshare.data")
 START = parse_utc("2026-03-10T00:00:00Z")
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    cat, _ = read_catalog(str(DATA.joinpath("celestrak_active_2026-03-10.csv.gz")))
-    return cat
 
 
 @pytest.fixture(scope="module")

@@ -15,19 +15,12 @@ from skyfield.searchlib import find_discrete
 
 from orbitshare.astro.access import Site, multi_site_windows
 from orbitshare.astro.time import parse_utc
-from orbitshare.catalog import read_catalog
 
 CATALOG = resources.files("orbitshare.data").joinpath("celestrak_active_2026-03-10.csv.gz")
 START = parse_utc("2026-03-10T00:00:00Z")
 SITES = [Site(46.0569, 14.5058, 0.295, "ljubljana"), Site(49.61, 6.13, 0.3, "luxembourg"),
          Site(-33.87, 151.21, 0.0, "sydney")]
 TOL_S = 1.0
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    cat, _ = read_catalog(str(CATALOG))
-    return cat
 
 
 @pytest.fixture(scope="module")

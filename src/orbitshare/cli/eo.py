@@ -33,6 +33,10 @@ __all__ = ["assets_cmd", "opportunities_cmd", "persistence_cmd", "register"]
 ASSETS_HELP = "Your asset registry YAML: adds assets to the packaged one or replaces them by id."
 CATALOG_HELP = "Catalog file (TLE, OMM KVN/XML/JSON/CSV, .gz ok); default: the bundled CelesTrak active catalog."
 AOI_HELP = "GeoJSON file of AOIs: points and polygons (FeatureCollection, Feature or geometry)."
+AOI_OPTION = typer.Option(..., "--aoi", callback=input_files(), metavar="FILE", help=AOI_HELP)
+CATALOG_OPTION = typer.Option(None, "--catalog", callback=input_files(), metavar="FILE", help=CATALOG_HELP)
+START_OPTION = typer.Option(None, "--start", callback=iso_utc, metavar="UTC", help="Window start, UTC ISO 8601 "
+                            "(default: now, or the catalog's median epoch when that is more than 3 days old).")
 TABLE_COLUMNS = ("aoi", "asset", "best", "duration_s", "off_nadir_deg", "incidence_deg", "sun_elevation_deg",
                  "look_side", "gsd_m", "coverage_fraction")
 
@@ -167,10 +171,9 @@ def assets_cmd(
 
 
 def opportunities_cmd(
-    aoi: str = typer.Option(..., "--aoi", callback=input_files(), metavar="FILE", help=AOI_HELP),
-    catalog: str = typer.Option(None, "--catalog", callback=input_files(), metavar="FILE", help=CATALOG_HELP),
-    start: str = typer.Option(None, "--start", callback=iso_utc, metavar="UTC", help="Window start, UTC ISO 8601 "
-                              "(default: now, or the catalog's median epoch when that is more than 3 days old)."),
+    aoi: str = AOI_OPTION,
+    catalog: str = CATALOG_OPTION,
+    start: str = START_OPTION,
     hours: float = typer.Option(24.0, "--hours", callback=positive, help="Window length (hours)."),
     assets: str = typer.Option(None, "--assets", callback=input_files(), metavar="FILE", help=ASSETS_HELP),
     only: str = typer.Option(None, "--only", metavar="IDS|OWNERS", help="Asset ids and/or owner codes "
@@ -210,10 +213,9 @@ def opportunities_cmd(
 
 
 def persistence_cmd(
-    aoi: str = typer.Option(..., "--aoi", callback=input_files(), metavar="FILE", help=AOI_HELP),
-    catalog: str = typer.Option(None, "--catalog", callback=input_files(), metavar="FILE", help=CATALOG_HELP),
-    start: str = typer.Option(None, "--start", callback=iso_utc, metavar="UTC", help="Window start, UTC ISO 8601 "
-                              "(default: now, or the catalog's median epoch when that is more than 3 days old)."),
+    aoi: str = AOI_OPTION,
+    catalog: str = CATALOG_OPTION,
+    start: str = START_OPTION,
     days: float = typer.Option(7.0, "--days", callback=positive, help="Window length (days)."),
     constellation: str = typer.Option("all", "--constellation", metavar="OWNERS|IDS",
                                       help="The virtual constellation: owner codes and/or asset ids (LUX,SVN), "
