@@ -137,3 +137,11 @@ def test_planned_asset_with_notional_elements_gets_accesses(catalog, demo_aois):
     opp = find_opportunities(catalog, load_registry().select("sentinel-2d"), demo_aois.aois, START,
                              START + timedelta(days=10))
     assert len(opp) >= 2 and opp.assets[0].notional
+
+
+def test_asset_missing_from_the_catalog_is_left_out_with_a_reason(catalog, demo_aois):
+    small = catalog.select(ids=[39634])
+    opp = find_opportunities(small, load_registry().select("sentinel-1a,sentinel-1c"), demo_aois.aois, START,
+                             START + timedelta(hours=6))
+    assert [p.asset.id for p in opp.assets] == ["sentinel-1a"]
+    assert opp.skipped == ["sentinel-1c: NORAD id 62261 not in the catalog"]

@@ -147,3 +147,18 @@ def _itrs():
     from skyfield.framelib import itrs
 
     return itrs
+
+
+def test_many_sites_agree_with_the_single_site_search(catalog):
+    """multi_site_windows (many sites, per-satellite limits) gives the windows access_windows finds site by site."""
+    from orbitshare.astro.access import Constraints, access_windows
+
+    sub = catalog.select(ids=[46277, 48268, 40697, 39634, 43800])
+    limits = [30.0, 45.0, None, 40.0, 30.0]
+    t1 = START + timedelta(days=2)
+    w = multi_site_windows(sub, SITES, START, t1, min_elevation_deg=0.0, max_off_nadir_deg=limits)
+    mine = sorted(zip(w["site"].tolist(), w["sat"].tolist(), w["start_s"], w["stop_s"], strict=True))
+    ref = sorted((si, k, x["start_s"], x["stop_s"]) for si, s in enumerate(SITES) for k, off in enumerate(limits)
+                 for x in access_windows(sub.take([k]), s, START, t1, Constraints(0.0, off)))
+    assert [m[:2] for m in mine] == [r[:2] for r in ref]
+    assert max(max(abs(a[2] - b[2]), abs(a[3] - b[3])) for a, b in zip(mine, ref, strict=True)) < 0.01
