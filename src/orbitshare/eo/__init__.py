@@ -1,0 +1,1 @@
+"""Earth observation: the virtual constellation's assets, opportunities and collection planning."""
