@@ -520,3 +520,134 @@ def verify(case: AeosspCase, actions: list[Action]) -> Verification:
                    "WCR": sum(case.tasks[t].weight for t in done) / total_w if total_w > 0 else 0.0,
                    "TAT": sum(tat) / len(tat) if tat else None, "PC": float(pc_wh)}
     return Verification(not failures, metrics, failures, per_task, per_sat)
+
+
+def _sat_grid(case: AeosspCase) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Offsets (s) of the action grid and every satellite's TEME and ITRS positions (n, m, 3) in km on it."""
+    t = np.arange(0.0, case.mission.horizon_s + 0.5, case.mission.action_step_s)
+    teme, itrs = zip(*(states(case, s, t) for s in case.satellites), strict=True)
+    return t, np.stack(teme), np.stack(itrs)
+
+
+def candidate_observations(case: AeosspCase, starts_per_window: int = 4, margin_deg: float = 0.01):
+    """Candidate observations (engine.Candidates, job = task index) and the task ids in job order.
+
+    For each task and each satellite with the required sensor, every start on the action grid in the task
+    window such that the target stays visible within max off-nadir - margin_deg at every grid sample of the
+    observation; up to `starts_per_window` starts are kept per contiguous run (earliest first, evenly spaced).
+    """
+    from orbitshare.eo.planning.engine import Candidates
+
+    m = case.mission
+    step = m.action_step_s
+    t, teme, itrs = _sat_grid(case)
+    sat_ids = list(case.satellites)
+    task_ids = list(case.tasks)
+    jd, fr = case.epoch.offsets_normalised(t)
+    theta = theta_GMST1982(jd, fr)[0]
+    cos_t, sin_t = np.cos(theta), np.sin(theta)
+    parts: list[dict[str, Any]] = []
+    for j, task_id in enumerate(task_ids):
+        task = case.tasks[task_id]
+        lo = int(np.ceil((task.release - m.start).total_seconds() / step))
+        hi = int(np.floor((task.due - m.start).total_seconds() / step))
+        n_steps = task.duration_s // step
+        if hi - lo < n_steps:
+            continue
+        target = task.r_itrs_km
+        normal = target / np.linalg.norm(target)
+        sats = [k for k, s in enumerate(sat_ids) if case.satellites[s].sensor_type == task.sensor_type]
+        if not sats:
+            continue
+        r = itrs[sats, lo:hi + 1]
+        visible = (r - target) @ normal > 0.0
+        off = off_nadir_between_deg(r, target)
+        limit = np.array([case.satellites[sat_ids[k]].max_off_nadir_deg for k in sats])[:, None] - margin_deg
+        ok = visible & (off <= limit)
+        # a start is feasible when all n_steps + 1 samples from it are feasible
+        run = np.cumsum(np.pad(~ok, ((0, 0), (1, 0))), axis=1)
+        feasible = (run[:, n_steps + 1:] - run[:, :-n_steps - 1]) == 0
+        for row, k in enumerate(sats):
+            f = feasible[row]
+            if not f.any():
+                continue
+            edges = np.flatnonzero(np.diff(np.concatenate([[0], f.astype(np.int8), [0]])))
+            for a, b in zip(edges[::2], edges[1::2], strict=True):
+                picks = np.unique(np.linspace(a, b - 1, min(starts_per_window, b - a)).round().astype(int))
+                for p in picks:
+                    g0, g1 = lo + p, lo + p + n_steps
+                    parts.append({"sat": k, "job": j, "g0": g0, "g1": g1, "w": task.weight})
+    if not parts:
+        return Candidates.concat([]), task_ids
+    sat = np.array([p["sat"] for p in parts])
+    g0, g1 = np.array([p["g0"] for p in parts]), np.array([p["g1"] for p in parts])
+    targets = np.stack([case.tasks[task_ids[p["job"]]].r_itrs_km for p in parts])
+
+    def los(g: np.ndarray) -> np.ndarray:
+        tx = cos_t[g] * targets[:, 0] - sin_t[g] * targets[:, 1]
+        ty = sin_t[g] * targets[:, 0] + cos_t[g] * targets[:, 1]
+        return np.stack([tx, ty, targets[:, 2]], axis=1) - teme[sat, g]
+
+    value = np.array([round(p["w"] * 10000) + 1 for p in parts], dtype=np.int64)
+    cands = Candidates(sat, np.array([p["job"] for p in parts]), t[g0], t[g1], value, los(g0), los(g1))
+    return cands, task_ids
+
+
+def nadir_start_ok(case: AeosspCase, cands) -> np.ndarray:
+    """Mask of candidates that can be reached from nadir at the horizon start (slew plus settle)."""
+    sat_ids = list(case.satellites)
+    ok = np.ones(len(cands), dtype=bool)
+    for k, sat_id in enumerate(sat_ids):
+        idx = np.flatnonzero(cands.sat == k)
+        if len(idx) == 0:
+            continue
+        s = case.satellites[sat_id]
+        r_teme, _ = states(case, sat_id, cands.start_s[idx])
+        need = slew_time_s(angle_between_deg(-r_teme, cands.los_start[idx]), s.max_rate_deg_s,
+                           s.max_accel_deg_s2) + s.settle_s
+        ok[idx] = cands.start_s[idx] >= need + 1e-6
+    return ok
+
+
+def schedule(case: AeosspCase, time_limit_s: float = 60.0, workers: int = 2, starts_per_window: int = 4,
+             seed: int = 0) -> tuple[list[Action], dict[str, Any]]:
+    """Observation actions maximising WCR (then CR) by CP-SAT over candidate starts; the battery is checked
+    with the verifier and, where it would deplete, the lowest-weight observation before the depletion is
+    dropped until it holds. Returns the actions and solve details (objective, bound, gap, times)."""
+    import time as _time
+
+    from orbitshare.eo.planning.engine import Agility, conflict_pairs, select
+
+    t0 = _time.perf_counter()
+    cands, task_ids = candidate_observations(case, starts_per_window)
+    cands = cands.take(nadir_start_ok(case, cands))
+    sats = list(case.satellites.values())
+    agility = Agility(np.array([s.max_rate_deg_s for s in sats]), np.array([s.max_accel_deg_s2 for s in sats]),
+                      np.array([s.settle_s for s in sats]))
+    max_angle = 2.0 * max(s.max_off_nadir_deg for s in sats) + 5.0
+    pairs = conflict_pairs(cands, agility, max_angle)
+    t_build = _time.perf_counter() - t0
+    sel = select(cands, pairs, max(1.0, time_limit_s - t_build), workers, seed=seed)
+    sat_ids = list(case.satellites)
+    actions = [Action(sat_ids[int(cands.sat[k])], task_ids[int(cands.job[k])],
+                      case.mission.start + timedelta(seconds=float(cands.start_s[k])),
+                      case.mission.start + timedelta(seconds=float(cands.end_s[k])))
+               for k in np.flatnonzero(sel.chosen)]
+    dropped = 0
+    while True:
+        result = verify(case, actions)
+        battery = [f for f in result.failures if f.stage == "battery"]
+        if result.valid or not battery:
+            break
+        f = battery[0]
+        before = [a for a in actions if a.satellite_id == f.satellite_id and f.time is not None and a.start <= f.time]
+        if not before:
+            break
+        worst = min(before, key=lambda a: (case.tasks[a.task_id].weight, -a.start.timestamp()))
+        actions.remove(worst)
+        dropped += 1
+    info = {"candidates": len(cands), "conflicts": len(pairs), "build_s": t_build, "solve_s": sel.wall_s,
+            "status": sel.status, "objective": sel.objective, "best_bound": sel.best_bound, "gap": sel.gap,
+            "greedy_objective": sel.details.get("greedy_objective"), "battery_drops": dropped,
+            "valid": result.valid, "metrics": result.metrics, "wall_s": _time.perf_counter() - t0}
+    return actions, info
