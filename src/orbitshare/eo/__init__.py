@@ -1,1 +1,1 @@
-"""Earth observation: the virtual constellation's assets, opportunities and collection planning."""
+"""Earth observation: the virtual constellation's assets, imaging opportunities, persistence and STAC products."""
