@@ -142,7 +142,7 @@ def _solve(model, time_limit_s: float, workers: int, seed: int):
     solver.parameters.max_time_in_seconds = max(0.1, float(time_limit_s))
     solver.parameters.num_search_workers = int(workers)
     solver.parameters.random_seed = int(seed)
-    return solver, solver.Solve(model)
+    return solver, solver.solve(model)
 
 
 def select(c: Candidates, pairs: np.ndarray, time_limit_s: float = 30.0, workers: int = 2,
@@ -163,19 +163,19 @@ def select(c: Candidates, pairs: np.ndarray, time_limit_s: float = 30.0, workers
     if n == 0:
         return Selection(np.zeros(0, dtype=bool), 0.0, 0.0, "OPTIMAL", 0.0)
     model = cp_model.CpModel()
-    x = [model.NewBoolVar(f"c{k}") for k in range(n)]
+    x = [model.new_bool_var(f"c{k}") for k in range(n)]
     order = np.argsort(c.job, kind="stable")
     _, starts = np.unique(c.job[order], return_index=True)
     for members in np.split(order, starts[1:]):
         if len(members) > 1:
-            model.AddAtMostOne([x[k] for k in members])
+            model.add_at_most_one([x[k] for k in members])
     for a, b in pairs:
-        model.AddBoolOr([x[a].Not(), x[b].Not()])
+        model.add_bool_or([x[a].negated(), x[b].negated()])
     for members, limit in capacity:
         if len(members) > limit:
-            model.Add(sum(x[k] for k in members) <= int(limit))
+            model.add(sum(x[k] for k in members) <= int(limit))
     for k in range(n):
-        model.AddHint(x[k], bool(hint[k]))
+        model.add_hint(x[k], bool(hint[k]))
     value = [int(v) for v in c.value]
     total = sum(v * x[k] for k, v in enumerate(value))
     details: dict = {"candidates": n, "conflicts": len(pairs), "greedy_objective": float(np.sum(c.value[hint]))}
@@ -183,34 +183,34 @@ def select(c: Candidates, pairs: np.ndarray, time_limit_s: float = 30.0, workers
     if group_of_job is not None:
         groups = np.asarray(group_of_job)[c.job]
         scale = 1000
-        z = model.NewIntVar(0, scale, "z")
+        z = model.new_int_var(0, scale, "z")
         attain: dict[int, int] = {}
         for g in np.unique(groups):
             members = np.flatnonzero(groups == g)
-            best = {}
-            for k in members:
+            best: dict[int, int] = {}
+            for k in members.tolist():
                 best[int(c.job[k])] = max(best.get(int(c.job[k]), 0), value[k])
-            attain[int(g)] = sum(best.values())
+            attain[int(g)] = int(sum(best.values()))
             if attain[int(g)] > 0:
-                model.Add(scale * sum(value[k] * x[k] for k in members) >= attain[int(g)] * z)
-        model.Maximize(z)
+                model.add(scale * sum(value[k] * x[k] for k in members) >= attain[int(g)] * z)
+        model.maximize(z)
         solver, status = _solve(model, budget / 2, workers, seed)
-        z_star = int(solver.Value(z)) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0
-        details.update({"fair_floor": z_star / scale, "fair_floor_bound": solver.BestObjectiveBound() / scale,
-                        "fair_stage_status": solver.StatusName(status), "attainable_by_group": attain})
+        z_star = int(solver.value(z)) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0
+        details.update({"fair_floor": z_star / scale, "fair_floor_bound": solver.best_objective_bound / scale,
+                        "fair_stage_status": solver.status_name(status), "attainable_by_group": attain})
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            model.ClearHints()
+            model.clear_hints()
             for k in range(n):
-                model.AddHint(x[k], bool(solver.BooleanValue(x[k])))
-        model.Add(z >= int(np.floor(fairness * z_star)))
+                model.add_hint(x[k], bool(solver.boolean_value(x[k])))
+        model.add(z >= int(np.floor(fairness * z_star)))
         budget = max(0.5, budget - (time.perf_counter() - t0))
-    model.Maximize(total)
+    model.maximize(total)
     solver, status = _solve(model, budget, workers, seed)
-    name = solver.StatusName(status)
+    name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if group_of_job is not None:
             raise RuntimeError(f"CP-SAT found no plan meeting the fairness floor ({name})")
         return Selection(hint, float(np.sum(c.value[hint])), float("inf"), name, time.perf_counter() - t0, details)
-    chosen = np.array([solver.BooleanValue(v) for v in x], dtype=bool)
-    return Selection(chosen, float(solver.ObjectiveValue()), float(solver.BestObjectiveBound()), name,
+    chosen = np.array([solver.boolean_value(v) for v in x], dtype=bool)
+    return Selection(chosen, float(solver.objective_value), float(solver.best_objective_bound), name,
                      time.perf_counter() - t0, details)

@@ -235,41 +235,42 @@ def solve_spot5(instance: Spot5Instance, time_limit_s: float = 60.0, workers: in
     model = cp_model.CpModel()
     x: list[dict[int, cp_model.IntVar]] = []
     for p in instance.photos:
-        lits = {v: model.NewBoolVar(f"x{p.ident}_{v}") for v in p.values}
-        model.AddAtMostOne(lits.values())
+        lits = {v: model.new_bool_var(f"x{p.ident}_{v}") for v in p.values}
+        model.add_at_most_one(lits.values())
         x.append(lits)
-    for c in instance.constraints:
-        for tup in c.forbidden:
-            lits = [x[p].get(v) for p, v in zip(c.photos, tup, strict=True)]
-            if all(lit is not None for lit in lits):
-                model.AddBoolOr([lit.Not() for lit in lits if lit is not None])
+    for con in instance.constraints:
+        for tup in con.forbidden:
+            found = [x[p].get(v) for p, v in zip(con.photos, tup, strict=True)]
+            chosen = [lit for lit in found if lit is not None]
+            if len(chosen) == len(found):
+                model.add_bool_or([lit.negated() for lit in chosen])
     if instance.capacity is not None:
         terms = []
         for p in instance.photos:
-            for v, c in zip(p.values, _scaled(p.consumption, capacity_rule), strict=True):
-                if c:
-                    terms.append(c * x[p.ident][v])
+            for v, use in zip(p.values, _scaled(p.consumption, capacity_rule), strict=True):
+                if use:
+                    terms.append(use * x[p.ident][v])
         if terms:
-            model.Add(sum(terms) <= _capacity(instance, capacity_rule))
-    model.Maximize(sum(p.weight * lit for p in instance.photos for lit in x[p.ident].values()))
+            model.add(sum(terms) <= _capacity(instance, capacity_rule))
+    model.maximize(sum(p.weight * lit for p in instance.photos for lit in x[p.ident].values()))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit_s)
     solver.parameters.num_search_workers = int(workers)
     solver.parameters.random_seed = int(seed)
     t0 = time.perf_counter()
-    status = solver.Solve(model)
+    status = solver.solve(model)
     wall = time.perf_counter() - t0
-    name = solver.StatusName(status)
+    name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Spot5Result(instance.name, [0] * len(instance.photos), 0, float("inf"), False, name, wall)
-    assignment = []
+    assignment: list[int] = []
     for p in instance.photos:
-        chosen = [v for v, lit in x[p.ident].items() if solver.BooleanValue(lit)]
-        assignment.append(chosen[0] if chosen else 0)
-    objective = round(solver.ObjectiveValue())
-    return Spot5Result(instance.name, assignment, objective, solver.BestObjectiveBound(),
+        picked = [int(v) for v, lit in x[p.ident].items() if solver.boolean_value(lit)]
+        assignment.append(picked[0] if picked else 0)
+    objective = round(solver.objective_value)
+    return Spot5Result(instance.name, assignment, objective, solver.best_objective_bound,
                        status == cp_model.OPTIMAL, name, wall,
-                       {"booleans": sum(len(d) for d in x), "conflicts": solver.NumConflicts()})
+                       {"booleans": sum(len(d) for d in x), "conflicts": solver.num_conflicts})
 
 
 def check_solution(instance: Spot5Instance, assignment: list[int], capacity_rule: str = "raw") -> tuple[int, list[str]]:
