@@ -23,7 +23,7 @@ from orbitshare.eo.planning.candidates import REASONS, request_candidates
 from orbitshare.eo.planning.engine import Agility, conflict_pairs, select
 from orbitshare.eo.planning.requests import PlanningSatellite, Request
 
-__all__ = ["CollectionPlan", "plan_collection", "plan_geojson", "plan_rows"]
+__all__ = ["CollectionPlan", "plan_collection", "plan_geojson", "plan_rows", "satellites_from_catalog"]
 
 
 @dataclass
@@ -145,3 +145,15 @@ def plan_geojson(plan: CollectionPlan, requests: list[Request]) -> dict[str, Any
                                                    "end", "off_nadir_deg", "gsd_m", "priority")}}
                 for a in plan.acquisitions]
     return {"type": "FeatureCollection", "features": features}
+
+
+def satellites_from_catalog(registry, catalog) -> tuple[list[PlanningSatellite], Sgp4Records, list[dict[str, str]]]:
+    """Planning satellites of the registry's assets found (by NORAD id) in a catalog, their SGP4 records in the
+    same order, and the assets left out with the reason."""
+    from orbitshare.eo.planning.requests import planning_satellites_from_registry
+
+    ids = catalog.norad_id.tolist()
+    alt = {int(n): float(a) for n, a in zip(ids, 0.5 * (catalog.perigee_km + catalog.apogee_km), strict=True)}
+    sats, skipped = planning_satellites_from_registry(registry, alt)
+    recs = Sgp4Records.from_catalog(catalog.take(catalog.index_of([p.norad_id for p in sats])))
+    return sats, recs, skipped

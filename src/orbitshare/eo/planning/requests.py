@@ -211,8 +211,8 @@ def planning_satellites_from_registry(registry, altitude_km_of: dict[int, float]
         if a.sensor == "optical" and sun is None:
             sun = DEFAULT_MIN_SUN_ELEVATION_DEG
             assumed.append("min_sun_elevation_deg")
-        if band[2] != "field of regard":
-            assumed.append(f"off-nadir band from {band[2]}")
+        if band[2].startswith("nadir only"):
+            assumed.append("max_off_nadir_deg (nadir only: half swath)")
         out.append(PlanningSatellite(
             a.norad_id, a.name, a.owner, a.sensor, band[1], band[0], a.gsd_nadir_m, rate,
             DEFAULT_AGILITY["slew_accel_deg_s2"], settle, a.images_per_day,
