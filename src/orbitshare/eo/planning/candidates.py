@@ -4,8 +4,10 @@ All satellites are propagated once on a grid (SGP4, TEME -> ITRS); a KD-tree of 
 finds, for every request aim point, the samples within the satellite's Earth central angle of regard; the
 off-nadir angle, visibility, Sun elevation (optical) and GSD limits are applied per sample; consecutive
 feasible samples form a pass, in which up to three acquisition times are proposed (best off-nadir, earliest,
-latest). SAR resolution is the registry's figure, independent of range. Each acquisition [t - d/2, t + d/2]
-is then re-checked exactly at both ends, where its lines of sight (TEME) for the slew model are computed.
+latest); the passes of a request are ranked by their best off-nadir angle and the best `max_passes` kept
+(bounding the model on large problems). SAR resolution is the registry's figure, independent of range.
+Each acquisition [t - d/2, t + d/2] is then re-checked exactly at both ends, where its lines of sight (TEME)
+for the slew model are computed.
 """
 
 from __future__ import annotations
@@ -67,11 +69,12 @@ def _central_angle_rad(max_off_nadir_deg: float, r_km: float) -> float:
 
 
 def request_candidates(requests: list[Request], sats: list[PlanningSatellite], recs: Sgp4Records,
-                       start: datetime, days: float, step_s: float = 30.0
-                       ) -> tuple[Candidates, CandidateInfo]:
+                       start: datetime, days: float, step_s: float = 30.0, max_passes: int = 12,
+                       times_per_pass: int = 3) -> tuple[Candidates, CandidateInfo]:
     """Candidate acquisitions (job = request index, sat = satellite index; value = request weight) and detail.
 
-    `recs` holds the SGP4 records of `sats` in the same order; times are s after `start`."""
+    `recs` holds the SGP4 records of `sats` in the same order; times are s after `start`. Per request the
+    `max_passes` passes with the smallest best off-nadir angle are kept, each with 1 or 3 acquisition times."""
     from scipy.spatial import cKDTree
 
     epoch = Epoch.from_datetime(start)
@@ -153,8 +156,16 @@ def request_candidates(requests: list[Request], sats: list[PlanningSatellite], r
     first = np.flatnonzero(new_pass)
     last = np.append(first[1:] - 1, len(h) - 1)
     best = first + np.array([int(np.argmin(h[a:b + 1, 3])) for a, b in zip(first, last, strict=True)])
-    pick = np.unique(np.concatenate([best, first, last]))
     del pass_id
+    # the passes of each request, best off-nadir first: keep max_passes of them
+    keep_pass = np.zeros(len(best), dtype=bool)
+    by_req = np.lexsort((h[best, 3], req_i[best]))
+    rank = np.arange(len(by_req)) - np.searchsorted(req_i[best][by_req], req_i[best][by_req], side="left")
+    keep_pass[by_req[rank < max_passes]] = True
+    picks = [best[keep_pass]]
+    if times_per_pass > 1:
+        picks += [first[keep_pass], last[keep_pass]]
+    pick = np.unique(np.concatenate(picks))
     sat_i, req_i, t_i, off_c, gsd_c = sat_i[pick], req_i[pick], t_i[pick], h[pick, 3], h[pick, 4]
     dur = np.array([requests[k].duration_s for k in req_i])
     t0 = np.clip(t[t_i] - dur / 2, 0.0, horizon_s - dur)

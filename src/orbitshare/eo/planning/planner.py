@@ -53,8 +53,11 @@ def _z(value: datetime) -> str:
 
 def plan_collection(requests: list[Request], sats: list[PlanningSatellite], recs: Sgp4Records, start: datetime,
                     days: float, time_limit_s: float = 30.0, fairness: float = 1.0, step_s: float = 30.0,
-                    workers: int = 2, seed: int = 0) -> CollectionPlan:
-    """Plan acquisitions of `requests` by `sats` (SGP4 records `recs`, same order) over [start, start + days]."""
+                    workers: int = 2, seed: int = 0, max_candidates: int = 12000) -> CollectionPlan:
+    """Plan acquisitions of `requests` by `sats` (SGP4 records `recs`, same order) over [start, start + days].
+
+    The candidate budget `max_candidates` sets how many passes per request (2..12, best off-nadir first) and
+    acquisition times per pass (3, or 1 on large problems) enter the CP-SAT model."""
     if not requests:
         raise ValueError("no requests to plan")
     if not sats:
@@ -63,7 +66,10 @@ def plan_collection(requests: list[Request], sats: list[PlanningSatellite], recs
         raise ValueError("fairness must be within 0..1")
     start = as_utc(start)
     t0 = time.perf_counter()
-    cands, info = request_candidates(requests, sats, recs, start, days, step_s)
+    times_per_pass = 3 if 3 * 12 * len(requests) <= max_candidates else 1
+    max_passes = int(max(2, min(12, max_candidates // (times_per_pass * len(requests)))))
+    cands, info = request_candidates(requests, sats, recs, start, days, step_s, max_passes, times_per_pass)
+    t_cands = time.perf_counter() - t0
     agility = Agility(np.array([p.slew_rate_deg_s for p in sats]), np.array([p.slew_accel_deg_s2 for p in sats]),
                       np.array([p.settle_s for p in sats]))
     max_angle = 2.0 * max(p.max_off_nadir_deg for p in sats) + 5.0
@@ -121,8 +127,10 @@ def plan_collection(requests: list[Request], sats: list[PlanningSatellite], recs
                         "share_of_attainable": round(value / att, 4) if att else None})
     solver = {"status": sel.status, "objective": sel.objective, "best_bound": sel.best_bound,
               "gap": round(sel.gap, 6), "candidates": len(cands), "conflicts": len(pairs),
-              "capacity_limits": len(capacity), "build_s": round(t_build, 3), "solve_s": round(sel.wall_s, 3),
-              "time_limit_s": time_limit_s, "fairness": fairness,
+              "capacity_limits": len(capacity), "candidates_s": round(t_cands, 3),
+              "build_s": round(t_build, 3), "solve_s": round(sel.wall_s, 3),
+              "time_limit_s": time_limit_s, "fairness": fairness, "passes_per_request": max_passes,
+              "times_per_pass": times_per_pass,
               **{k: v for k, v in sel.details.items() if k not in ("attainable_by_group", "candidates", "conflicts")}}
     satellites = [{"norad_id": p.norad_id, "name": p.name, "owner": p.owner, "asset": p.asset_id,
                    "sensor": p.sensor, "max_off_nadir_deg": p.max_off_nadir_deg, "assumed": list(p.assumed)}
