@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from orbitshare.api.eo_jobs import eo_jobs
 from orbitshare.api.eo_plan_jobs import eo_plan_jobs
 from orbitshare.api.jobs import Job, JobContext, JobResult
 from orbitshare.astro.time import as_utc
@@ -151,5 +152,6 @@ def capability_jobs() -> list[Job]:
             screening_job),
         Job("manoeuvres", "alert", "Manoeuvre detection in one object's element-set history", manoeuvres_job),
         Job("passes", "imaging_opportunities", "Passes of a catalog's satellites over a site", passes_job),
+        *eo_jobs(),
         *eo_plan_jobs(),
     ]

@@ -385,3 +385,191 @@ def passes(
             )
         )
     return sorted(out, key=lambda p: (p.rise, p.norad_id))
+
+
+# --- many sites, per-satellite limits ---------------------------------------------------------------------------
+
+
+def sun_direction_itrs(jd, fr) -> np.ndarray:
+    """Unit vectors (m, 3) to the Sun in ITRS at UTC two-part Julian dates (low-precision solar position)."""
+    jd, fr = np.atleast_1d(jd), np.atleast_1d(fr)
+    u = sun_direction_teme(jd, fr)
+    theta, _ = gmst82_rad(jd, fr)
+    c, s = np.cos(theta), np.sin(theta)
+    return np.stack([c * u[..., 0] + s * u[..., 1], -s * u[..., 0] + c * u[..., 1], u[..., 2]], axis=-1)
+
+
+def _per_object(value, n: int, none: float) -> np.ndarray:
+    """A scalar, per-object sequence or None (-> `none`) as a float array of shape (n,); None items -> `none`."""
+    if value is None:
+        return np.full(n, none)
+    arr = np.asarray([none if v is None else v for v in np.atleast_1d(np.asarray(value, dtype=object))],
+                     dtype=np.float64)
+    return np.broadcast_to(arr, (n,)).copy()
+
+
+def _central_angle_limit(r_km: np.ndarray, min_el_deg: np.ndarray, max_off_deg: np.ndarray) -> np.ndarray:
+    """Largest Earth central angle (rad, spherical Earth of the equatorial radius) between a satellite at radius
+    r_km and a site that meets both an elevation floor and an off-nadir ceiling (nan: no ceiling)."""
+    from orbitshare.constants import WGS84_A_KM
+
+    ratio = np.clip(WGS84_A_KM / r_km, 0.0, 1.0)
+    el = np.radians(min_el_deg)
+    lam_el = 0.5 * np.pi - el - np.arcsin(np.clip(ratio * np.cos(el), -1.0, 1.0))
+    eta = np.radians(np.where(np.isnan(max_off_deg), 90.0, max_off_deg))
+    s = np.sin(eta) / ratio
+    lam_off = np.where(s < 1.0, np.arcsin(np.clip(s, -1.0, 1.0)) - eta, np.arccos(ratio))
+    return np.minimum(lam_el, lam_off)
+
+
+def _site_margin(r_itrs, site_r, up, sun_u, min_el, max_off, min_sun) -> np.ndarray:
+    """Smallest margin (deg) of elevation floor, off-nadir ceiling and sun floor for matching rows of satellite
+    positions (k, 3), site positions and up vectors (k, 3), sun unit vectors (k, 3) and per-row limits."""
+    d = r_itrs - site_r
+    rng = np.linalg.norm(d, axis=-1)
+    el = np.degrees(np.arcsin(np.clip(np.sum(d * up, axis=-1) / rng, -1.0, 1.0)))
+    m = el - min_el
+    cos_off = np.sum(-d * -r_itrs, axis=-1) / (rng * np.linalg.norm(r_itrs, axis=-1))
+    off = np.degrees(np.arccos(np.clip(cos_off, -1.0, 1.0)))
+    m = np.where(np.isnan(max_off), m, np.minimum(m, max_off - off))
+    if sun_u is not None:
+        sun = np.degrees(np.arcsin(np.clip(np.sum(sun_u * up, axis=-1), -1.0, 1.0)))
+        m = np.where(np.isnan(min_sun), m, np.minimum(m, sun - min_sun))
+    return m
+
+
+def site_geometry(recs: Sgp4Records, sat_idx, site_lat_deg, site_lon_deg, site_h_km, epoch: Epoch, t_s):
+    """Elevation (deg), azimuth (deg), range (km), off-nadir (deg), sun elevation (deg), ITRS position and
+    velocity (km, km/s) and SGP4 error of satellite sat_idx[k] seen from site k at t_s[k] s after the epoch."""
+    jd, fr = epoch.offsets(np.asarray(t_s, dtype=np.float64))
+    r, v, err = propagate_pairs(recs, sat_idx, jd, fr)
+    r_itrs, v_itrs = teme_to_itrs(r, v, jd, fr)
+    lat, lon = np.radians(site_lat_deg), np.radians(site_lon_deg)
+    site_r = geodetic_to_itrs(site_lat_deg, site_lon_deg, site_h_km)
+    east = np.stack([-np.sin(lon), np.cos(lon), np.zeros_like(lon)], axis=-1)
+    north = np.stack([-np.sin(lat) * np.cos(lon), -np.sin(lat) * np.sin(lon), np.cos(lat)], axis=-1)
+    up = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
+    d = r_itrs - site_r
+    rng = np.linalg.norm(d, axis=-1)
+    el = np.degrees(np.arcsin(np.clip(np.sum(d * up, axis=-1) / rng, -1.0, 1.0)))
+    az = np.degrees(np.arctan2(np.sum(d * east, axis=-1), np.sum(d * north, axis=-1))) % 360.0
+    off = off_nadir_deg(r_itrs, site_r)
+    sun = np.degrees(np.arcsin(np.clip(np.sum(sun_direction_itrs(jd, fr) * up, axis=-1), -1.0, 1.0)))
+    return el, az, rng, off, sun, r_itrs, v_itrs, err
+
+
+def multi_site_windows(
+    catalog_or_records,
+    sites,
+    start,
+    stop,
+    *,
+    min_elevation_deg=0.0,
+    max_off_nadir_deg=None,
+    min_sun_elevation_deg=None,
+    step_s: float | None = None,
+    margin_s: float | None = None,
+    site_chunk: int = 8,
+) -> dict[str, np.ndarray]:
+    """Access windows of every satellite over every site overlapping [start, stop], with per-satellite limits.
+
+    Limits are scalars or per-satellite sequences (None: no limit): elevation floor at the site (deg),
+    off-nadir ceiling at the satellite (deg; an imager's field of regard) and sun-elevation floor at the site
+    (deg). Satellites are propagated once on a coarse grid; an Earth-central-angle screen picks the few
+    satellite x site x time samples that can be in view, where the exact margin is evaluated; edges are refined
+    by bisection and each window's least off-nadir time by golden-section search, all windows at once.
+
+    Returns columns (numpy arrays, one row per window, sorted by site, satellite, start): `site`, `sat`
+    (indices), `start_s`, `stop_s`, `best_s` (seconds after start, UTC), `start_clipped`, `stop_clipped`."""
+    recs, _, _ = as_records(catalog_or_records)
+    sites = list(sites)
+    start, stop = as_utc(start), as_utc(stop)
+    if stop <= start:
+        raise ValueError(f"stop {stop.isoformat()} is not after start {start.isoformat()}")
+    empty = {k: np.zeros(0, dtype=int) for k in ("site", "sat")}
+    empty.update({k: np.zeros(0) for k in ("start_s", "stop_s", "best_s")})
+    empty.update({k: np.zeros(0, dtype=bool) for k in ("start_clipped", "stop_clipped")})
+    n, n_sites = len(recs), len(sites)
+    if n == 0 or n_sites == 0:
+        return empty
+    min_el = _per_object(min_elevation_deg, n, -90.0)
+    max_off = _per_object(max_off_nadir_deg, n, np.nan)
+    min_sun = _per_object(min_sun_elevation_deg, n, np.nan)
+    step = step_s or default_step_s(recs)
+    pad = margin_s if margin_s is not None else default_margin_s(recs)
+    epoch = Epoch.from_datetime(start)
+    span = (stop - start).total_seconds()
+    t_s = np.arange(-pad, span + pad + step, step)
+    jd, fr = epoch.offsets(t_s)
+    eph = propagate(recs, jd, fr)
+    r_itrs, v_itrs = teme_to_itrs(eph.r_km, eph.v_kms, jd, fr)
+    r_norm = np.linalg.norm(r_itrs, axis=-1)
+    u_sat = r_itrs / r_norm[..., None]
+    # a sample next to a window lies within one step of it: widen the screen by the angle swept in 1.5 steps
+    sweep = 1.5 * step * np.linalg.norm(v_itrs, axis=-1) / r_norm + np.radians(0.5)
+    lam = _central_angle_limit(r_norm, min_el[:, None], max_off[:, None]) + sweep
+    cos_thr = np.where(eph.error == 0, np.cos(np.minimum(lam, np.pi)), 2.0)
+    lat = np.array([s.lat_deg for s in sites])
+    lon = np.array([s.lon_deg for s in sites])
+    hgt = np.array([s.h_km for s in sites])
+    site_r = geodetic_to_itrs(lat, lon, hgt)
+    la, lo = np.radians(lat), np.radians(lon)
+    up = np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
+    u_site = site_r / np.linalg.norm(site_r, axis=-1)[:, None]
+    sun_u = sun_direction_itrs(jd, fr) if np.isfinite(min_sun).any() else None
+
+    def margin(rows, t):
+        s, k = np.divmod(rows, n)
+        tj, tf = epoch.offsets(t)
+        r, v, err = propagate_pairs(recs, k, tj, tf)
+        ri, _ = teme_to_itrs(r, v, tj, tf)
+        su = sun_direction_itrs(tj, tf) if sun_u is not None else None
+        m = _site_margin(ri, site_r[s], up[s], su, min_el[k], max_off[k], min_sun[k])
+        return np.where(err == 0, m, -90.0)
+
+    parts: list[tuple[np.ndarray, ...]] = []
+    for s0 in range(0, n_sites, site_chunk):
+        s1 = min(n_sites, s0 + site_chunk)
+        cos_lam = np.einsum("sk,nmk->snm", u_site[s0:s1], u_sat)
+        ss, kk, jj = np.nonzero(cos_lam > cos_thr[None])
+        if len(ss) == 0:
+            continue
+        grid = np.full((s1 - s0, n, len(t_s)), -90.0)
+        grid[ss, kk, jj] = _site_margin(r_itrs[kk, jj], site_r[s0 + ss], up[s0 + ss],
+                                        None if sun_u is None else sun_u[jj], min_el[kk], max_off[kk], min_sun[kk])
+        flat = grid.reshape((s1 - s0) * n, len(t_s))
+        rows, first, last = _intervals(flat)
+        p_rows, p_cols = _peaks_between_samples(flat, lambda r, t, off=s0 * n: margin(r + off, t), t_s)
+        peak = np.concatenate([np.zeros(len(rows), dtype=bool), np.ones(len(p_rows), dtype=bool)])
+        parts.append((np.concatenate([rows, p_rows]) + s0 * n, np.concatenate([first, p_cols]),
+                      np.concatenate([last, p_cols]), peak))
+    if not parts:
+        return empty
+    rows, first, last, peak_only = (np.concatenate(c) for c in zip(*parts, strict=True))
+    t_peak = np.zeros(len(rows))
+    if peak_only.any():
+        t_peak[peak_only], _ = _golden_max(margin, rows[peak_only], t_s[first[peak_only] - 1],
+                                           t_s[first[peak_only] + 1])
+    lo_clip = (first == 0) & ~peak_only
+    hi_clip = (last == len(t_s) - 1) & ~peak_only
+    r_lo = t_s[np.maximum(first - 1, 0)]
+    r_hi = np.where(peak_only, t_peak, t_s[first])
+    s_lo = np.where(peak_only, t_peak, t_s[last])
+    s_hi = t_s[np.minimum(last + 1, len(t_s) - 1)]
+    rise = np.where(lo_clip, t_s[0], _bisect(margin, rows, r_lo, r_hi, rising=True))
+    sets = np.where(hi_clip, t_s[-1], _bisect(margin, rows, s_lo, s_hi, rising=False))
+    keep = (sets >= 0.0) & (rise <= span) & (sets > rise)
+    rows, rise, sets, lo_clip, hi_clip = rows[keep], rise[keep], sets[keep], lo_clip[keep], hi_clip[keep]
+
+    def neg_off(rws, t):
+        s, k = np.divmod(rws, n)
+        tj, tf = epoch.offsets(t)
+        r, v, err = propagate_pairs(recs, k, tj, tf)
+        ri, _ = teme_to_itrs(r, v, tj, tf)
+        return np.where(err == 0, -off_nadir_deg(ri, site_r[s]), -180.0)
+
+    best, _ = _golden_max(neg_off, rows, rise, sets)
+    site_idx, sat_idx = np.divmod(rows, n)
+    order = np.lexsort((rise, sat_idx, site_idx))
+    return {"site": site_idx[order], "sat": sat_idx[order], "start_s": rise[order], "stop_s": sets[order],
+            "best_s": best[order], "start_clipped": lo_clip[order], "stop_clipped": hi_clip[order]}

@@ -19,15 +19,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from orbitshare.constants import WGS84_A_KM
+from orbitshare.eo.sensor import off_nadir_from_incidence_deg
 
 __all__ = [
     "FIGURES", "Agility", "Asset", "AssetError", "NotionalElements", "Registry", "Source", "as_row",
-    "default_assets_text", "load_registry", "off_nadir_from_incidence_deg", "read_assets",
+    "default_assets_text", "load_registry", "read_assets",
 ]
 
 #: Figures of an asset that must each be backed by a source when given (not null).
 FIGURES = ("norad_id", "notional_elements", "gsd_nadir_m", "swath_km", "max_off_nadir_deg", "incidence_min_deg",
-           "incidence_max_deg", "look_side", "min_sun_elevation_deg", "images_per_day")
+           "incidence_max_deg", "look_side", "min_sun_elevation_deg", "images_per_day", "sar_frequency_band",
+           "sar_instrument_mode", "sar_polarizations")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _OWNER = re.compile(r"^[A-Z][A-Z0-9_-]{1,15}$")
 
@@ -87,6 +89,10 @@ class Asset(BaseModel):
     incidence_min_deg: float | None = Field(default=None, ge=0.0, lt=90.0)
     incidence_max_deg: float | None = Field(default=None, gt=0.0, lt=90.0)
     look_side: Literal["left", "right", "both"] | None = None
+    sar_frequency_band: Literal["P", "L", "S", "C", "X", "Ku", "K", "Ka"] | None = None
+    sar_instrument_mode: str | None = Field(default=None, min_length=1, max_length=32)
+    sar_polarizations: tuple[Literal["HH", "VV", "HV", "VH"], ...] | None = Field(default=None, min_length=1,
+                                                                                   max_length=4)
     min_sun_elevation_deg: float | None = Field(default=None, ge=-18.0, le=90.0)
     images_per_day: int | None = Field(default=None, gt=0)
     agility: Agility = Agility()
@@ -123,8 +129,10 @@ class Asset(BaseModel):
             if self.incidence_min_deg >= self.incidence_max_deg:
                 raise ValueError(f"incidence_min_deg: {self.incidence_min_deg} is not below incidence_max_deg "
                                  f"{self.incidence_max_deg}")
-        elif self.incidence_min_deg is not None or self.incidence_max_deg is not None or self.look_side is not None:
-            raise ValueError("incidence_min_deg: incidence and look side apply to SAR assets only")
+        elif any(getattr(self, f) is not None for f in ("incidence_min_deg", "incidence_max_deg", "look_side",
+                                                         "sar_frequency_band", "sar_instrument_mode",
+                                                         "sar_polarizations")):
+            raise ValueError("incidence_min_deg: incidence, look side and sar_* figures apply to SAR assets only")
         backed = {f for s in self.sources for f in s.figures()}
         for figure in FIGURES:
             if getattr(self, figure) is not None and figure not in backed:
@@ -155,19 +163,14 @@ class Asset(BaseModel):
         unknown; SAR: the incidence range turned into off-nadir angles (spherical Earth)."""
         if self.sensor == "sar":
             assert self.incidence_min_deg is not None and self.incidence_max_deg is not None
-            return (off_nadir_from_incidence_deg(self.incidence_min_deg, altitude_km),
-                    off_nadir_from_incidence_deg(self.incidence_max_deg, altitude_km), "incidence range")
+            return (float(off_nadir_from_incidence_deg(self.incidence_min_deg, altitude_km)),
+                    float(off_nadir_from_incidence_deg(self.incidence_max_deg, altitude_km)), "incidence range")
         if self.max_off_nadir_deg is not None:
             return 0.0, self.max_off_nadir_deg, "field of regard"
         half = self.half_swath_off_nadir_deg(altitude_km)
         if half is not None:
             return 0.0, half, "nadir only (field of regard unknown)"
         return None
-
-
-def off_nadir_from_incidence_deg(incidence_deg: float, altitude_km: float) -> float:
-    """Off-nadir angle (deg) at the satellite for a local incidence angle (deg) on a spherical Earth."""
-    return math.degrees(math.asin(WGS84_A_KM / (WGS84_A_KM + altitude_km) * math.sin(math.radians(incidence_deg))))
 
 
 @dataclass(frozen=True)
