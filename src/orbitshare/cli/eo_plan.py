@@ -32,6 +32,19 @@ def _fraction(value):
     return value
 
 
+def _label(value):
+    """Callback: a security label as JSON text (policy_id, classification, originator, ...); value unchanged."""
+    if value is None:
+        return None
+    from orbitshare.sharing.labels import SecurityLabel
+
+    try:
+        SecurityLabel.from_dict(json.loads(value))
+        return value
+    except (ValueError, TypeError) as exc:
+        raise typer.BadParameter(f"not a security label: {exc}") from None
+
+
 def plan_cmd(
     requests: str = typer.Option(..., "--requests", callback=input_files(), metavar="REQ.yaml",
                                  help="Collection requests (YAML `requests:` list; see docs/eo-planning.md)."),
@@ -52,6 +65,11 @@ def plan_cmd(
                             help="Write the plan: .json (everything, with GeoJSON) or .csv (acquisitions)."),
     geojson: str = typer.Option(None, "--geojson", callback=output_file((".geojson", ".json")), metavar="FILE",
                                 help="Also write the planned acquisitions as a GeoJSON FeatureCollection."),
+    stac: str = typer.Option(None, "--stac", callback=output_file((".json",)), metavar="ITEMS.json",
+                             help="Also write STAC Items (status planned) of the registry assets' acquisitions."),
+    label: str = typer.Option(None, "--label", callback=_label, metavar="JSON",
+                              help='Security label of the STAC Items, e.g. \'{"policy_id": "NATO", '
+                              '"classification": "UNCLASSIFIED", "originator": "SVN"}\' (needed with --stac).'),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Plan acquisitions of partners' requests by the virtual constellation: fair, slew-feasible, gap reported."""
@@ -63,6 +81,8 @@ def plan_cmd(
 
     if days > 7:
         raise typer.BadParameter(f"{days} days is more than 7", param_hint="'--days'")
+    if stac and label is None:
+        raise typer.BadParameter("--stac needs --label (the Items carry the security label)", param_hint="'--label'")
     try:
         with open(requests, encoding="utf-8") as fh:
             reqs = read_requests(fh, requests)
@@ -104,6 +124,16 @@ def plan_cmd(
     if geojson:
         Path(geojson).write_text(json.dumps(content["geojson"], indent=2), encoding="utf-8")
         wrote(geojson, f"{len(plan.acquisitions)} planned acquisitions (GeoJSON)")
+    if stac:
+        from orbitshare.eo.planning.planner import plan_stac_items
+        from orbitshare.sharing.labels import SecurityLabel
+
+        items, notes = plan_stac_items(plan, reqs, registry, SecurityLabel.from_dict(json.loads(label)).to_dict())
+        for note in notes:
+            warn(f"no STAC Item: {note}")
+        Path(stac).write_text(json.dumps({"type": "FeatureCollection", "features": items}, indent=2),
+                              encoding="utf-8")
+        wrote(stac, f"{len(items)} STAC Items (planned)")
     assumed = sorted({a for sat in plan.satellites for a in sat["assumed"]})
     if assumed:
         console(stderr=True).print(f"planner defaults used where the registry has no figure: {', '.join(assumed)}",

@@ -186,3 +186,23 @@ def test_request_window_outside_horizon_is_reported(setup):
                    end=START + timedelta(days=6))
     plan = plan_collection([late], sats, recs, START, 1.0, time_limit_s=5)
     assert plan.unserved[0]["reason"] == "window"
+
+
+def test_cli_plan_writes_valid_stac_items(tmp_path):
+    """--stac writes one STAC Item per registry-asset acquisition, each valid per stac-validator."""
+    from orbitshare.eo.stac import validate
+
+    label = '{"policy_id": "NATO", "classification": "UNCLASSIFIED", "originator": "SVN"}'
+    args = ["eo", "plan", "--requests", str(REQUESTS), "--catalog", str(CATALOG), "--start", "2026-03-10T00:00:00Z",
+            "--days", "1", "--time-limit", "5", "--out", str(tmp_path / "plan.json"), "--stac",
+            str(tmp_path / "items.json"), "--label", label]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    items = json.loads((tmp_path / "items.json").read_text())["features"]
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    assert len(items) == len(plan["acquisitions"]) >= 1
+    for item in items:
+        assert validate(item) == [], item["id"]
+        assert item["properties"]["orbitshare:status"] == "planned"
+    res = runner.invoke(app, args[:-2])
+    assert res.exit_code == 2 and "--label" in res.output

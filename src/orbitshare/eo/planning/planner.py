@@ -17,13 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from orbitshare.astro.propagation import Sgp4Records
-from orbitshare.astro.time import as_utc
+from orbitshare.astro.propagation import Sgp4Records, propagate_pairs
+from orbitshare.astro.time import Epoch, as_utc
 from orbitshare.eo.planning.candidates import REASONS, request_candidates
 from orbitshare.eo.planning.engine import Agility, conflict_pairs, select
 from orbitshare.eo.planning.requests import PlanningSatellite, Request
 
-__all__ = ["CollectionPlan", "plan_collection", "plan_geojson", "plan_rows", "satellites_from_catalog"]
+__all__ = ["CollectionPlan", "plan_collection", "plan_geojson", "plan_rows", "plan_stac_items",
+           "satellites_from_catalog"]
 
 
 @dataclass
@@ -88,7 +89,10 @@ def plan_collection(requests: list[Request], sats: list[PlanningSatellite], recs
                  group_of_job=group if len(partners) > 1 else None, fairness=fairness, seed=seed)
     acquisitions = []
     served: dict[int, int] = {}
-    for k in np.flatnonzero(sel.chosen):
+    chosen = np.flatnonzero(sel.chosen)
+    jd, fr = Epoch.from_datetime(start).offsets(0.5 * (cands.start_s[chosen] + cands.end_s[chosen]))
+    _, v_teme, _ = propagate_pairs(recs, cands.sat[chosen], jd, fr)
+    for k, vz in zip(chosen, v_teme[:, 2], strict=True):
         p, r = sats[int(cands.sat[k])], requests[int(cands.job[k])]
         served[int(cands.job[k])] = int(k)
         gsd = float(info.gsd_m[k])
@@ -99,6 +103,7 @@ def plan_collection(requests: list[Request], sats: list[PlanningSatellite], recs
             "end": _z(start + timedelta(seconds=float(cands.end_s[k]))),
             "off_nadir_deg": round(float(info.off_nadir_deg[k]), 3),
             "gsd_m": round(gsd, 3) if np.isfinite(gsd) else None,
+            "orbit_state": "ascending" if vz >= 0 else "descending",
             "lat_deg": r.aim_deg[0], "lon_deg": r.aim_deg[1]})
     acquisitions.sort(key=lambda a: (a["start"], a["norad_id"]))
     has_candidate = set(cands.job.tolist())
@@ -165,3 +170,38 @@ def satellites_from_catalog(registry, catalog) -> tuple[list[PlanningSatellite],
     sats, skipped = planning_satellites_from_registry(registry, alt)
     recs = Sgp4Records.from_catalog(catalog.take(catalog.index_of([p.norad_id for p in sats])))
     return sats, recs, skipped
+
+
+def _scene(lat_deg: float, lon_deg: float, side_km: float) -> dict[str, Any]:
+    """GeoJSON polygon (lon, lat) of a square scene of side_km centred on a point (local flat-Earth degrees)."""
+    dlat = 0.5 * side_km / 111.32
+    dlon = dlat / max(np.cos(np.radians(lat_deg)), 0.01)
+    ring = [[lon_deg - dlon, lat_deg - dlat], [lon_deg + dlon, lat_deg - dlat], [lon_deg + dlon, lat_deg + dlat],
+            [lon_deg - dlon, lat_deg + dlat], [lon_deg - dlon, lat_deg - dlat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def plan_stac_items(plan: CollectionPlan, requests: list[Request], registry, label: dict[str, Any]
+                    ) -> tuple[list[dict[str, Any]], list[str]]:
+    """STAC Items (status "planned") of the acquisitions made by registry assets, and a note per acquisition
+    left out. Footprint: the request's polygon, or for a point the asset's square scene (its swath, else 10 km)."""
+    from orbitshare.eo.stac import acquisition_item
+
+    by_id = {r.id: r for r in requests}
+    items, notes = [], []
+    for a in plan.acquisitions:
+        if a["asset"] is None or a["asset"] not in registry:
+            notes.append(f"{a['request']}: satellite {a['norad_id']} is not a registry asset")
+            continue
+        asset = registry.get(a["asset"])
+        r = by_id[a["request"]]
+        footprint = r.geometry() if r.polygon is not None else _scene(a["lat_deg"], a["lon_deg"],
+                                                                        asset.swath_km or 10.0)
+        try:
+            items.append(acquisition_item(
+                asset, a["start"], a["end"], footprint, a["off_nadir_deg"], label=label, status="planned",
+                gsd_m=a["gsd_m"], orbit_state=a["orbit_state"],
+                item_id=f"{asset.id}-{r.id}-{a['start'][:19].replace(':', '').replace('-', '')}-planned"))
+        except ValueError as exc:
+            notes.append(f"{a['request']}: {exc}")
+    return items, notes
