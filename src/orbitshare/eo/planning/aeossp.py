@@ -26,13 +26,14 @@ import yaml
 from sgp4.api import WGS84, Satrec
 from skyfield.sgp4lib import theta_GMST1982
 
+from orbitshare.astro.access import off_nadir_deg
 from orbitshare.astro.frames import geodetic_to_itrs
 from orbitshare.astro.propagation import Sgp4Records
 from orbitshare.astro.time import Epoch, as_utc, parse_utc
 from orbitshare.catalog import Catalog
 from orbitshare.catalog.reader import parse_text_records
 from orbitshare.catalog.records import Reject, check_elements
-from orbitshare.eo.planning.geometry import angle_between_deg, off_nadir_between_deg, slew_time_s, sunlit
+from orbitshare.eo.planning.geometry import angle_between_deg, slew_time_s, sunlit
 
 __all__ = ["Action", "AeosspCase", "AeosspSatellite", "AeosspTask", "Failure", "Mission", "Verification",
            "format_z", "load_case", "parse_solution", "states", "target_teme", "verify"]
@@ -384,7 +385,7 @@ def _geometry(case: AeosspCase, actions: list[Action], idx: list[int], failures:
         target = task.r_itrs_km
         normal = target / np.linalg.norm(target)
         visible = (r_sat - target) @ normal > 0.0
-        off = off_nadir_between_deg(r_sat, target)
+        off = off_nadir_deg(r_sat, target)
         bad = np.flatnonzero(~visible | (off > sat.max_off_nadir_deg + 1e-6))
         if len(bad):
             k = int(bad[0])
@@ -561,7 +562,7 @@ def candidate_observations(case: AeosspCase, starts_per_window: int = 4, margin_
             continue
         r = itrs[sats, lo:hi + 1]
         visible = (r - target) @ normal > 0.0
-        off = off_nadir_between_deg(r, target)
+        off = off_nadir_deg(r, target)
         limit = np.array([case.satellites[sat_ids[k]].max_off_nadir_deg for k in sats])[:, None] - margin_deg
         ok = visible & (off <= limit)
         # a start is feasible when all n_steps + 1 samples from it are feasible

@@ -17,13 +17,13 @@ from datetime import datetime
 
 import numpy as np
 
-from orbitshare.astro.access import sun_direction_teme
+from orbitshare.astro.access import off_nadir_deg, sun_direction_teme
 from orbitshare.astro.frames import enu_matrix, geodetic_to_itrs, gmst82_rad, teme_to_itrs
 from orbitshare.astro.propagation import Sgp4Records, propagate, propagate_pairs
 from orbitshare.astro.time import Epoch
 from orbitshare.constants import WGS84_A_KM
 from orbitshare.eo.planning.engine import Candidates
-from orbitshare.eo.planning.geometry import itrs_to_teme, off_nadir_between_deg
+from orbitshare.eo.planning.geometry import itrs_to_teme
 from orbitshare.eo.planning.requests import PlanningSatellite, Request
 
 __all__ = ["REASONS", "CandidateInfo", "gsd_at_m", "request_candidates"]
@@ -117,7 +117,7 @@ def request_candidates(requests: list[Request], sats: list[PlanningSatellite], r
         keep = ok_state[i, ti] & sensor_ok[ri, i] & (t[ti] >= w0[ri]) & (t[ti] <= w1[ri])
         ti, ri = ti[keep], ri[keep]
         rs = r_itrs[i, ti]
-        off = off_nadir_between_deg(rs, tgt[ri])
+        off = off_nadir_deg(rs, tgt[ri])
         visible = np.einsum("ij,ij->i", rs - tgt[ri], up[ri]) > 0.0
         fine = visible & (off <= p.max_off_nadir_deg) & (off >= p.min_off_nadir_deg)
         np.maximum.at(stage, ri[fine], 3)
@@ -191,4 +191,4 @@ def _los_teme(recs: Sgp4Records, sat_i: np.ndarray, tgt_itrs: np.ndarray, epoch:
     jd, fr = epoch.offsets(t_s)
     r, _, _ = propagate_pairs(recs, sat_i, jd, fr)
     target = itrs_to_teme(tgt_itrs, jd, fr)
-    return target - r, off_nadir_between_deg(r, target)
+    return target - r, off_nadir_deg(r, target)

@@ -10,24 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from orbitshare.astro.access import sun_direction_teme
-from orbitshare.astro.frames import gmst82_rad, teme_to_itrs
-from orbitshare.astro.propagation import Sgp4Records, propagate
-from orbitshare.astro.time import Epoch
+from orbitshare.astro.frames import gmst82_rad
 
-__all__ = ["EARTH_SHADOW_RADIUS_KM", "angle_between_deg", "itrs_to_teme", "off_nadir_between_deg", "slew_time_s",
-           "states_teme_itrs", "sunlit"]
+__all__ = ["EARTH_SHADOW_RADIUS_KM", "angle_between_deg", "itrs_to_teme", "slew_time_s", "sunlit"]
 
 #: Radius (km) of the cylindrical Earth shadow (equatorial radius of the EGM/GGM gravity models).
 EARTH_SHADOW_RADIUS_KM = 6378.1363
-
-
-def states_teme_itrs(recs: Sgp4Records, epoch: Epoch, t_s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """TEME position (km), ITRS position (km), both (n, m, 3), and SGP4 error (n, m) at t_s (s) after epoch."""
-    t_s = np.atleast_1d(np.asarray(t_s, dtype=np.float64))
-    jd, fr = epoch.offsets(t_s)
-    eph = propagate(recs, jd, fr, workers=1)
-    r_itrs, _ = teme_to_itrs(eph.r_km, eph.v_kms, jd, fr)
-    return eph.r_km, r_itrs, eph.error
 
 
 def itrs_to_teme(r_itrs_km, jd, fr) -> np.ndarray:
@@ -47,12 +35,6 @@ def angle_between_deg(a, b) -> np.ndarray:
         cos = np.sum(a * b, axis=-1) / (na * nb)
     ang = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
     return np.where((na > 0) & (nb > 0), ang, 0.0)
-
-
-def off_nadir_between_deg(r_sat_km, r_target_km) -> np.ndarray:
-    """Off-nadir angle (deg) at the satellite between geocentric nadir and the target (same frame, km)."""
-    r_sat = np.asarray(r_sat_km, dtype=np.float64)
-    return angle_between_deg(-r_sat, np.asarray(r_target_km) - r_sat)
 
 
 def slew_time_s(angle_deg, max_rate_deg_s, max_accel_deg_s2) -> np.ndarray:
