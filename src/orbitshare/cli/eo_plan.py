@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -19,6 +20,7 @@ from orbitshare.cli.support import (
     print_rows,
     step,
     warn,
+    warn_stale,
     wrote,
 )
 
@@ -92,14 +94,16 @@ def plan_cmd(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--use'") from None
     cat, _ = load_catalog(*catalog)
+    t0 = parse_utc(start)
     sats, recs, skipped = satellites_from_catalog(registry, cat)
     for s in skipped:
         warn(f"asset {s['asset']} not planned: {s['reason']}")
     if not sats:
         fail(f"none of the {len(registry)} assets can be planned with {', '.join(catalog)} (see the warnings)")
+    warn_stale(cat.select(ids=[p.norad_id for p in sats]), t0, t0 + timedelta(days=days), "planned satellites")
     try:
-        with step(f"planning {len(reqs)} requests with {len(sats)} satellites over {days:g} days"):
-            plan = plan_collection(reqs, sats, recs, parse_utc(start), days, time_limit, fairness)
+        with step(f"planning {len(reqs)} requests with {len(sats)} satellites over {days:g} day(s)"):
+            plan = plan_collection(reqs, sats, recs, t0, days, time_limit, fairness)
     except (ValueError, RuntimeError) as exc:
         fail(str(exc))
     content = plan.as_dict()
