@@ -95,3 +95,22 @@ def test_persistence_writes_tables_and_plots(tmp_path):
     _one_line_error(_run("eo", "persistence", "--aoi", AOI, *WINDOW, "--constellation", "XYZ"), "XYZ")
     _one_line_error(_run("eo", "persistence", "--aoi", AOI, *WINDOW, "--days", "1", "--request",
                          "2026-04-01T00:00:00Z", "--constellation", "EU"), "--request", "outside")
+
+
+def test_opportunities_writes_valid_stac_items(tmp_path):
+    from orbitshare.eo.stac import validate
+
+    label = str(resources.files("orbitshare.data").joinpath("eo/demo_label.json"))
+    out = tmp_path / "stac"
+    res = _run("eo", "opportunities", "--aoi", AOI, *WINDOW, "--hours", "12", "--only", "sentinel-1a,AIRBUS",
+               "--stac", str(out), "--label", label)
+    assert res.exit_code == 0, res.output
+    items = [json.loads(p.read_text()) for p in sorted((out / "items").glob("*.json"))]
+    assert items and all(validate(it) == [] for it in items)
+    assert items[0]["properties"]["orbitshare:label"]["classification"] == "RESTRICTED"
+    assert validate(json.loads((out / "collection.json").read_text())) == []
+    _one_line_error(_run("eo", "opportunities", "--aoi", AOI, *WINDOW, "--stac", str(out)), "--label")
+    bad = tmp_path / "label.json"
+    bad.write_text('{"policy_id": "NATO"}')
+    _one_line_error(_run("eo", "opportunities", "--aoi", AOI, *WINDOW, "--stac", str(out), "--label", str(bad)),
+                    "label.json", "classification")

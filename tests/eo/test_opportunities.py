@@ -13,7 +13,6 @@ import shapely
 from shapely.geometry import shape
 
 from orbitshare.astro.time import parse_utc
-from orbitshare.catalog import read_catalog
 from orbitshare.eo.aoi import AoiError, read_aois
 from orbitshare.eo.assets import load_registry
 from orbitshare.eo.opportunities import find_opportunities
@@ -21,12 +20,6 @@ from orbitshare.eo.sensor import ground_swath_km, gsd_m, incidence_deg, slant_ra
 
 DATA = resources.files("orbitshare.data")
 START = parse_utc("2026-03-10T00:00:00Z")
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    cat, _ = read_catalog(str(DATA.joinpath("celestrak_active_2026-03-10.csv.gz")))
-    return cat
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +137,11 @@ def test_planned_asset_with_notional_elements_gets_accesses(catalog, demo_aois):
     opp = find_opportunities(catalog, load_registry().select("sentinel-2d"), demo_aois.aois, START,
                              START + timedelta(days=10))
     assert len(opp) >= 2 and opp.assets[0].notional
+
+
+def test_asset_missing_from_the_catalog_is_left_out_with_a_reason(catalog, demo_aois):
+    small = catalog.select(ids=[39634])
+    opp = find_opportunities(small, load_registry().select("sentinel-1a,sentinel-1c"), demo_aois.aois, START,
+                             START + timedelta(hours=6))
+    assert [p.asset.id for p in opp.assets] == ["sentinel-1a"]
+    assert opp.skipped == ["sentinel-1c: NORAD id 62261 not in the catalog"]

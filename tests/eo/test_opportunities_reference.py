@@ -15,19 +15,12 @@ from skyfield.searchlib import find_discrete
 
 from orbitshare.astro.access import Site, multi_site_windows
 from orbitshare.astro.time import parse_utc
-from orbitshare.catalog import read_catalog
 
 CATALOG = resources.files("orbitshare.data").joinpath("celestrak_active_2026-03-10.csv.gz")
 START = parse_utc("2026-03-10T00:00:00Z")
 SITES = [Site(46.0569, 14.5058, 0.295, "ljubljana"), Site(49.61, 6.13, 0.3, "luxembourg"),
          Site(-33.87, 151.21, 0.0, "sydney")]
 TOL_S = 1.0
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    cat, _ = read_catalog(str(CATALOG))
-    return cat
 
 
 @pytest.fixture(scope="module")
@@ -117,9 +110,10 @@ def test_eccentric_molniya_orbit_matches_find_events(catalog, omm_rows, ts):
         _match(_ours(catalog, norad, site, START, t1, min_elevation_deg=10.0), ref)
 
 
-def test_off_nadir_limit_matches_skyfield_geometry(catalog, omm_rows, ts):
-    """Field-of-regard windows (off-nadir <= 30 deg) against skyfield's positions and root finder."""
-    norad, limit = 48268, 30.0
+@pytest.mark.parametrize(("norad", "limit"), [(48268, 30.0), (42063, 10.3)])  # Pleiades Neo 3; Sentinel-2B swath
+def test_off_nadir_limit_matches_skyfield_geometry(catalog, omm_rows, ts, norad, limit):
+    """Field-of-regard windows against skyfield's positions and root finder, down to the 40 s windows of a
+    narrow swath that fall between the coarse grid's samples."""
     sat = _skyfield_sat(ts, omm_rows[norad])
     site = SITES[0]
     where = wgs84.latlon(site.lat_deg, site.lon_deg, elevation_m=site.h_km * 1000.0)
@@ -153,3 +147,18 @@ def _itrs():
     from skyfield.framelib import itrs
 
     return itrs
+
+
+def test_many_sites_agree_with_the_single_site_search(catalog):
+    """multi_site_windows (many sites, per-satellite limits) gives the windows access_windows finds site by site."""
+    from orbitshare.astro.access import Constraints, access_windows
+
+    sub = catalog.select(ids=[46277, 48268, 40697, 39634, 43800])
+    limits = [30.0, 45.0, None, 40.0, 30.0]
+    t1 = START + timedelta(days=2)
+    w = multi_site_windows(sub, SITES, START, t1, min_elevation_deg=0.0, max_off_nadir_deg=limits)
+    mine = sorted(zip(w["site"].tolist(), w["sat"].tolist(), w["start_s"], w["stop_s"], strict=True))
+    ref = sorted((si, k, x["start_s"], x["stop_s"]) for si, s in enumerate(SITES) for k, off in enumerate(limits)
+                 for x in access_windows(sub.take([k]), s, START, t1, Constraints(0.0, off)))
+    assert [m[:2] for m in mine] == [r[:2] for r in ref]
+    assert max(max(abs(a[2] - b[2]), abs(a[3] - b[3])) for a, b in zip(mine, ref, strict=True)) < 0.01

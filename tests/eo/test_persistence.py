@@ -12,7 +12,6 @@ import pytest
 import shapely
 
 from orbitshare.astro.time import parse_utc
-from orbitshare.catalog import read_catalog
 from orbitshare.eo.aoi import read_aois
 from orbitshare.eo.assets import load_registry
 from orbitshare.eo.opportunities import find_opportunities
@@ -21,12 +20,6 @@ from orbitshare.eo.plots import coverage_map_png, revisit_timeline_png
 
 DATA = resources.files("orbitshare.data")
 START = parse_utc("2026-03-10T00:00:00Z")
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    cat, _ = read_catalog(str(DATA.joinpath("celestrak_active_2026-03-10.csv.gz")))
-    return cat
 
 
 def test_gap_and_response_definitions_on_a_hand_worked_case():

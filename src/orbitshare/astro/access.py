@@ -187,24 +187,27 @@ def _grid_margin(recs, site: Site, c: Constraints, epoch: Epoch, t_s: np.ndarray
     return out
 
 
-def _bisect(fn: Callable, idx, t_lo, t_hi, rising: bool) -> np.ndarray:
-    """Times (s) in [t_lo, t_hi] where fn(idx, t) crosses zero (upwards if rising), all pairs at once."""
+def _bisect(fn: Callable, idx, t_lo, t_hi, rising, iterations: int = EDGE_ITERATIONS) -> np.ndarray:
+    """Times (s) in [t_lo, t_hi] where fn(idx, t) crosses zero (upwards where rising, a bool or per-pair array),
+    all pairs at once."""
     lo, hi = np.array(t_lo, dtype=np.float64), np.array(t_hi, dtype=np.float64)
-    for _ in range(EDGE_ITERATIONS):
+    rising = np.asarray(rising, dtype=bool)
+    for _ in range(iterations):
         mid = 0.5 * (lo + hi)
         positive = fn(idx, mid) > 0.0
-        inside = positive if rising else ~positive
+        inside = positive == rising
         hi = np.where(inside, mid, hi)
         lo = np.where(inside, lo, mid)
     return 0.5 * (lo + hi)
 
 
-def _golden_max(fn: Callable, idx, t_lo, t_hi) -> tuple[np.ndarray, np.ndarray]:
+def _golden_max(fn: Callable, idx, t_lo, t_hi, iterations: int = CULMINATION_ITERATIONS
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Time (s) and value of the maximum of fn(idx, t) in [t_lo, t_hi], golden-section, all pairs at once."""
     a, b = np.array(t_lo, dtype=np.float64), np.array(t_hi, dtype=np.float64)
     x1, x2 = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
     f1, f2 = fn(idx, x1), fn(idx, x2)
-    for _ in range(CULMINATION_ITERATIONS):
+    for _ in range(iterations):
         left = f1 > f2  # maximum lies in [a, x2]
         b = np.where(left, x2, b)
         a = np.where(left, a, x1)
@@ -469,7 +472,7 @@ def multi_site_windows(
     min_sun_elevation_deg=None,
     step_s: float | None = None,
     margin_s: float | None = None,
-    site_chunk: int = 8,
+    site_chunk: int = 16,
 ) -> dict[str, np.ndarray]:
     """Access windows of every satellite over every site overlapping [start, stop], with per-satellite limits.
 
@@ -507,8 +510,11 @@ def multi_site_windows(
     u_sat = r_itrs / r_norm[..., None]
     # a sample next to a window lies within one step of it: widen the screen by the angle swept in 1.5 steps
     sweep = 1.5 * step * np.linalg.norm(v_itrs, axis=-1) / r_norm + np.radians(0.5)
-    lam = _central_angle_limit(r_norm, min_el[:, None], max_off[:, None]) + sweep
-    cos_thr = np.where(eph.error == 0, np.cos(np.minimum(lam, np.pi)), 2.0)
+    lam0 = _central_angle_limit(r_norm, min_el[:, None], max_off[:, None])
+    cos_thr = np.where(eph.error == 0, np.cos(np.minimum(lam0 + sweep, np.pi)), 2.0)
+    # the central angle changes by at most half the sweep between a sample and the next half-step: a window that
+    # falls between samples has a neighbouring sample within that of the limit (plus the ellipsoid's slack)
+    peak_reach = np.degrees(0.5 * step * np.linalg.norm(v_itrs, axis=-1) / r_norm) + 0.3
     lat = np.array([s.lat_deg for s in sites])
     lon = np.array([s.lon_deg for s in sites])
     hgt = np.array([s.h_km for s in sites])
@@ -518,58 +524,115 @@ def multi_site_windows(
     u_site = site_r / np.linalg.norm(site_r, axis=-1)[:, None]
     sun_u = sun_direction_itrs(jd, fr) if np.isfinite(min_sun).any() else None
 
-    def margin(rows, t):
-        s, k = np.divmod(rows, n)
-        tj, tf = epoch.offsets(t)
-        r, v, err = propagate_pairs(recs, k, tj, tf)
-        ri, _ = teme_to_itrs(r, v, tj, tf)
-        su = sun_direction_itrs(tj, tf) if sun_u is not None else None
-        m = _site_margin(ri, site_r[s], up[s], su, min_el[k], max_off[k], min_sun[k])
-        return np.where(err == 0, m, -90.0)
+    # GMST (linear in time to 1e-12 rad over a grid step) and the Sun's direction (0.01 deg a step) are
+    # interpolated from the grid instead of being recomputed at every refinement step
+    theta_grid = np.unwrap(gmst82_rad(jd, fr)[0])
 
-    parts: list[tuple[np.ndarray, ...]] = []
+    def lerp(grid_values, t):
+        """Values on the uniform time grid (first axis) linearly interpolated at times t (s)."""
+        x = np.clip((t - t_s[0]) / step, 0.0, len(t_s) - 1.000001)
+        i = x.astype(np.int64)
+        w = (x - i).reshape((-1,) + (1,) * (grid_values.ndim - 1))
+        return grid_values[i] * (1.0 - w) + grid_values[i + 1] * w
+
+    def geometry(k, t):
+        """ITRS positions (km) of satellites k at t (s), sun unit vectors (or None) and SGP4 errors."""
+        tj, tf = epoch.offsets(t)
+        r, _, err = propagate_pairs(recs, k, tj, tf)
+        theta = lerp(theta_grid, t)
+        c, s_ = np.cos(theta), np.sin(theta)
+        ri = np.stack([c * r[:, 0] + s_ * r[:, 1], -s_ * r[:, 0] + c * r[:, 1], r[:, 2]], axis=-1)
+        su = None
+        if sun_u is not None:
+            su = lerp(sun_u, t)
+            su /= np.linalg.norm(su, axis=-1)[:, None]
+        return ri, su, err
+
+    def margin_of(s_idx, k_idx):
+        """Constraint margin (deg) as a function of time for fixed site/satellite pairs (for the refiners)."""
+        def fn(_, t):
+            ri, su, err = geometry(k_idx, t)
+            m = _site_margin(ri, site_r[s_idx], up[s_idx], su, min_el[k_idx], max_off[k_idx], min_sun[k_idx])
+            return np.where(err == 0, m, -90.0)
+        return fn
+
+    # sparse screen: candidate samples (site, satellite, time) sorted by site, satellite, time
+    nm = n * len(t_s)
+    u_flat = u_sat.reshape(nm, 3)
+    thr_flat = cos_thr.reshape(nm)
+    keys, vals, lams, reach = [], [], [], []
     for s0 in range(0, n_sites, site_chunk):
         s1 = min(n_sites, s0 + site_chunk)
-        cos_lam = np.einsum("sk,nmk->snm", u_site[s0:s1], u_sat)
-        ss, kk, jj = np.nonzero(cos_lam > cos_thr[None])
+        cos_lam = u_site[s0:s1] @ u_flat.T
+        ss, flat = np.nonzero(cos_lam > thr_flat[None, :])
         if len(ss) == 0:
             continue
-        grid = np.full((s1 - s0, n, len(t_s)), -90.0)
-        grid[ss, kk, jj] = _site_margin(r_itrs[kk, jj], site_r[s0 + ss], up[s0 + ss],
-                                        None if sun_u is None else sun_u[jj], min_el[kk], max_off[kk], min_sun[kk])
-        flat = grid.reshape((s1 - s0) * n, len(t_s))
-        rows, first, last = _intervals(flat)
-        p_rows, p_cols = _peaks_between_samples(flat, lambda r, t, off=s0 * n: margin(r + off, t), t_s)
-        peak = np.concatenate([np.zeros(len(rows), dtype=bool), np.ones(len(p_rows), dtype=bool)])
-        parts.append((np.concatenate([rows, p_rows]) + s0 * n, np.concatenate([first, p_cols]),
-                      np.concatenate([last, p_cols]), peak))
-    if not parts:
+        kk, jj = np.divmod(flat, len(t_s))
+        lams.append(np.degrees(lam0[kk, jj] - np.arccos(np.clip(cos_lam[ss, flat], -1.0, 1.0))))
+        reach.append(peak_reach[kk, jj])
+        ss = ss + s0
+        vals.append(_site_margin(r_itrs[kk, jj], site_r[ss], up[ss], None if sun_u is None else sun_u[jj],
+                                 min_el[kk], max_off[kk], min_sun[kk]))
+        keys.append(ss.astype(np.int64) * nm + flat)
+    if not keys:
         return empty
-    rows, first, last, peak_only = (np.concatenate(c) for c in zip(*parts, strict=True))
-    t_peak = np.zeros(len(rows))
-    if peak_only.any():
-        t_peak[peak_only], _ = _golden_max(margin, rows[peak_only], t_s[first[peak_only] - 1],
-                                           t_s[first[peak_only] + 1])
+    key, val = np.concatenate(keys), np.concatenate(vals)
+    lam_m, lam_reach = np.concatenate(lams), np.concatenate(reach)
+    m_t = len(t_s)
+    row, col = np.divmod(key, m_t)  # row = site * n + satellite
+    adj_prev = np.zeros(len(key), dtype=bool)
+    adj_prev[1:] = key[1:] == key[:-1] + 1
+    adj_next = np.zeros(len(key), dtype=bool)
+    adj_next[:-1] = key[:-1] + 1 == key[1:]
+    pos = val > 0.0
+    prev_pos = np.zeros(len(key), dtype=bool)
+    prev_pos[1:] = pos[:-1]
+    next_pos = np.zeros(len(key), dtype=bool)
+    next_pos[:-1] = pos[1:]
+    starts = np.flatnonzero(pos & ~(adj_prev & prev_pos))
+    ends = np.flatnonzero(pos & ~(adj_next & next_pos))
+    rows_w, first, last = row[starts], col[starts], col[ends]
+    # closest approaches (central angle) outside the limits at the samples but near enough that the limits may be
+    # met between samples: refine the exact margin there, keep those that exceed zero
+    prev_lam = np.full(len(key), -np.inf)
+    prev_lam[1:] = np.where(adj_prev[1:], lam_m[:-1], -np.inf)
+    next_lam = np.full(len(key), -np.inf)
+    next_lam[:-1] = np.where(adj_next[:-1], lam_m[1:], -np.inf)
+    peak = (~pos & (lam_m > -lam_reach) & (lam_m >= prev_lam) & (lam_m >= next_lam) & ~(adj_prev & prev_pos)
+            & ~(adj_next & next_pos) & (col > 0) & (col < m_t - 1))
+    pk = np.flatnonzero(peak)
+    t_peak = np.zeros(0)
+    if len(pk):
+        ps, pk_sat = np.divmod(row[pk], n)
+        t_pk, v_pk = _golden_max(margin_of(ps, pk_sat), None, t_s[col[pk] - 1], t_s[col[pk] + 1], iterations=20)
+        good = v_pk > 0.0
+        pk, t_peak = pk[good], t_pk[good]
+    rows = np.concatenate([rows_w, row[pk]])
+    first = np.concatenate([first, col[pk]])
+    last = np.concatenate([last, col[pk]])
+    peak_only = np.concatenate([np.zeros(len(rows_w), dtype=bool), np.ones(len(pk), dtype=bool)])
+    t_pk_all = np.concatenate([np.zeros(len(rows_w)), t_peak])
     lo_clip = (first == 0) & ~peak_only
-    hi_clip = (last == len(t_s) - 1) & ~peak_only
+    hi_clip = (last == m_t - 1) & ~peak_only
     r_lo = t_s[np.maximum(first - 1, 0)]
-    r_hi = np.where(peak_only, t_peak, t_s[first])
-    s_lo = np.where(peak_only, t_peak, t_s[last])
-    s_hi = t_s[np.minimum(last + 1, len(t_s) - 1)]
-    rise = np.where(lo_clip, t_s[0], _bisect(margin, rows, r_lo, r_hi, rising=True))
-    sets = np.where(hi_clip, t_s[-1], _bisect(margin, rows, s_lo, s_hi, rising=False))
+    r_hi = np.where(peak_only, t_pk_all, t_s[first])
+    s_lo = np.where(peak_only, t_pk_all, t_s[last])
+    s_hi = t_s[np.minimum(last + 1, m_t - 1)]
+    # rises and sets refined together (bisection to below 1 ms from brackets of at most 120 s)
+    both_s, both_k = np.divmod(np.concatenate([rows, rows]), n)
+    edges = _bisect(margin_of(both_s, both_k), None, np.concatenate([r_lo, s_lo]), np.concatenate([r_hi, s_hi]),
+                    np.concatenate([np.ones(len(rows), bool), np.zeros(len(rows), bool)]), iterations=18)
+    rise = np.where(lo_clip, t_s[0], edges[: len(rows)])
+    sets = np.where(hi_clip, t_s[-1], edges[len(rows):])
     keep = (sets >= 0.0) & (rise <= span) & (sets > rise)
     rows, rise, sets, lo_clip, hi_clip = rows[keep], rise[keep], sets[keep], lo_clip[keep], hi_clip[keep]
-
-    def neg_off(rws, t):
-        s, k = np.divmod(rws, n)
-        tj, tf = epoch.offsets(t)
-        r, v, err = propagate_pairs(recs, k, tj, tf)
-        ri, _ = teme_to_itrs(r, v, tj, tf)
-        return np.where(err == 0, -off_nadir_deg(ri, site_r[s]), -180.0)
-
-    best, _ = _golden_max(neg_off, rows, rise, sets)
     site_idx, sat_idx = np.divmod(rows, n)
+
+    def neg_off(_, t):
+        ri, _, err = geometry(sat_idx, t)
+        return np.where(err == 0, -off_nadir_deg(ri, site_r[site_idx]), -180.0)
+
+    best, _ = _golden_max(neg_off, None, rise, sets, iterations=24)
     order = np.lexsort((rise, sat_idx, site_idx))
     return {"site": site_idx[order], "sat": sat_idx[order], "start_s": rise[order], "stop_s": sets[order],
             "best_s": best[order], "start_clipped": lo_clip[order], "stop_clipped": hi_clip[order]}

@@ -33,6 +33,10 @@ __all__ = ["assets_cmd", "opportunities_cmd", "persistence_cmd", "register"]
 ASSETS_HELP = "Your asset registry YAML: adds assets to the packaged one or replaces them by id."
 CATALOG_HELP = "Catalog file (TLE, OMM KVN/XML/JSON/CSV, .gz ok); default: the bundled CelesTrak active catalog."
 AOI_HELP = "GeoJSON file of AOIs: points and polygons (FeatureCollection, Feature or geometry)."
+AOI_OPTION = typer.Option(..., "--aoi", callback=input_files(), metavar="FILE", help=AOI_HELP)
+CATALOG_OPTION = typer.Option(None, "--catalog", callback=input_files(), metavar="FILE", help=CATALOG_HELP)
+START_OPTION = typer.Option(None, "--start", callback=iso_utc, metavar="UTC", help="Window start, UTC ISO 8601 "
+                            "(default: now, or the catalog's median epoch when that is more than 3 days old).")
 TABLE_COLUMNS = ("aoi", "asset", "best", "duration_s", "off_nadir_deg", "incidence_deg", "sun_elevation_deg",
                  "look_side", "gsd_m", "coverage_fraction")
 
@@ -114,6 +118,36 @@ def _opportunities(catalog_file, aoi_file, assets_file, only, start, hours):
     return opp
 
 
+def _label(path: str) -> dict:
+    """A security label (JSON file) checked by the sharing rules' parser, as a plain dict."""
+    from orbitshare.sharing.labels import SecurityLabel
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        return SecurityLabel.from_dict(data).to_dict()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+        fail(f"{path}: not a usable security label ({exc})")
+        raise  # unreachable: fail() raises
+
+
+def _write_stac(opp, label: dict, folder: Path) -> None:
+    """STAC items of the accesses under folder/items and their collection as folder/collection.json."""
+    from orbitshare.eo.stac import acquisition_collection, items_from_opportunities
+
+    cid = f"opportunities-{opp.start:%Y%m%dT%H%M}"
+    items = items_from_opportunities(opp, label, collection_id=cid)
+    if not items:
+        warn("no access has a footprint: no STAC item written")
+        return
+    (folder / "items").mkdir(parents=True, exist_ok=True)
+    for it in items:
+        (folder / "items" / f"{it['id']}.json").write_text(json.dumps(it, indent=1))
+    col = acquisition_collection(cid, items, f"Planned acquisitions from {opp.start:%Y-%m-%d %H:%M} UTC")
+    (folder / "collection.json").write_text(json.dumps(col, indent=1))
+    wrote(folder, f"{len(items)} STAC items and their collection")
+
+
 def assets_cmd(
     assets: str = typer.Option(None, "--assets", callback=input_files(), metavar="FILE", help=ASSETS_HELP),
     owner: str = typer.Option(None, "--owner", metavar="CODE[,CODE]", help="Only these owners (LUX,SVN)."),
@@ -137,10 +171,9 @@ def assets_cmd(
 
 
 def opportunities_cmd(
-    aoi: str = typer.Option(..., "--aoi", callback=input_files(), metavar="FILE", help=AOI_HELP),
-    catalog: str = typer.Option(None, "--catalog", callback=input_files(), metavar="FILE", help=CATALOG_HELP),
-    start: str = typer.Option(None, "--start", callback=iso_utc, metavar="UTC", help="Window start, UTC ISO 8601 "
-                              "(default: now, or the catalog's median epoch when that is more than 3 days old)."),
+    aoi: str = AOI_OPTION,
+    catalog: str = CATALOG_OPTION,
+    start: str = START_OPTION,
     hours: float = typer.Option(24.0, "--hours", callback=positive, help="Window length (hours)."),
     assets: str = typer.Option(None, "--assets", callback=input_files(), metavar="FILE", help=ASSETS_HELP),
     only: str = typer.Option(None, "--only", metavar="IDS|OWNERS", help="Asset ids and/or owner codes "
@@ -148,10 +181,21 @@ def opportunities_cmd(
     out: str = typer.Option(None, "--out", callback=output_file((".csv", ".json", ".jsonl", ".geojson")),
                             metavar="FILE", help="Write every access to .csv/.json/.jsonl, or footprints with "
                             "their access properties to .geojson."),
+    stac: str = typer.Option(None, "--stac", callback=output_dir, metavar="DIR",
+                             help="Also write the accesses as STAC items (planned acquisitions) and a collection "
+                             "here (needs --label)."),
+    label: str = typer.Option(None, "--label", callback=input_files(), metavar="FILE",
+                              help="Security label of the STAC items, JSON (policy_id, classification, originator, "
+                              "categories, purposes)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Imaging opportunities: every access of every asset to every AOI, with geometry, GSD and coverage."""
+    if stac and not label:
+        raise typer.BadParameter("--stac needs --label FILE (the items' security label)", param_hint="'--stac'")
+    lab = _label(label) if label else None
     opp = _opportunities(catalog, aoi, assets, only, start, hours)
+    if stac and lab is not None:
+        _write_stac(opp, lab, Path(stac))
     rows = opp.rows()
     title = (f"imaging opportunities {opp.start:%Y-%m-%d %H:%M} + {hours:g} h: {len(rows)} accesses of "
              f"{len(opp.assets)} assets to {len(opp.aois)} AOIs")
@@ -169,10 +213,9 @@ def opportunities_cmd(
 
 
 def persistence_cmd(
-    aoi: str = typer.Option(..., "--aoi", callback=input_files(), metavar="FILE", help=AOI_HELP),
-    catalog: str = typer.Option(None, "--catalog", callback=input_files(), metavar="FILE", help=CATALOG_HELP),
-    start: str = typer.Option(None, "--start", callback=iso_utc, metavar="UTC", help="Window start, UTC ISO 8601 "
-                              "(default: now, or the catalog's median epoch when that is more than 3 days old)."),
+    aoi: str = AOI_OPTION,
+    catalog: str = CATALOG_OPTION,
+    start: str = START_OPTION,
     days: float = typer.Option(7.0, "--days", callback=positive, help="Window length (days)."),
     constellation: str = typer.Option("all", "--constellation", metavar="OWNERS|IDS",
                                       help="The virtual constellation: owner codes and/or asset ids (LUX,SVN), "
