@@ -29,8 +29,10 @@ def test_collection_plan_job_stores_plan_with_geojson(env) -> None:
     requests = [{"id": "svn-lj", "partner": "SVN", "aoi": {"point": [46.0569, 14.5058]}, "priority": 4},
                 {"id": "lux-city", "partner": "LUX", "aoi": {"polygon": [[49.62, 6.10], [49.62, 6.16],
                                                                          [49.59, 6.16], [49.59, 6.10]]}}]
+    stac_label = {"policy_id": "NATO", "classification": "UNCLASSIFIED", "originator": "SVN"}
     body = {"label": LAB, "params": {"catalog_product": r.json()["id"], "requests": requests,
-                                     "start": "2026-03-10T00:00:00Z", "days": 1, "time_limit_s": 5}}
+                                     "start": "2026-03-10T00:00:00Z", "days": 1, "time_limit_s": 5,
+                                     "stac_label": stac_label}}
     r = env.client.post("/jobs/collection-plan", headers=env.auth("svn_an"), json=body)
     assert r.status_code == 201, r.text
     assert r.json()["kind"] == "collection_plan"
@@ -39,6 +41,8 @@ def test_collection_plan_job_stores_plan_with_geojson(env) -> None:
     assert len(content["geojson"]["features"]) == len(content["acquisitions"]) >= 1
     assert {p["partner"] for p in content["partners"]} == {"SVN", "LUX"}
     assert 0 <= content["solver"]["gap"] <= 1
+    assert len(content["stac_items"]) == len(content["acquisitions"])
+    assert all(i["properties"]["orbitshare:status"] == "planned" for i in content["stac_items"])
 
 
 def test_collection_plan_job_refuses_bad_requests(env) -> None:

@@ -1,7 +1,8 @@
 """Hub job `collection-plan`: a fair CP-SAT collection plan of partner requests over an own catalog product.
 
 The result (kind `collection_plan`) is the plan JSON of `orbitshare eo plan` with the planned acquisitions as a
-GeoJSON FeatureCollection under "geojson" (for the web map). Parameters are validated with pydantic; a bad
+GeoJSON FeatureCollection under "geojson" (for the web map) and, when `stac_label` is given, STAC Items of the
+registry assets' acquisitions under "stac_items". Parameters are validated with pydantic; a bad
 request is answered 422 naming the field.
 """
 
@@ -35,6 +36,8 @@ class CollectionPlanParams(BaseModel):
     use: str | None = Field(default=None, max_length=500, description="owners or asset ids (default all)")
     time_limit_s: float = Field(default=20.0, gt=0, le=120)
     fairness: float = Field(default=1.0, ge=0, le=1)
+    stac_label: dict[str, Any] | None = Field(default=None, description="security label of STAC Items of the "
+                                              "planned acquisitions (added under stac_items when given)")
 
 
 def collection_plan_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
@@ -77,6 +80,15 @@ def collection_plan_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     content = plan.as_dict()
     content["skipped_assets"] = skipped
     content["geojson"] = plan_geojson(plan, reqs)
+    if p.stac_label is not None:
+        from orbitshare.eo.planning.planner import plan_stac_items
+        from orbitshare.sharing.labels import SecurityLabel
+
+        try:
+            label = SecurityLabel.from_dict(p.stac_label).to_dict()
+        except ValueError as exc:
+            raise ValueError(f"stac_label: {exc}") from None
+        content["stac_items"], content["stac_notes"] = plan_stac_items(plan, reqs, registry, label)
     meta = {"acquisitions": len(plan.acquisitions), "unserved": len(plan.unserved), "gap": plan.solver["gap"],
             "status": plan.solver["status"], "partners": [x["partner"] for x in plan.partners]}
     return content, "application/json", meta
