@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from orbitshare.api.eo_jobs import eo_jobs
+from orbitshare.api.eo_plan_jobs import eo_plan_jobs
 from orbitshare.api.jobs import Job, JobContext, JobResult
 from orbitshare.api.pnt_jobs import pnt_jobs
 from orbitshare.astro.time import as_utc
@@ -154,4 +155,5 @@ def capability_jobs() -> list[Job]:
         Job("passes", "imaging_opportunities", "Passes of a catalog's satellites over a site", passes_job),
         *pnt_jobs(),
         *eo_jobs(),
+        *eo_plan_jobs(),
     ]

@@ -1,0 +1,1 @@
+"""Collection planning: CP-SAT models for SPOT5, the agile aeossp_standard set and partner requests."""
