@@ -424,3 +424,38 @@ def test_cli_scores_against_reported_times(tmp_path):
     truth_file.write_text("manoeuvre_timestamps: [2015-13-45]\n")
     res = CliRunner().invoke(app, ["sda", "manoeuvres", str(hist_file), "--truth", str(truth_file)])
     assert res.exit_code == 2 and "manoeuvre_timestamps[0]" in res.output, res.output
+
+
+def test_step_margin_marks_the_burn_boundary_only():
+    """The detection margin exceeds 1 at the boundary whose first later set follows the synthetic burn, and stays
+    below 1 at every boundary more than a set away from it."""
+    from orbitshare.ssa.behaviour.manoeuvres import step_margin
+
+    rng = np.random.default_rng(11)
+    burn = 2459000.5 + 30.7
+    hist = history_from_records(_synthetic_leo(30.7, rng), "synthetic-leo")
+    t_after, margin = step_margin(hist, "LEO")
+    assert t_after.shape == margin.shape == (len(hist.catalog) - 1,)
+    first = int(np.argmax(t_after > burn))
+    assert margin[first] > 1.0
+    far = np.abs(np.arange(margin.size) - first) > REGIME_CONFIG["LEO"].k  # beyond the k-set medians' reach
+    assert np.all(margin[far] < 1.0), margin[far].max()
+
+
+def test_explain_errors_names_the_causes():
+    """One synthetic burn against reported lists built to exercise every cause: matched; a burn with no step in
+    the sets (below threshold); a second burn hours after the first (paired); a report two days off (timing miss
+    and timing false alarm); no report at all (an unreported large step)."""
+    from orbitshare.ssa.behaviour.evaluation import explain_errors
+
+    rng = np.random.default_rng(11)
+    hist = history_from_records(_synthetic_leo(30.7, rng), "synthetic-leo")
+    det = detect_manoeuvres(hist, "LEO")
+    t0 = 2459000.5
+    got = explain_errors(hist, np.array([t0 + 30.7, t0 + 10.2, t0 + 30.9]), det, 1.0, "LEO")
+    assert got["misses"] == {"paired": 1, "timing": 0, "below threshold": 1, "not separated": 0}
+    assert sum(got["false_alarms"].values()) == 0
+    got = explain_errors(hist, np.array([t0 + 32.8]), det, 1.0, "LEO")
+    assert got["misses"]["timing"] == 1 and got["false_alarms"]["timing"] == 1
+    got = explain_errors(hist, np.array([t0 + 50.0]), det, 1.0, "LEO")
+    assert got["misses"]["below threshold"] == 1 and got["false_alarms"]["unreported large step"] == 1
