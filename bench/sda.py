@@ -5,8 +5,10 @@ satellite the configuration best on the others (F1 at 1 day, point times, one-to
 F1 at 6 h, 12 h, 1 d and 2 d and the median absolute timing error, held out by satellite, and the configuration
 chosen on all satellites of the regime (the adopted REGIME_CONFIG must equal it). The burn-time sigma floor
 (model error) is calibrated the same way: on the other satellites' matched burns, checked on the held-out
-one. Reads ../shared/data/maneuvers (falls back to the vendored tests/data/sda copies); writes
-bench/results/sda.json. --skip-proximity keeps the proximity entry of the previous sda.json.
+one. Each held-out satellite's misses and false alarms are counted by cause (evaluation.explain_errors), with the
+1-day F1 those causes leave as a ceiling. Reads ../shared/data/maneuvers (falls back to the vendored
+tests/data/sda copies); writes bench/results/sda.json. --skip-proximity keeps the proximity entry of the
+previous sda.json.
 """
 
 from __future__ import annotations
