@@ -50,7 +50,7 @@ SATELLITES = {"LEO": ["CryoSat-2", "Haiyang-2A", "Jason-1", "Jason-2", "Sentinel
 SELECT_TOLERANCE_DAYS = 1.0
 GRIDS = {  # parameters searched per regime around REGIME_CONFIG (product of the values)
     "LEO": {"z_threshold": (6.0, 8.0, 10.0), "k_time": (3, 6), "max_crossing_sigma_days": (0.25, 0.5, 1.0),
-            "bracket_offset_days": (-1.0, -0.5, 0.0), "lead_days": (0.0, 0.5)},
+            "bracket_offset_days": (-1.0, -0.5, 0.0), "bracket_in_window": (True, False)},
     "GEO": {"z_threshold": (8.0, 10.0, 12.0), "k_time": (3, 6), "max_crossing_sigma_days": (0.5, 10.0),
             "bracket_fraction": (0.0, 0.5), "bracket_offset_days": (-0.5, 0.0)},
 }

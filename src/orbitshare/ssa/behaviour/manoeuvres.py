@@ -78,6 +78,7 @@ class DetectorConfig:
     ramp_span_days: float = 6.0  # ramp fit: sets this close to the step
     bracket_fraction: float = 0.5  # bracket timing: this fraction of the way from its start to its end
     bracket_offset_days: float = 0.0  # added to the bracket estimate (catalogs that show a burn sets late)
+    bracket_in_window: bool = True  # hold the bracket inside the window (else widen the window to the estimate)
     time_sigma_floor_s: float = 0.0  # model error added in quadrature to every burn-time sigma (calibrated)
 
     def __post_init__(self) -> None:
@@ -86,7 +87,8 @@ class DetectorConfig:
 
 
 REGIME_CONFIG: dict[str, DetectorConfig] = {  # chosen by leave-one-satellite-out (bench/sda.py)
-    "LEO": DetectorConfig(z_threshold=10.0, bracket_fraction=0.0, bracket_offset_days=-0.5, time_sigma_floor_s=3290.0),
+    "LEO": DetectorConfig(z_threshold=10.0, bracket_fraction=0.0, bracket_offset_days=-0.5, bracket_in_window=False,
+                          time_sigma_floor_s=3013.0),
     "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=8.0, z_radial=40.0, z_normal=20.0, lag_days=2.0,
                           min_dv_intrack_mps=0.05, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False,
                           ramp=False, max_crossing_sigma_days=10.0, bracket_fraction=0.0, bracket_offset_days=-0.5,
@@ -337,6 +339,7 @@ def _time_all(out: list[Manoeuvre], t: np.ndarray, s: dict, cat: Catalog, slope_
         tb, sig, how = _burn_time(t, lam, nrad, a_detr, b, (lo_prev, hi_next), (m.window_start_jd, m.window_end_jd),
                                   m.direction.startswith("in-track"), sig_dn, cfg)
         m.time_jd, m.time_sigma_s, m.timing = tb, float(np.hypot(sig * 86400.0, cfg.time_sigma_floor_s)), how
+        m.window_start_jd = min(m.window_start_jd, tb)  # a catalog lag longer than lag_days: the ramp start rules
 
 
 def _along_track(cat: Catalog) -> np.ndarray:
@@ -393,7 +396,9 @@ def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: 
     (:func:`_crossing`); taken when its sigma is at most max_crossing_sigma_days and it lies in the window.
     Otherwise the burn is placed `bracket_fraction` of the way through the bracket (last old-level set, first
     set after the step], plus `bracket_offset_days` (some catalogs show a burn only sets after it, so the last
-    set at the old level can follow the burn), sigma that of a uniform distribution over the bracket.
+    set at the old level can follow the burn), sigma that of a uniform distribution over the bracket. With
+    `bracket_in_window` the bracket starts no earlier than the window; without, it starts at the ramp start even
+    when the catalog lag exceeds `lag_days` (the caller widens the window to the estimate).
     """
     lo, hi = between
     i0, j1 = b, b + 1
@@ -410,9 +415,11 @@ def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: 
         cross, sig = _crossing(t, lam, n, pre, post, sig_dn)
         if sig <= cfg.max_crossing_sigma_days and window[0] <= cross <= window[1]:
             return cross, sig, "crossing"
-    start = max(float(t[i0]), window[0])
+    start = max(float(t[i0]), window[0]) if cfg.bracket_in_window else float(t[i0])
     end = float(t[b + 1])
-    est = max(start + cfg.bracket_fraction * (end - start) + cfg.bracket_offset_days, window[0])
+    est = start + cfg.bracket_fraction * (end - start) + cfg.bracket_offset_days
+    if cfg.bracket_in_window:
+        est = max(est, window[0])
     return float(est), float((end - start) / np.sqrt(12.0)), "bracket"
 
 
