@@ -92,9 +92,9 @@ def test_geo_burn_times_against_operator_truth(table):
 
 
 def test_leo_burn_times_against_operator_truth(table):
-    """LEO, burn time within 1 day: pooled precision >= 0.8 and F1 0.759 in-sample, 0.754 held out (target 0.85,
+    """LEO, burn time within 1 day: pooled precision >= 0.8 and F1 0.766 in-sample, 0.761 held out (target 0.85,
     not met: Haiyang-2A, Jason-1 and Sentinel-6A burns of a few mm/s are absorbed by the catalog over days); the
-    median |error| of the matched burns is within the 6-hour target (2.8 h), CryoSat-2 and Sentinel-3A 1-2 h."""
+    median |error| of the matched burns is within the 6-hour target (2.7 h), CryoSat-2 and Sentinel-3A 1-2 h."""
     p, r, f1 = _pooled(table, LEO)
     assert p >= 0.8 and f1 >= 0.75, (p, r, f1)
     errors = np.concatenate([table[n]["errors_s"] for n in LEO])
@@ -116,7 +116,7 @@ def test_corrected_truth_fits_better_than_the_published_times(histories):
 def test_burn_time_sigma_is_stated_and_calibrated(table, histories):
     """Every detection carries a finite 1-sigma of at least the regime's model-error floor; the matched burns'
     errors against the reported times are close to normal in units of it: about 68 % within 1 sigma and at least
-    80 % / 90 % (LEO / GEO) within 2 sigma (in-sample 66 / 84 % and 72 / 93 %; held out: LEO 64 / 84 %, GEO 73 /
+    80 % / 90 % (LEO / GEO) within 2 sigma (in-sample 65 / 84 % and 72 / 93 %; held out: LEO 65 / 84 %, GEO 73 /
     90 %, bench/sda.py; the LEO tail is heavier than normal)."""
     for m in detect_manoeuvres(histories["Jason-2"][0]):
         assert REGIME_CONFIG["LEO"].time_sigma_floor_s <= m.time_sigma_s < 10 * 86400.0
@@ -146,6 +146,25 @@ def test_burn_time_lies_in_the_window(histories):
         for m in detect_manoeuvres(histories[name][0]):
             assert m.window_start_jd <= m.time_jd <= m.window_end_jd, m.as_dict()
             assert m.as_dict()["time"]
+
+
+def test_bracket_outside_the_lag_widens_the_window(histories):
+    """Without bracket_in_window (the LEO configuration) a bracket time may precede onset - lag_days (Jason-1's
+    catalog shows some small burns 3-6 days late); the window then starts at it, so the time still lies in the
+    window, and crossing times are the same as when the bracket is held in the window."""
+    hist = histories["Jason-1"][0]
+    assert not REGIME_CONFIG["LEO"].bracket_in_window
+    held = detect_manoeuvres(hist, config=dataclasses.replace(REGIME_CONFIG["LEO"], bracket_in_window=True))
+    free = detect_manoeuvres(hist, "LEO")
+    assert len(held) == len(free)
+    moved = 0
+    for a, b in zip(held, free, strict=True):
+        assert b.window_start_jd <= b.time_jd <= b.window_end_jd, b.as_dict()
+        assert b.window_start_jd <= a.window_start_jd and b.window_end_jd == a.window_end_jd
+        if a.timing == "crossing":
+            assert b.time_jd == a.time_jd
+        moved += b.time_jd < a.time_jd - 1e-9
+    assert moved > 0
 
 
 def test_ramp_of_a_burn_absorbed_over_several_sets():
@@ -424,3 +443,38 @@ def test_cli_scores_against_reported_times(tmp_path):
     truth_file.write_text("manoeuvre_timestamps: [2015-13-45]\n")
     res = CliRunner().invoke(app, ["sda", "manoeuvres", str(hist_file), "--truth", str(truth_file)])
     assert res.exit_code == 2 and "manoeuvre_timestamps[0]" in res.output, res.output
+
+
+def test_step_margin_marks_the_burn_boundary_only():
+    """The detection margin exceeds 1 at the boundary whose first later set follows the synthetic burn, and stays
+    below 1 at every boundary more than a set away from it."""
+    from orbitshare.ssa.behaviour.manoeuvres import step_margin
+
+    rng = np.random.default_rng(11)
+    burn = 2459000.5 + 30.7
+    hist = history_from_records(_synthetic_leo(30.7, rng), "synthetic-leo")
+    t_after, margin = step_margin(hist, "LEO")
+    assert t_after.shape == margin.shape == (len(hist.catalog) - 1,)
+    first = int(np.argmax(t_after > burn))
+    assert margin[first] > 1.0
+    far = np.abs(np.arange(margin.size) - first) > REGIME_CONFIG["LEO"].k  # beyond the k-set medians' reach
+    assert np.all(margin[far] < 1.0), margin[far].max()
+
+
+def test_explain_errors_names_the_causes():
+    """One synthetic burn against reported lists built to exercise every cause: matched; a burn with no step in
+    the sets (below threshold); a second burn hours after the first (paired); a report two days off (timing miss
+    and timing false alarm); no report at all (an unreported large step)."""
+    from orbitshare.ssa.behaviour.evaluation import explain_errors
+
+    rng = np.random.default_rng(11)
+    hist = history_from_records(_synthetic_leo(30.7, rng), "synthetic-leo")
+    det = detect_manoeuvres(hist, "LEO")
+    t0 = 2459000.5
+    got = explain_errors(hist, np.array([t0 + 30.7, t0 + 10.2, t0 + 30.9]), det, 1.0, "LEO")
+    assert got["misses"] == {"paired": 1, "timing": 0, "below threshold": 1, "not separated": 0}
+    assert sum(got["false_alarms"].values()) == 0
+    got = explain_errors(hist, np.array([t0 + 32.8]), det, 1.0, "LEO")
+    assert got["misses"]["timing"] == 1 and got["false_alarms"]["timing"] == 1
+    got = explain_errors(hist, np.array([t0 + 50.0]), det, 1.0, "LEO")
+    assert got["misses"]["below threshold"] == 1 and got["false_alarms"]["unreported large step"] == 1

@@ -12,12 +12,21 @@ from pathlib import Path
 
 import numpy as np
 
-from orbitshare.ssa.behaviour.manoeuvres import History, Manoeuvre, detect_manoeuvres, majority_regime
+from orbitshare.ssa.behaviour.manoeuvres import (
+    REGIME_CONFIG,
+    History,
+    Manoeuvre,
+    detect_manoeuvres,
+    majority_regime,
+    step_margin,
+)
 
-__all__ = ["TOLERANCES_DAYS", "evaluate", "f1_score", "leave_one_out", "match_detections", "read_truth",
-           "sigma_floor"]
+__all__ = ["FALSE_ALARM_CAUSES", "MISS_CAUSES", "TOLERANCES_DAYS", "evaluate", "explain_errors", "f1_score",
+           "leave_one_out", "match_detections", "read_truth", "sigma_floor"]
 
 TOLERANCES_DAYS = (0.25, 0.5, 1.0, 2.0)  # 6 h, 12 h, 1 d, 2 d
+MISS_CAUSES = ("paired", "timing", "below threshold", "not separated")
+FALSE_ALARM_CAUSES = ("timing", "extra", "unreported large step", "unreported small step")
 
 
 def match_detections(detections: list[Manoeuvre], truth_jd: np.ndarray, tolerance_days: float = 1.0,
@@ -131,3 +140,50 @@ def sigma_floor(errors_s: np.ndarray, sigmas_s: np.ndarray) -> float:
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if median_z(mid) > target else (lo, mid)
     return hi
+
+
+def explain_errors(history: History, truth_jd: np.ndarray, detections: list[Manoeuvre], tolerance_days: float = 1.0,
+                   regime: str | None = None, config=None, near_days: float = 3.0,
+                   large_margin: float = 10.0) -> dict[str, dict[str, int]]:
+    """Why each reported burn was missed and each detection is a false alarm (counts per cause), matching by time.
+
+    Misses: "paired" (another reported burn less than `tolerance_days` away: one step in sets about a day
+    apart), "timing" (an unmatched detection within `near_days`), "below threshold" (no boundary whose first set
+    after it lies from half a day before the burn to the catalog lag plus a day after it has a step over the
+    detection thresholds, :func:`step_margin`), "not separated" (a step over the thresholds that the detection
+    of a neighbouring burn absorbed). False alarms: "timing" (an unmatched reported burn within `near_days`),
+    "extra" (only matched reported burns within `near_days`), "unreported large step" (none within `near_days`
+    and a step over `large_margin` times the in-track z threshold), "unreported small step" (none, smaller step)."""
+    t = history.t_jd
+    truth = np.sort(truth_jd[(truth_jd >= t[0]) & (truth_jd <= t[-1])])
+    regime = regime or majority_regime(history.catalog)
+    cfg = config or REGIME_CONFIG.get(regime, REGIME_CONFIG["LEO"])
+    _, _, _, pairs = match_detections(detections, truth, tolerance_days, "time")
+    hit_det, hit_truth = {d for d, _ in pairs}, {i for _, i in pairs}
+    det_t = np.array([m.time_jd for m in detections])
+    free_det = det_t[[d not in hit_det for d in range(len(detections))]] if len(detections) else det_t
+    free_truth = truth[[i not in hit_truth for i in range(len(truth))]]
+    t_after, margin = step_margin(history, regime, cfg)
+    misses = dict.fromkeys(MISS_CAUSES, 0)
+    for i in sorted(set(range(len(truth))) - hit_truth):
+        x = truth[i]
+        near = (t_after > x - 0.5) & (t_after <= x + cfg.lag_days + 1.0)
+        if np.any(np.abs(np.delete(truth, i) - x) < tolerance_days):
+            misses["paired"] += 1
+        elif np.any(np.abs(free_det - x) <= near_days):
+            misses["timing"] += 1
+        elif not np.any(margin[near] > 1.0):
+            misses["below threshold"] += 1
+        else:
+            misses["not separated"] += 1
+    alarms = dict.fromkeys(FALSE_ALARM_CAUSES, 0)
+    for d in sorted(set(range(len(detections))) - hit_det):
+        x, m = det_t[d], detections[d]
+        if np.any(np.abs(free_truth - x) <= near_days):
+            alarms["timing"] += 1
+        elif np.any(np.abs(truth - x) <= near_days):
+            alarms["extra"] += 1
+        else:
+            big = m.z_score >= large_margin * cfg.z_threshold
+            alarms["unreported large step" if big else "unreported small step"] += 1
+    return {"misses": misses, "false_alarms": alarms}

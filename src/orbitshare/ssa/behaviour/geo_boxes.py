@@ -84,7 +84,8 @@ def station_boxes(history: History, config: BoxConfig | None = None) -> list[Sta
     t, lon, drift = longitude_history(history)
     incl = history.catalog["incl_deg"]
     slow = np.abs(drift) <= cfg.max_drift_deg_per_day
-    boxes, run = [], []
+    boxes: list[StationBox | None] = []
+    run: list[int] = []
     for j in range(len(t)):
         if not slow[j]:
             continue
@@ -127,9 +128,10 @@ def drift_alerts(history: History, box: StationBox, others: list[StationBox] | N
     outside = after & ~box.contains_lon(lon, cfg.leave_tolerance_deg)
     fast = np.abs(drift) >= cfg.min_drift_deg_per_day
     steady = fast & np.concatenate([[False], fast[:-1] & (np.sign(drift[1:]) == np.sign(drift[:-1]))])  # 2 in a row
-    out, seen = [], set()
+    out: list[dict] = []
+    seen: set[tuple] = set()
     run = 0
-    for j in np.flatnonzero(after):
+    for j in (int(x) for x in np.flatnonzero(after)):
         run = run + 1 if outside[j] else 0
         if not outside[j]:
             seen = {k for k in seen if k[0] == "inclination above box"}  # back in the box: a new excursion

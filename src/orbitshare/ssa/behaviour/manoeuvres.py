@@ -29,6 +29,7 @@ Scoring against reported times is in :mod:`orbitshare.ssa.behaviour.evaluation`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -39,7 +40,8 @@ from orbitshare.catalog.records import Reject, check_elements
 from orbitshare.constants import WGS72_MU_KM3S2
 
 __all__ = ["KINDS", "MU_KM3S2", "REGIME_CONFIG", "TIMINGS", "DetectorConfig", "History", "Manoeuvre",
-           "detect_manoeuvres", "fit_ramp", "history_from_records", "majority_regime"]
+           "detect_manoeuvres", "fit_ramp", "history_from_records", "majority_regime",
+           "step_margin"]
 
 #: SGP4's WGS-72 GM: the histories' mean motions are SGP4 mean elements, so their semi-major axes and
 #: speeds use the same constant.
@@ -76,6 +78,7 @@ class DetectorConfig:
     ramp_span_days: float = 6.0  # ramp fit: sets this close to the step
     bracket_fraction: float = 0.5  # bracket timing: this fraction of the way from its start to its end
     bracket_offset_days: float = 0.0  # added to the bracket estimate (catalogs that show a burn sets late)
+    bracket_in_window: bool = True  # hold the bracket inside the window (else widen the window to the estimate)
     time_sigma_floor_s: float = 0.0  # model error added in quadrature to every burn-time sigma (calibrated)
 
     def __post_init__(self) -> None:
@@ -84,7 +87,8 @@ class DetectorConfig:
 
 
 REGIME_CONFIG: dict[str, DetectorConfig] = {  # chosen by leave-one-satellite-out (bench/sda.py)
-    "LEO": DetectorConfig(z_threshold=10.0, bracket_fraction=0.0, bracket_offset_days=-0.5, time_sigma_floor_s=3290.0),
+    "LEO": DetectorConfig(z_threshold=10.0, bracket_fraction=0.0, bracket_offset_days=-0.5, bracket_in_window=False,
+                          time_sigma_floor_s=3013.0),
     "GEO": DetectorConfig(k=3, noise_window=61, z_threshold=8.0, z_radial=40.0, z_normal=20.0, lag_days=2.0,
                           min_dv_intrack_mps=0.05, min_dv_radial_mps=0.2, min_dv_normal_mps=2.0, split=False,
                           ramp=False, max_crossing_sigma_days=10.0, bracket_fraction=0.0, bracket_offset_days=-0.5,
@@ -228,14 +232,9 @@ def _steps(x: np.ndarray, t: np.ndarray, k: int, noise_window: int) -> tuple[np.
     return after - before, np.maximum(noise, 1e-12), resid, slope
 
 
-def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
-                      config: DetectorConfig | None = None) -> list[Manoeuvre]:
-    """Manoeuvres in one object's element-set history (sorted by epoch), with the regime's configuration."""
-    cat = history.catalog if isinstance(history, History) else history
-    if len(cat) < 4:
-        return []
-    regime = regime or majority_regime(cat)
-    cfg = config or REGIME_CONFIG.get(regime, REGIME_CONFIG["LEO"])
+def _boundary_steps(cat: Catalog, cfg: DetectorConfig) -> dict[str, Any]:
+    """Per boundary between successive sets: the robust steps of a, e-vector and plane, their delta-v (m/s, RTN),
+    noise units (z) and the threshold flags of each component; plus the series, epochs and k used."""
     t = cat["epoch_jd"] + cat["epoch_fr"]
     s = _series(cat)
     k = min(cfg.k, max(1, (len(t) - 1) // 2))
@@ -258,6 +257,43 @@ def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
     hit_t = (z_t > cfg.z_threshold) & (np.abs(dv_t) > cfg.min_dv_intrack_mps)
     hit_r = (z_r > cfg.z_radial) & (dv_r > cfg.min_dv_radial_mps)
     hit_n = (z_n > cfg.z_normal) & (dv_n > cfg.min_dv_normal_mps)
+    return {"t": t, "s": s, "k": np.asarray(k), "v": v, "a": a, "da": da, "na": na, "ea": ea, "slope_a": slope_a,
+            "di": di, "sin_i": sin_i, "eex": eex, "eey": eey, "ei": ei, "en": en, "dv_t": dv_t, "dv_r": dv_r,
+            "dv_n": dv_n, "n_e": n_e, "n_plane": n_plane, "z_t": z_t, "z_r": z_r, "z_n": z_n,
+            "hit_t": hit_t, "hit_r": hit_r, "hit_n": hit_n}
+
+
+def step_margin(history: History | Catalog, regime: str | None = None,
+                config: DetectorConfig | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Epoch (UTC JD) of the first set after each boundary and the boundary's detection margin: the largest over
+    the R, T, N components of min(z / z threshold, |delta-v| / floor); a boundary is a hit where it exceeds 1."""
+    cat = history.catalog if isinstance(history, History) else history
+    regime = regime or majority_regime(cat)
+    cfg = config or REGIME_CONFIG.get(regime, REGIME_CONFIG["LEO"])
+    if len(cat) < 4:
+        t = cat["epoch_jd"] + cat["epoch_fr"]
+        return t[1:], np.zeros(max(len(t) - 1, 0))
+    q = _boundary_steps(cat, cfg)
+    m_t = np.minimum(q["z_t"] / cfg.z_threshold, np.abs(q["dv_t"]) / max(cfg.min_dv_intrack_mps, 1e-12))
+    m_r = np.minimum(q["z_r"] / cfg.z_radial, q["dv_r"] / max(cfg.min_dv_radial_mps, 1e-12))
+    m_n = np.minimum(q["z_n"] / cfg.z_normal, q["dv_n"] / max(cfg.min_dv_normal_mps, 1e-12))
+    return q["t"][1:], np.maximum(np.maximum(m_t, m_r), m_n)
+
+
+def detect_manoeuvres(history: History | Catalog, regime: str | None = None,
+                      config: DetectorConfig | None = None) -> list[Manoeuvre]:
+    """Manoeuvres in one object's element-set history (sorted by epoch), with the regime's configuration."""
+    cat = history.catalog if isinstance(history, History) else history
+    if len(cat) < 4:
+        return []
+    regime = regime or majority_regime(cat)
+    cfg = config or REGIME_CONFIG.get(regime, REGIME_CONFIG["LEO"])
+    q = _boundary_steps(cat, cfg)
+    t, s, k = q["t"], q["s"], int(q["k"])
+    v, a, da, na, ea, slope_a, di, sin_i = (q[x] for x in ("v", "a", "da", "na", "ea", "slope_a", "di", "sin_i"))
+    eex, eey, ei, en, n_e, n_plane = (q[x] for x in ("eex", "eey", "ei", "en", "n_e", "n_plane"))
+    dv_t, dv_r, dv_n, z_t, z_r, z_n = (q[x] for x in ("dv_t", "dv_r", "dv_n", "z_t", "z_r", "z_n"))
+    hit_t, hit_r, hit_n = q["hit_t"], q["hit_r"], q["hit_n"]
     hit = hit_t | hit_r | hit_n
     z = np.where(hit_t, z_t, 0.0) + np.where(hit_r, z_r, 0.0) + np.where(hit_n, z_n, 0.0)
     jumps = np.abs(ea) / na * hit_t + np.hypot(eex, eey) / n_e * hit_r \
@@ -303,6 +339,7 @@ def _time_all(out: list[Manoeuvre], t: np.ndarray, s: dict, cat: Catalog, slope_
         tb, sig, how = _burn_time(t, lam, nrad, a_detr, b, (lo_prev, hi_next), (m.window_start_jd, m.window_end_jd),
                                   m.direction.startswith("in-track"), sig_dn, cfg)
         m.time_jd, m.time_sigma_s, m.timing = tb, float(np.hypot(sig * 86400.0, cfg.time_sigma_floor_s)), how
+        m.window_start_jd = min(m.window_start_jd, tb)  # a catalog lag longer than lag_days: the ramp start rules
 
 
 def _along_track(cat: Catalog) -> np.ndarray:
@@ -359,7 +396,9 @@ def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: 
     (:func:`_crossing`); taken when its sigma is at most max_crossing_sigma_days and it lies in the window.
     Otherwise the burn is placed `bracket_fraction` of the way through the bracket (last old-level set, first
     set after the step], plus `bracket_offset_days` (some catalogs show a burn only sets after it, so the last
-    set at the old level can follow the burn), sigma that of a uniform distribution over the bracket.
+    set at the old level can follow the burn), sigma that of a uniform distribution over the bracket. With
+    `bracket_in_window` the bracket starts no earlier than the window; without, it starts at the ramp start even
+    when the catalog lag exceeds `lag_days` (the caller widens the window to the estimate).
     """
     lo, hi = between
     i0, j1 = b, b + 1
@@ -376,9 +415,11 @@ def _burn_time(t: np.ndarray, lam: np.ndarray, n: np.ndarray, a: np.ndarray, b: 
         cross, sig = _crossing(t, lam, n, pre, post, sig_dn)
         if sig <= cfg.max_crossing_sigma_days and window[0] <= cross <= window[1]:
             return cross, sig, "crossing"
-    start = max(float(t[i0]), window[0])
+    start = max(float(t[i0]), window[0]) if cfg.bracket_in_window else float(t[i0])
     end = float(t[b + 1])
-    est = max(start + cfg.bracket_fraction * (end - start) + cfg.bracket_offset_days, window[0])
+    est = start + cfg.bracket_fraction * (end - start) + cfg.bracket_offset_days
+    if cfg.bracket_in_window:
+        est = max(est, window[0])
     return float(est), float((end - start) / np.sqrt(12.0)), "bracket"
 
 
@@ -479,7 +520,7 @@ def _manoeuvre(cat, t, s, b, dv, dv_sig, da, di, hits, z, cfg, a_ref, regime) ->
     """One Manoeuvre record for boundary b (between cleaned sets b and b+1); dv = (R, T, N) m/s, hits (T, R, N)."""
     dv_r, dv_t, dv_n = dv[0] * hits[1], dv[1] * hits[0], dv[2] * hits[2]
     comps = {"radial": abs(dv_r), "in-track": abs(dv_t), "normal": abs(dv_n)}
-    main = max(comps, key=comps.get)
+    main = max(comps, key=lambda c: comps[c])
     direction = ("in-track +" if dv_t > 0 else "in-track -") if main == "in-track" else main
     kind = _kind((bool(hits[1]), bool(hits[0]), bool(hits[2])))
     restoring = abs(s["a"][b + 1] - a_ref[b]) < abs(s["a"][b] - a_ref[b])
@@ -492,7 +533,8 @@ def _manoeuvre(cat, t, s, b, dv, dv_sig, da, di, hits, z, cfg, a_ref, regime) ->
         if kind == "combined" and not hits[2]:
             axis = "east-west"
     confidence = float(1.0 - 0.5 * np.exp(-(z - cfg.z_threshold) / cfg.z_threshold))
-    sig = tuple(float(x) for x in np.asarray(dv_sig) * (hits[1], hits[0], hits[2]))
+    sr, st, sn = (float(x) for x in np.asarray(dv_sig) * (hits[1], hits[0], hits[2]))
+    sig = (sr, st, sn)
     return Manoeuvre(int(cat.norad_id[b]), float(t[b]), float(t[b + 1]), float(dv_r), float(dv_t), float(dv_n),
                      direction, kind, confidence, z, float(da), float(np.degrees(di)), (int(b), int(b + 1)),
                      {"epoch_before": str(format_utc(t[b], 0.0)), "epoch_after": str(format_utc(t[b + 1], 0.0)),
