@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = ["DEFAULT_P_GRID", "AttenuationTable", "SiteClimate", "attenuation_table", "exceedance_at_margin",
-           "interp_elevation", "site_climate"]
+           "exceedance_at_zero", "interp_elevation", "site_climate"]
 
 DEFAULT_P_GRID = np.array([0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0])
 
@@ -148,25 +148,26 @@ def interp_elevation(values: np.ndarray, nodes_deg: np.ndarray, el_deg: np.ndarr
     return v0 * (1.0 - w) + v1 * w
 
 
-def exceedance_at_margin(total_db: np.ndarray, p_pct: np.ndarray, margin_db: np.ndarray) -> np.ndarray:
-    """Percentage of time p (%) at which attenuation total_db(..., p) equals margin_db (...): the outage time.
+def exceedance_at_zero(deficit_db: np.ndarray, p_pct: np.ndarray) -> np.ndarray:
+    """Percentage of time p (%) at which deficit_db(..., p) (dB short of the threshold) crosses zero.
 
-    total_db decreases with p along its last axis. Interpolation is linear in (log10 p, dB). A margin above the
-    attenuation at the smallest p gives that p (availability at least 100 - p_min); a margin below the
-    attenuation at the largest p gives 100 (never available at the margin). A negative margin gives 100.
+    The deficit falls with p along the last axis (a deeper fade is rarer). Interpolation is linear in
+    (log10 p, dB). No deficit at the smallest p gives that p (availability at least 100 - p_min); a deficit at
+    the largest p gives 100 (the link is never closed at that time).
     """
-    a = np.asarray(total_db, dtype=np.float64)
-    m = np.asarray(margin_db, dtype=np.float64)[..., None]
-    logp = np.log10(p_pct)
-    # count of nodes with attenuation above the margin: nodes are sorted by p, attenuation falls with p
-    above = (a > m).sum(axis=-1)
+    a = np.asarray(deficit_db, dtype=np.float64)
+    logp = np.log10(np.asarray(p_pct, dtype=np.float64))
+    above = (a > 0.0).sum(axis=-1)
     k = np.clip(above, 1, a.shape[-1] - 1)
     a_lo = np.take_along_axis(a, (k - 1)[..., None], axis=-1)[..., 0]
     a_hi = np.take_along_axis(a, k[..., None], axis=-1)[..., 0]
     with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(a_lo != a_hi, (a_lo - m[..., 0]) / (a_lo - a_hi), 0.0)
-    lp = logp[k - 1] + np.clip(w, 0.0, 1.0) * (logp[k] - logp[k - 1])
-    p = 10.0 ** lp
+        w = np.where(a_lo != a_hi, a_lo / (a_lo - a_hi), 0.0)
+    p = 10.0 ** (logp[k - 1] + np.clip(w, 0.0, 1.0) * (logp[k] - logp[k - 1]))
     p = np.where(above == 0, p_pct[0], p)
-    p = np.where(above == a.shape[-1], 100.0, p)
-    return np.where(m[..., 0] <= 0.0, 100.0, p)
+    return np.where(above == a.shape[-1], 100.0, p)
+
+
+def exceedance_at_margin(total_db: np.ndarray, p_pct: np.ndarray, margin_db: np.ndarray) -> np.ndarray:
+    """Percentage of time p (%) at which attenuation total_db(..., p) equals a clear-sky margin_db (...)."""
+    return exceedance_at_zero(np.asarray(total_db) - np.asarray(margin_db, dtype=np.float64)[..., None], p_pct)

@@ -1,0 +1,363 @@
+"""SATCOM resilience evaluation: per site and option, coverage, margins, throughput and availability, with threats.
+
+For each link option (constellation, band, terminal) the evaluation propagates the satellites, picks the serving
+satellite per site and time (hysteresis handover), builds ITU-R attenuation tables per site over elevation nodes
+and exceedance probabilities, and forms forward (satellite -> terminal) and return (terminal -> satellite) Es/N0
+at every p. The outage probability of a time step is the p at which either direction's margin over the most
+robust MODCOD (plus the terminal's implementation margin) reaches zero; availability is 100 minus its time mean
+(steps without a serving satellite count as outage). Throughput is the ACM rate at the scenario's p. Jammers add
+C/I (the jammer path is taken clear of rain, the wanted carrier fades); lost satellites are removed from the
+choice. The baseline (no threats) is computed alongside, so every figure has its "before" and "after".
+
+Simplifications, stated in docs/satcom.md: the gateway feeder link is ideal, rain on a site is one process for
+every option (so failover between orbits does not escape a fade deeper than both margins), and a steerable spot
+beam is centred on each terminal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from orbitshare.astro.frames import geodetic_to_itrs, site_look_angles
+from orbitshare.astro.time import Epoch
+from orbitshare.satcom.atmosphere import (
+    DEFAULT_P_GRID,
+    SiteClimate,
+    attenuation_table,
+    exceedance_at_zero,
+    interp_elevation,
+    site_climate,
+)
+from orbitshare.satcom.geometry import (
+    ConstellationGeometry,
+    Fleet,
+    fleet_records,
+    gap_stats,
+    look_angles_chunked,
+    one_way_latency_ms,
+    satellite_itrs,
+    serving_satellite,
+)
+from orbitshare.satcom.jamming import (
+    angle_between_deg,
+    bandwidth_overlap_db,
+    earth_station_gain_dbi,
+    radio_horizon_km,
+    satellite_relative_gain_db,
+)
+from orbitshare.satcom.linkbudget import (
+    cn0_dbhz,
+    combine_cn_db,
+    esn0_db,
+    rain_noise_increase_db,
+    symbol_rate_hz,
+    throughput_mbps,
+)
+from orbitshare.satcom.modcod import ModcodTable, load_modcods
+from orbitshare.satcom.models import Models, Terminal
+from orbitshare.satcom.region import Sites
+from orbitshare.satcom.rf import free_space_loss_db
+from orbitshare.satcom.scenario import Jammer, LinkOption, Scenario
+
+__all__ = ["Evaluation", "OptionResult", "evaluate", "orbit_mix", "pace_table"]
+
+PACE = ("primary", "alternate", "contingency", "emergency")
+
+
+@dataclass
+class OptionResult:
+    """Per-site results (arrays of shape (sites,)) of one link option, for one threat state."""
+
+    label: str
+    constellation: str
+    orbit: str
+    band: str
+    terminal: str
+    provenance: str
+    satellites: list[str]
+    coverage_pct: np.ndarray
+    handovers: np.ndarray
+    gaps: np.ndarray
+    longest_gap_min: np.ndarray
+    mean_elevation_deg: np.ndarray
+    mean_latency_ms: np.ndarray
+    fwd_esn0_clear_db: np.ndarray
+    fwd_margin_db: np.ndarray
+    rtn_margin_db: np.ndarray
+    fwd_mbps: np.ndarray
+    rtn_mbps: np.ndarray
+    availability_pct: np.ndarray
+    outage_p: np.ndarray = field(repr=False)     # (sites, times): % of the year the link is out at that step
+
+
+@dataclass
+class Evaluation:
+    """Results of a scenario over sites: baseline and threatened option results, orbit mix and PACE rows."""
+
+    sites: Sites
+    scenario: Scenario
+    times_iso: list[str]
+    baseline: list[OptionResult]
+    threatened: list[OptionResult]
+    notes: list[str]
+
+
+@dataclass
+class _Geo:
+    fleet: Fleet
+    geom: ConstellationGeometry
+    r_itrs: np.ndarray
+    ok: np.ndarray
+
+
+def _coverage_mask(sites: Sites, lon_box: tuple[float, float], lat_box: tuple[float, float]) -> np.ndarray:
+    """Sites (bool (sites,)) inside a payload's coverage box."""
+    return ((sites.lon_deg >= lon_box[0]) & (sites.lon_deg <= lon_box[1])
+            & (sites.lat_deg >= lat_box[0]) & (sites.lat_deg <= lat_box[1]))
+
+
+def _nodes(el_serv: np.ndarray, min_el: float, orbit: str) -> np.ndarray:
+    """Elevation nodes (sites, nodes) for attenuation tables: the GEO elevation, or a 2.5 deg grid."""
+    s = el_serv.shape[0]
+    if orbit == "geo":
+        with _quiet_nan():
+            e = np.nanmean(el_serv, axis=1) if el_serv.size else np.full(s, 90.0)
+        return np.clip(np.where(np.isfinite(e), e, 90.0), 5.0, 90.0)[:, None]
+    lo = max(5.0, min_el)
+    hi = float(np.nanmax(el_serv)) if np.isfinite(el_serv).any() else lo + 2.5
+    grid = np.arange(lo, max(hi, lo + 2.5) + 2.5, 2.5)
+    return np.broadcast_to(np.clip(grid, 5.0, 90.0), (s, grid.size))
+
+
+def _jam_ci_db(jam: Jammer, kind: str, serving: np.ndarray, geo: _Geo, sites: Sites, term: Terminal,
+               f_ghz: float, bw_mhz: float, eirp_wanted: float, rng_s: np.ndarray, beam_psi0: float,
+               ls_db: float) -> np.ndarray:
+    """Clear-sky C/I (dB), shape (sites, times), of one jammer against the forward or return carrier."""
+    s, t = serving.shape
+    overlap = bandwidth_overlap_db(f_ghz, bw_mhz, jam.f_ghz, jam.bandwidth_mhz)
+    ci = np.full((s, t), np.inf)
+    if not np.isfinite(overlap):
+        return ci
+    jam_itrs = geodetic_to_itrs(np.array([jam.lat_deg]), np.array([jam.lon_deg]), np.array([jam.height_m / 1e3]))[0]
+    served = serving >= 0
+    idx = np.clip(serving, 0, None)
+    r_sat = geo.r_itrs[idx, np.arange(t)[None, :]]                     # (s, t, 3) serving satellite
+    if kind == "uplink":
+        _, el_j, _ = site_look_angles(geo.r_itrs, np.array([jam.lat_deg]), np.array([jam.lon_deg]),
+                                      np.array([jam.height_m / 1e3]))
+        jam_sees = el_j[0][idx, np.arange(t)[None, :]] > 0.0             # (s, t)
+        site_itrs = geodetic_to_itrs(sites.lat_deg, sites.lon_deg, sites.h_km)
+        to_site = site_itrs[:, None, :] - r_sat
+        to_jam = jam_itrs[None, None, :] - r_sat
+        rng_j = np.linalg.norm(to_jam, axis=-1)
+        cos_psi = np.einsum("stk,stk->st", to_site, to_jam) / (np.linalg.norm(to_site, axis=-1) * rng_j)
+        psi = np.degrees(np.arccos(np.clip(cos_psi, -1.0, 1.0)))
+        j = jam.eirp_dbw + overlap - free_space_loss_db(rng_j, jam.f_ghz) + satellite_relative_gain_db(psi, beam_psi0,
+                                                                                                       ls_db)
+        c = eirp_wanted - free_space_loss_db(rng_s, f_ghz)
+        ci = np.where(served & jam_sees, c - j, np.inf)
+    else:
+        az_j, el_j, rng_j = site_look_angles(jam_itrs[None, :], sites.lat_deg, sites.lon_deg, sites.h_km)
+        az_j, el_j, rng_j = az_j[:, 0], el_j[:, 0], rng_j[:, 0]           # (s,)
+        sat_az = geo.geom.az_deg[np.arange(s)[:, None], idx, np.arange(t)[None, :]]
+        sat_el = geo.geom.el_deg[np.arange(s)[:, None], idx, np.arange(t)[None, :]]
+        phi = angle_between_deg(sat_az, sat_el, az_j[:, None], el_j[:, None])
+        g_j = earth_station_gain_dbi(phi, term.diameter_m.value, term.efficiency.value, jam.f_ghz)
+        in_los = rng_j <= radio_horizon_km(jam.height_m, sites.h_km * 1e3)
+        j = jam.eirp_dbw + overlap - free_space_loss_db(rng_j, jam.f_ghz)[:, None] + g_j
+        c = eirp_wanted - free_space_loss_db(rng_s, f_ghz) + term.gain_dbi(f_ghz)
+        ci = np.where(served & in_los[:, None], c - j, np.inf)
+    return ci
+
+
+def _option(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, clim: SiteClimate, scen: Scenario,
+            modcods: ModcodTable, threatened: bool, tables: dict, step_s: float) -> OptionResult:
+    """Results of one option for one threat state (baseline when threatened is False)."""
+    con = models.constellation(opt.constellation)
+    pay = con.payload(opt.band)
+    term = models.terminal(opt.terminal or con.default_terminal)
+    s, n, t = geo.geom.el_deg.shape
+    usable = np.broadcast_to(geo.ok[None, :, :], (s, n, t)).copy()
+    usable &= _coverage_mask(sites, pay.coverage_lon_deg, pay.coverage_lat_deg)[:, None, None]
+    if threatened:
+        lost = np.array([scen.is_lost(nm, int(i)) for nm, i in zip(geo.fleet.names, geo.fleet.norad_ids,
+                                                                    strict=True)])
+        usable &= ~lost[None, :, None]
+    min_el = con.min_elevation_deg.value
+    serving, handovers = serving_satellite(geo.geom.el_deg, min_el, scen.hysteresis_deg, usable)
+    served = serving >= 0
+    idx = np.clip(serving, 0, None)
+    rows, cols = np.arange(s)[:, None], np.arange(t)[None, :]
+    el_s = np.where(served, geo.geom.el_deg[rows, idx, cols], np.nan).astype(np.float64)
+    rng_s = np.where(served, geo.geom.range_km[rows, idx, cols], np.nan).astype(np.float64)
+    gs = gap_stats(served, step_s)
+    fd, fu = pay.downlink_ghz.value, pay.uplink_ghz.value
+    p_grid = np.unique(np.append(DEFAULT_P_GRID, scen.exceedance_pct))
+    k_eval = int(np.searchsorted(p_grid, scen.exceedance_pct))
+    key = (con.name, fd, fu, term.diameter_m.value, term.efficiency.value, pay.polarisation_tilt_deg)
+    if key not in tables:   # attenuation depends on where the satellites are, not on threats: baseline builds it
+        nodes = _nodes(el_s, min_el, con.orbit)
+        tables[key] = (nodes, *(attenuation_table(clim, f, nodes, p_grid, term.diameter_m.value,
+                                                  term.efficiency.value, pay.polarisation_tilt_deg).total_db
+                                for f in (fd, fu)))
+    nodes, tab_d, tab_u = tables[key]
+    el_q = np.where(served, el_s, nodes[:, :1])
+    a_d = interp_elevation(tab_d, nodes[0], el_q)          # (s, t, p)
+    a_u = interp_elevation(tab_u, nodes[0], el_q)
+    rs_f = symbol_rate_hz(pay.forward_bandwidth_mhz.value, pay.rolloff.value)
+    rs_r = symbol_rate_hz(pay.return_bandwidth_mhz.value, pay.rolloff.value)
+    rng3 = rng_s[:, :, None]
+    g_t_term = term.g_t_dbk(fd) - rain_noise_increase_db(a_d, term.system_noise_k.value)
+    es_f = esn0_db(cn0_dbhz(pay.eirp_dbw.value, rng3, fd, a_d, g_t_term), rs_f)
+    es_r = esn0_db(cn0_dbhz(term.eirp_dbw(fu), rng3, fu, a_u, pay.g_t_dbk.value), rs_r)
+    es_f_clear = esn0_db(cn0_dbhz(pay.eirp_dbw.value, rng_s, fd, 0.0, term.g_t_dbk(fd)), rs_f)
+    if threatened:
+        for jam in scen.jammers:
+            if jam.target == "downlink":
+                ci = _jam_ci_db(jam, "downlink", serving, geo, sites, term, fd, pay.forward_bandwidth_mhz.value,
+                                pay.eirp_dbw.value, rng_s, pay.beam_half_power_deg.value, pay.sidelobe_db.value)
+                es_f = combine_cn_db(es_f, ci[:, :, None] - a_d)
+            else:
+                ci = _jam_ci_db(jam, "uplink", serving, geo, sites, term, fu, pay.return_bandwidth_mhz.value,
+                                term.eirp_dbw(fu), rng_s, pay.beam_half_power_deg.value, pay.sidelobe_db.value)
+                es_r = combine_cn_db(es_r, ci[:, :, None] - a_u)
+    impl = term.implementation_margin_db.value
+    m_f = modcods.margin_db(es_f, impl)
+    m_r = modcods.margin_db(es_r, impl)
+    p_out = np.maximum(exceedance_at_zero(-m_f, p_grid), exceedance_at_zero(-m_r, p_grid))
+    p_out = np.where(served, p_out, 100.0)
+    _, eff_f = modcods.select(es_f[:, :, k_eval], impl)
+    _, eff_r = modcods.select(es_r[:, :, k_eval], impl)
+    mbps_f = np.where(served, throughput_mbps(eff_f, rs_f), 0.0)
+    mbps_r = np.where(served, throughput_mbps(eff_r, rs_r), 0.0)
+    with np.errstate(invalid="ignore"), _quiet_nan():
+        def med(x: np.ndarray) -> np.ndarray:
+            return np.nanmedian(np.where(served, x, np.nan), axis=1)
+        return OptionResult(
+            label=f"{con.name}/{pay.band}/{term.name}", constellation=con.name, orbit=con.orbit, band=pay.band,
+            terminal=term.name, provenance=geo.fleet.provenance, satellites=list(geo.fleet.names),
+            coverage_pct=100.0 * gs.covered_fraction, handovers=handovers, gaps=gs.gaps,
+            longest_gap_min=gs.longest_gap_s / 60.0, mean_elevation_deg=np.nanmean(el_s, axis=1),
+            mean_latency_ms=np.nanmean(one_way_latency_ms(rng_s), axis=1), fwd_esn0_clear_db=med(es_f_clear),
+            fwd_margin_db=med(m_f[:, :, k_eval]), rtn_margin_db=med(m_r[:, :, k_eval]),
+            fwd_mbps=mbps_f.mean(axis=1), rtn_mbps=mbps_r.mean(axis=1),
+            availability_pct=100.0 - p_out.mean(axis=1), outage_p=p_out)
+
+
+class _quiet_nan:
+    """Context that silences numpy's all-NaN slice warnings (sites never served give NaN, on purpose)."""
+
+    def __enter__(self):
+        import warnings
+        self._cm = warnings.catch_warnings()
+        self._cm.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return self
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
+
+
+def evaluate(sites: Sites, scenario: Scenario, models: Models, catalog=None,
+             progress: Callable[[str], None] | None = None, site_chunk: int = 100) -> Evaluation:
+    """Evaluate every option of a scenario at every site, baseline and under the scenario's threats."""
+    say = progress or (lambda _m: None)
+    epoch = Epoch.from_utc(scenario.start)
+    t_s = np.arange(0.0, scenario.hours * 3600.0 + 1e-9, scenario.step_s)
+    jd, fr = epoch.offsets(t_s)
+    modcods = load_modcods()
+    for opt in scenario.options:   # refuse unknown names before any long work
+        con = models.constellation(opt.constellation)
+        con.payload(opt.band)
+        models.terminal(opt.terminal or con.default_terminal)
+    say(f"climate of {len(sites)} sites (ITU-R maps)")
+    clim = site_climate(sites.lat_deg, sites.lon_deg, sites.h_km)
+    sites = Sites(list(sites.names), clim.lat_deg, clim.lon_deg, clim.hs_km)   # unknown heights from ITU-R P.1511
+    geos: dict[str, _Geo] = {}
+    notes: list[str] = []
+    for opt in scenario.options:
+        con = models.constellation(opt.constellation)
+        if con.name in geos:
+            continue
+        fleet = fleet_records(con, epoch, catalog)
+        say(f"{con.name}: {len(fleet.names)} satellites, {fleet.provenance}")
+        notes.append(f"{con.name}: {fleet.provenance}")
+        r_itrs, ok = satellite_itrs(fleet.records, jd, fr)
+        geom = look_angles_chunked(r_itrs, sites.lat_deg, sites.lon_deg, sites.h_km)
+        geos[con.name] = _Geo(fleet, geom, r_itrs, ok)
+    base: list[OptionResult] = []
+    threat: list[OptionResult] = []
+    tables: dict = {}
+    threatened = bool(scenario.jammers or scenario.lost_satellites)
+    for opt in scenario.options:
+        con = models.constellation(opt.constellation)
+        say(f"link budget {opt.constellation}/{opt.band or con.payload().band}")
+        b = _chunked(opt, geos[con.name], models, sites, clim, scenario, modcods, False, tables, site_chunk)
+        base.append(b)
+        threat.append(_chunked(opt, geos[con.name], models, sites, clim, scenario, modcods, True, tables,
+                               site_chunk) if threatened else b)
+    times = [epoch.iso(float(x)) for x in t_s]
+    return Evaluation(sites, scenario, times, base, threat, notes)
+
+
+def _subset(sites: Sites, sl: slice) -> Sites:
+    return Sites(sites.names[sl], sites.lat_deg[sl], sites.lon_deg[sl], sites.h_km[sl])
+
+
+def _chunked(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, clim: SiteClimate, scen: Scenario,
+             modcods: ModcodTable, threatened: bool, tables: dict, chunk: int) -> OptionResult:
+    """One option evaluated over site chunks (bounded memory) and joined."""
+    parts: list[OptionResult] = []
+    for i in range(0, len(sites), chunk):
+        sl = slice(i, min(i + chunk, len(sites)))
+        g = _Geo(geo.fleet, ConstellationGeometry(geo.geom.az_deg[sl], geo.geom.el_deg[sl], geo.geom.range_km[sl]),
+                 geo.r_itrs, geo.ok)
+        c = SiteClimate(clim.lat_deg[sl], clim.lon_deg[sl], clim.hs_km[sl], clim.t_k[sl], clim.p_hpa[sl])
+        sub_tables = tables.setdefault(("chunk", i), {})
+        parts.append(_option(opt, g, models, _subset(sites, sl), c, scen, modcods, threatened, sub_tables,
+                             scen.step_s))
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    joined = {k: np.concatenate([getattr(p, k) for p in parts]) for k in (
+        "coverage_pct", "handovers", "gaps", "longest_gap_min", "mean_elevation_deg", "mean_latency_ms",
+        "fwd_esn0_clear_db", "fwd_margin_db", "rtn_margin_db", "fwd_mbps", "rtn_mbps", "availability_pct",
+        "outage_p")}
+    return OptionResult(label=first.label, constellation=first.constellation, orbit=first.orbit, band=first.band,
+                        terminal=first.terminal, provenance=first.provenance, satellites=first.satellites, **joined)
+
+
+def orbit_mix(results: list[OptionResult]) -> dict[str, np.ndarray]:
+    """Availability (%) per site of GEO-only, MEO-only, LEO-only and multi-orbit failover (best option per step)."""
+    out: dict[str, np.ndarray] = {}
+    groups = {f"{o}-only": [r for r in results if r.orbit == o] for o in ("geo", "meo", "leo")}
+    groups["multi-orbit"] = list(results)
+    for name, rs in groups.items():
+        if rs:
+            p = np.min(np.stack([r.outage_p for r in rs]), axis=0)
+            out[name] = 100.0 - p.mean(axis=1)
+    return out
+
+
+def pace_table(sites: Sites, results: list[OptionResult], target_pct: float) -> list[dict]:
+    """PACE plan per site: options ranked by meeting the availability target, then forward throughput."""
+    rows = []
+    for i, name in enumerate(sites.names):
+        ranked = sorted(results, key=lambda r: (bool(r.availability_pct[i] >= target_pct),
+                                                float(r.fwd_mbps[i]), float(r.availability_pct[i])), reverse=True)
+        ranked = [r for r in ranked if r.coverage_pct[i] > 0.0]
+        row: dict = {"site": name}
+        for role, r in zip(PACE, ranked + [None] * len(PACE), strict=False):
+            row[role] = "none" if r is None else (
+                f"{r.label} ({r.availability_pct[i]:.3f} %, {r.fwd_mbps[i]:.1f} Mbit/s)")
+        rows.append(row)
+    return rows
+
+
+def _finite(x: float) -> float | None:
+    """JSON-safe float (None for NaN/inf)."""
+    return float(x) if math.isfinite(x) else None
