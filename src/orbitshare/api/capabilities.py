@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from orbitshare.api.jobs import Job, JobContext, JobResult
+from orbitshare.api.satcom_jobs import satcom_jobs
 from orbitshare.astro.time import as_utc
 
 __all__ = ["ManoeuvreParams", "PassesParams", "ScreeningParams", "capability_jobs"]
@@ -150,4 +151,5 @@ def capability_jobs() -> list[Job]:
             screening_job),
         Job("manoeuvres", "alert", "Manoeuvre detection in one object's element-set history", manoeuvres_job),
         Job("passes", "imaging_opportunities", "Passes of a catalog's satellites over a site", passes_job),
+        *satcom_jobs(),
     ]
