@@ -78,14 +78,44 @@ def site_climate(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, h_km: npt.Array
     return SiteClimate(lat, lon, hs, t_k, p_hpa)
 
 
-def _gas_zenith_db(clim: SiteClimate, f_ghz: float, p_cg: float) -> np.ndarray:
-    """P.676 Annex 2 zenith gaseous attenuation (dB) per site with P.836 vapour at p_cg (%)."""
+def _gas_zenith_serial(args: tuple) -> np.ndarray:
+    """P.676 Annex 2 zenith gaseous attenuation (dB) of sites: (lat, lon, hs, t_k, p_hpa, f_ghz, p_cg) arrays."""
+    lat, lon, hs, t_k, p_hpa, f_ghz, p_cg = args
     it = _itur()
-    v_t = _v(it.total_water_vapour_content(clim.lat_deg, clim.lon_deg, p_cg, clim.hs_km)).reshape(clim.lat_deg.shape)
-    rho = _v(it.surface_water_vapour_density(clim.lat_deg, clim.lon_deg, p_cg, clim.hs_km)).reshape(
-        clim.lat_deg.shape)
-    return _v(it.gaseous_attenuation_slant_path(f_ghz, 90.0, rho, clim.p_hpa, clim.t_k, v_t, clim.hs_km)).reshape(
-        clim.lat_deg.shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v_t = _v(it.total_water_vapour_content(lat, lon, p_cg, hs)).reshape(lat.shape)
+        rho = _v(it.surface_water_vapour_density(lat, lon, p_cg, hs)).reshape(lat.shape)
+        return _v(it.gaseous_attenuation_slant_path(f_ghz, 90.0, rho, p_hpa, t_k, v_t, hs)).reshape(lat.shape)
+
+
+#: Sites per worker below which the per-site P.676 loop runs in this process.
+_GAS_SITES_PER_WORKER = 150
+
+
+def _gas_zenith_db(clim: SiteClimate, f_ghz: float, p_cg: float) -> np.ndarray:
+    """P.676 Annex 2 zenith gaseous attenuation (dB) per site with P.836 vapour at p_cg (%).
+
+    itur evaluates this term one site at a time in Python; large site sets are split over forked worker
+    processes (the itur maps already loaded are shared), falling back to this process where fork is unavailable.
+    """
+    import os
+
+    n = clim.lat_deg.size
+    workers = min(os.cpu_count() or 1, n // _GAS_SITES_PER_WORKER)
+    parts = [(clim.lat_deg[sl], clim.lon_deg[sl], clim.hs_km[sl], clim.t_k[sl], clim.p_hpa[sl], f_ghz, p_cg)
+             for sl in (slice(i, i + -(-n // max(workers, 1))) for i in range(0, n, -(-n // max(workers, 1))))]
+    if workers >= 2:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                return np.concatenate(list(pool.map(_gas_zenith_serial, parts)))
+        except (ValueError, OSError, RuntimeError):
+            pass
+    return np.concatenate([_gas_zenith_serial(a) for a in parts])
 
 
 def attenuation_table(clim: SiteClimate, f_ghz: float, el_deg: npt.ArrayLike, p_pct: npt.ArrayLike = DEFAULT_P_GRID,

@@ -120,17 +120,30 @@ def _coverage_mask(sites: Sites, lon_box: tuple[float, float], lat_box: tuple[fl
             & (sites.lat_deg >= lat_box[0]) & (sites.lat_deg <= lat_box[1]))
 
 
-def _nodes(el_serv: np.ndarray, min_el: float, orbit: str) -> np.ndarray:
-    """Elevation nodes (sites, nodes) for attenuation tables: the GEO elevation, or a 2.5 deg grid."""
-    s = el_serv.shape[0]
-    if orbit == "geo":
-        with _quiet_nan():
-            e = np.nanmean(el_serv, axis=1) if el_serv.size else np.full(s, 90.0)
-        return np.clip(np.where(np.isfinite(e), e, 90.0), 5.0, 90.0)[:, None]
+def _nodes(el_deg: np.ndarray, min_el: float, orbit: str) -> np.ndarray:
+    """Elevation nodes (sites, nodes) of the attenuation tables from look angles (sites, sats, times).
+
+    A single geostationary satellite gives one node per site (its mean elevation, exact); otherwise a 2.5 deg
+    grid from the minimum elevation to the highest elevation seen.
+    """
+    s = el_deg.shape[0]
+    if orbit == "geo" and el_deg.shape[1] == 1:
+        return np.clip(el_deg[:, 0, :].mean(axis=1, dtype=np.float64), 5.0, 90.0)[:, None]
     lo = max(5.0, min_el)
-    hi = float(np.nanmax(el_serv)) if np.isfinite(el_serv).any() else lo + 2.5
+    hi = float(el_deg.max()) if el_deg.size else lo
     grid = np.arange(lo, max(hi, lo + 2.5) + 2.5, 2.5)
     return np.broadcast_to(np.clip(grid, 5.0, 90.0), (s, grid.size))
+
+
+def _tables(opt: LinkOption, geo: _Geo, models: Models, clim: SiteClimate, p_grid: np.ndarray) -> tuple:
+    """Elevation nodes and forward/return total attenuation tables (sites, nodes, p) of an option, all sites."""
+    con = models.constellation(opt.constellation)
+    pay = con.payload(opt.band)
+    term = models.terminal(opt.terminal or con.default_terminal)
+    nodes = _nodes(geo.geom.el_deg, con.min_elevation_deg.value, con.orbit)
+    return (nodes, *(attenuation_table(clim, f, nodes, p_grid, term.diameter_m.value, term.efficiency.value,
+                                       pay.polarisation_tilt_deg).total_db
+                     for f in (pay.downlink_ghz.value, pay.uplink_ghz.value)))
 
 
 def _jam_ci_db(jam: Jammer, kind: str, serving: np.ndarray, geo: _Geo, sites: Sites, term: Terminal,
@@ -174,8 +187,8 @@ def _jam_ci_db(jam: Jammer, kind: str, serving: np.ndarray, geo: _Geo, sites: Si
     return ci
 
 
-def _option(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, clim: SiteClimate, scen: Scenario,
-            modcods: ModcodTable, threatened: bool, tables: dict, step_s: float) -> OptionResult:
+def _option(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Scenario, modcods: ModcodTable,
+            threatened: bool, tables: tuple, p_grid: np.ndarray) -> OptionResult:
     """Results of one option for one threat state (baseline when threatened is False)."""
     con = models.constellation(opt.constellation)
     pay = con.payload(opt.band)
@@ -194,28 +207,23 @@ def _option(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, clim: Site
     rows, cols = np.arange(s)[:, None], np.arange(t)[None, :]
     el_s = np.where(served, geo.geom.el_deg[rows, idx, cols], np.nan).astype(np.float64)
     rng_s = np.where(served, geo.geom.range_km[rows, idx, cols], np.nan).astype(np.float64)
-    gs = gap_stats(served, step_s)
+    gs = gap_stats(served, scen.step_s)
     fd, fu = pay.downlink_ghz.value, pay.uplink_ghz.value
-    p_grid = np.unique(np.append(DEFAULT_P_GRID, scen.exceedance_pct))
     k_eval = int(np.searchsorted(p_grid, scen.exceedance_pct))
-    key = (con.name, fd, fu, term.diameter_m.value, term.efficiency.value, pay.polarisation_tilt_deg)
-    if key not in tables:   # attenuation depends on where the satellites are, not on threats: baseline builds it
-        nodes = _nodes(el_s, min_el, con.orbit)
-        tables[key] = (nodes, *(attenuation_table(clim, f, nodes, p_grid, term.diameter_m.value,
-                                                  term.efficiency.value, pay.polarisation_tilt_deg).total_db
-                                for f in (fd, fu)))
-    nodes, tab_d, tab_u = tables[key]
+    nodes, tab_d, tab_u = tables
     el_q = np.where(served, el_s, nodes[:, :1])
-    a_d = interp_elevation(tab_d, nodes[0], el_q)          # (s, t, p)
-    a_u = interp_elevation(tab_u, nodes[0], el_q)
     rs_f = symbol_rate_hz(pay.forward_bandwidth_mhz.value, pay.rolloff.value)
     rs_r = symbol_rate_hz(pay.return_bandwidth_mhz.value, pay.rolloff.value)
-    rng3 = rng_s[:, :, None]
-    g_t_term = term.g_t_dbk(fd) - rain_noise_increase_db(a_d, term.system_noise_k.value)
-    es_f = esn0_db(cn0_dbhz(pay.eirp_dbw.value, rng3, fd, a_d, g_t_term), rs_f)
-    es_r = esn0_db(cn0_dbhz(term.eirp_dbw(fu), rng3, fu, a_u, pay.g_t_dbk.value), rs_r)
+    # clear-sky Es/N0 per (site, time); the fade (and, forward, the sky-noise rise) per (site, time, p) is
+    # formed on the elevation nodes and interpolated once
     es_f_clear = esn0_db(cn0_dbhz(pay.eirp_dbw.value, rng_s, fd, 0.0, term.g_t_dbk(fd)), rs_f)
+    es_r_clear = esn0_db(cn0_dbhz(term.eirp_dbw(fu), rng_s, fu, 0.0, pay.g_t_dbk.value), rs_r)
+    loss_f_nodes = tab_d + rain_noise_increase_db(tab_d, term.system_noise_k.value)
+    es_f = es_f_clear[:, :, None] - interp_elevation(loss_f_nodes, nodes[0], el_q)
+    a_u = interp_elevation(tab_u, nodes[0], el_q)
+    es_r = es_r_clear[:, :, None] - a_u
     if threatened:
+        a_d = interp_elevation(tab_d, nodes[0], el_q) if any(j.target == "downlink" for j in scen.jammers) else None
         for jam in scen.jammers:
             if jam.target == "downlink":
                 ci = _jam_ci_db(jam, "downlink", serving, geo, sites, term, fd, pay.forward_bandwidth_mhz.value,
@@ -291,14 +299,17 @@ def evaluate(sites: Sites, scenario: Scenario, models: Models, catalog=None,
         geos[con.name] = _Geo(fleet, geom, r_itrs, ok)
     base: list[OptionResult] = []
     threat: list[OptionResult] = []
-    tables: dict = {}
     threatened = bool(scenario.jammers or scenario.lost_satellites)
+    p_grid = np.unique(np.append(DEFAULT_P_GRID, scenario.exceedance_pct))
     for opt in scenario.options:
         con = models.constellation(opt.constellation)
-        say(f"link budget {opt.constellation}/{opt.band or con.payload().band}")
-        b = _chunked(opt, geos[con.name], models, sites, clim, scenario, modcods, False, tables, site_chunk)
+        label = f"{opt.constellation}/{opt.band or con.payload().band}"
+        say(f"attenuation tables {label} (ITU-R P.618)")
+        tables = _tables(opt, geos[con.name], models, clim, p_grid)
+        say(f"link budgets {label}")
+        b = _chunked(opt, geos[con.name], models, sites, scenario, modcods, False, tables, p_grid, site_chunk)
         base.append(b)
-        threat.append(_chunked(opt, geos[con.name], models, sites, clim, scenario, modcods, True, tables,
+        threat.append(_chunked(opt, geos[con.name], models, sites, scenario, modcods, True, tables, p_grid,
                                site_chunk) if threatened else b)
     times = [epoch.iso(float(x)) for x in t_s]
     return Evaluation(sites, scenario, times, base, threat, notes)
@@ -308,18 +319,16 @@ def _subset(sites: Sites, sl: slice) -> Sites:
     return Sites(sites.names[sl], sites.lat_deg[sl], sites.lon_deg[sl], sites.h_km[sl])
 
 
-def _chunked(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, clim: SiteClimate, scen: Scenario,
-             modcods: ModcodTable, threatened: bool, tables: dict, chunk: int) -> OptionResult:
+def _chunked(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Scenario, modcods: ModcodTable,
+             threatened: bool, tables: tuple, p_grid: np.ndarray, chunk: int) -> OptionResult:
     """One option evaluated over site chunks (bounded memory) and joined."""
     parts: list[OptionResult] = []
     for i in range(0, len(sites), chunk):
         sl = slice(i, min(i + chunk, len(sites)))
         g = _Geo(geo.fleet, ConstellationGeometry(geo.geom.az_deg[sl], geo.geom.el_deg[sl], geo.geom.range_km[sl]),
                  geo.r_itrs, geo.ok)
-        c = SiteClimate(clim.lat_deg[sl], clim.lon_deg[sl], clim.hs_km[sl], clim.t_k[sl], clim.p_hpa[sl])
-        sub_tables = tables.setdefault(("chunk", i), {})
-        parts.append(_option(opt, g, models, _subset(sites, sl), c, scen, modcods, threatened, sub_tables,
-                             scen.step_s))
+        parts.append(_option(opt, g, models, _subset(sites, sl), scen, modcods, threatened,
+                             tuple(t[sl] for t in tables), p_grid))
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
