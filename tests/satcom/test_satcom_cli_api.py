@@ -70,7 +70,7 @@ def test_models_lists_sources():
     r = runner.invoke(app, ["satcom", "models", "--json"])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
-    eirp = [x for x in rows if x["model"] == "govsat-1/ka-mil" and x["parameter"] == "eirp_dbw"][0]
+    eirp = next(x for x in rows if x["model"] == "govsat-1/ka-mil" and x["parameter"] == "eirp_dbw")
     assert eirp["basis"] == "unknown"
     assert any(x["basis"] == "published" for x in rows)
 
