@@ -15,10 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from orbitshare.constants import BOLTZMANN_DBW_PER_K_HZ, DAY_S, WGS72_MU_KM3S2, WGS84_A_KM
+from orbitshare.satcom.docio import read_file, read_yaml_model
 from orbitshare.satcom.rf import linear_to_db, wavelength_m
 
 __all__ = [
@@ -218,29 +218,9 @@ def antenna_gain_dbi(diameter_m: float, efficiency: float, f_ghz: float) -> floa
     return float(linear_to_db(efficiency * (math.pi * diameter_m / lam) ** 2))
 
 
-def _first_error(exc: ValidationError) -> str:
-    """One line naming the field path and the problem of the first validation error."""
-    err = exc.errors()[0]
-    where = ".".join(str(x) for x in err.get("loc", ()))
-    return f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid"))
-
-
 def read_models(fileobj: IO[str], source: str = "<stream>") -> Models:
     """Models from a YAML stream (keys sources, constellations, terminals)."""
-    try:
-        data = yaml.safe_load(fileobj)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise ModelError(f"{source}:{line} not valid YAML") from None
-    if not isinstance(data, dict):
-        raise ModelError(f"{source}: expected a mapping with constellations and/or terminals")
-    try:
-        return Models(**data)
-    except ValidationError as exc:
-        raise ModelError(f"{source}: {_first_error(exc)}") from None
-    except TypeError as exc:
-        raise ModelError(f"{source}: {exc}") from None
+    return read_yaml_model(fileobj, source, Models, ModelError, "sources, constellations and terminals")
 
 
 def load_models(user_file: str | Path | None = None) -> Models:
@@ -249,12 +229,7 @@ def load_models(user_file: str | Path | None = None) -> Models:
     with ref.open("r", encoding="utf-8") as fh:
         models = read_models(fh, source="constellations.yaml")
     if user_file is not None:
-        path = Path(user_file)
-        try:
-            with path.open("r", encoding="utf-8") as fh:
-                models = models.merged(read_models(fh, source=str(path)))
-        except OSError as exc:
-            raise ModelError(f"{path}: cannot read ({exc.strerror})") from None
+        models = models.merged(read_file(user_file, read_models, ModelError))
     return models
 
 

@@ -11,10 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from orbitshare.astro.time import as_utc
+from orbitshare.satcom.docio import read_file, read_yaml_model
 
 __all__ = ["Jammer", "LinkOption", "Scenario", "ScenarioError", "load_scenario", "read_scenario"]
 
@@ -88,29 +88,9 @@ class Scenario(_Strict):
 
 def read_scenario(fileobj: IO[str], source: str = "<stream>") -> Scenario:
     """Scenario from a YAML stream (an empty document is the baseline)."""
-    try:
-        data = yaml.safe_load(fileobj)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise ScenarioError(f"{source}:{line} not valid YAML") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{source}: expected a mapping of scenario fields")
-    try:
-        return Scenario(**data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(x) for x in err.get("loc", ()))
-        raise ScenarioError(f"{source}: {where}: {err.get('msg', 'invalid')}") from None
+    return read_yaml_model(fileobj, source, Scenario, ScenarioError, "scenario fields", empty_ok=True)
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Scenario from a YAML file."""
-    p = Path(path)
-    try:
-        with p.open("r", encoding="utf-8") as fh:
-            return read_scenario(fh, source=str(p))
-    except OSError as exc:
-        raise ScenarioError(f"{p}: cannot read ({exc.strerror})") from None
+    return read_file(path, read_scenario, ScenarioError)
