@@ -155,18 +155,19 @@ def satcom_models_cmd(
     rows = []
     for c in mdl.constellations:
         rows.append({"model": c.name, "parameter": "min_elevation_deg", "value": c.min_elevation_deg.value,
-                     "basis": c.min_elevation_deg.basis, "source": c.min_elevation_deg.source})
+                     "basis": c.min_elevation_deg.basis, "source": c.min_elevation_deg.source,
+                     "date": c.min_elevation_deg.date})
         for p in c.payloads:
             for key in ("downlink_ghz", "uplink_ghz", "eirp_dbw", "g_t_dbk", "forward_bandwidth_mhz",
                         "return_bandwidth_mhz", "beam_half_power_deg"):
                 prm = getattr(p, key)
                 rows.append({"model": f"{c.name}/{p.band}", "parameter": key, "value": prm.value, "basis": prm.basis,
-                             "source": prm.source})
+                             "source": prm.source, "date": prm.date})
     for t in mdl.terminals:
         for key in ("diameter_m", "efficiency", "system_noise_k", "tx_power_w", "implementation_margin_db"):
             prm = getattr(t, key)
             rows.append({"model": f"terminal {t.name}", "parameter": key, "value": prm.value, "basis": prm.basis,
-                         "source": prm.source})
+                         "source": prm.source, "date": prm.date})
     print_rows(rows, title="SATCOM models", as_json=as_json)
 
 
