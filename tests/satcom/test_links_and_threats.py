@@ -138,3 +138,17 @@ def test_losing_the_geo_satellite_leaves_meo_only():
     mix = orbit_mix(ev.threatened)
     np.testing.assert_allclose(mix["multi-orbit"], mix["meo-only"])
     assert np.all(ev.baseline[0].coverage_pct == 100.0)
+
+
+def test_terminal_follows_the_band_and_leo_shell_hands_over():
+    """An option without a terminal gets one of its band; the notional LEO shell covers with many handovers."""
+    models = load_models()
+    assert models.resolve("govsat-1", "x")[2].name == "x-manpack-0.6m"
+    assert models.resolve("govsat-1")[2].name == "ka-mil-1.0m"
+    with pytest.raises(ModelError, match="band"):
+        models.resolve("govsat-1", "q")
+    one = Sites(["Ljubljana"], SITES.lat_deg[:1], SITES.lon_deg[:1], SITES.h_km[:1])
+    ev = evaluate(one, Scenario(hours=1, options=[LinkOption(constellation="leo-notional")]), models)
+    leo = ev.baseline[0]
+    assert leo.terminal == "ku-flat-panel" and leo.coverage_pct[0] == 100.0 and leo.handovers[0] >= 10
+    assert leo.mean_latency_ms[0] < 4.0     # 550 km shell above 25 deg elevation: slant range < 1,250 km

@@ -95,9 +95,7 @@ def satcom_evaluate_cmd(
             fail(f"--start/--hours/--step-s: {str(exc).splitlines()[-1].strip()}")
     for opt in scen.options:
         try:
-            con = mdl.constellation(opt.constellation)
-            con.payload(opt.band)
-            mdl.terminal(opt.terminal or con.default_terminal)
+            mdl.resolve(opt.constellation, opt.band, opt.terminal)
         except ModelError as exc:
             fail(f"{scenario or 'scenario'}: options: {exc}")
     cat, _ = load_catalog(*(catalog or [_bundled_catalog()]))

@@ -137,9 +137,7 @@ def _nodes(el_deg: np.ndarray, min_el: float, orbit: str) -> np.ndarray:
 
 def _tables(opt: LinkOption, geo: _Geo, models: Models, clim: SiteClimate, p_grid: np.ndarray) -> tuple:
     """Elevation nodes and forward/return total attenuation tables (sites, nodes, p) of an option, all sites."""
-    con = models.constellation(opt.constellation)
-    pay = con.payload(opt.band)
-    term = models.terminal(opt.terminal or con.default_terminal)
+    con, pay, term = models.resolve(opt.constellation, opt.band, opt.terminal)
     nodes = _nodes(geo.geom.el_deg, con.min_elevation_deg.value, con.orbit)
     return (nodes, *(attenuation_table(clim, f, nodes, p_grid, term.diameter_m.value, term.efficiency.value,
                                        pay.polarisation_tilt_deg).total_db
@@ -190,9 +188,7 @@ def _jam_ci_db(jam: Jammer, kind: str, serving: np.ndarray, geo: _Geo, sites: Si
 def _option(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Scenario, modcods: ModcodTable,
             threatened: bool, tables: tuple, p_grid: np.ndarray) -> OptionResult:
     """Results of one option for one threat state (baseline when threatened is False)."""
-    con = models.constellation(opt.constellation)
-    pay = con.payload(opt.band)
-    term = models.terminal(opt.terminal or con.default_terminal)
+    con, pay, term = models.resolve(opt.constellation, opt.band, opt.terminal)
     s, n, t = geo.geom.el_deg.shape
     usable = np.broadcast_to(geo.ok[None, :, :], (s, n, t)).copy()
     usable &= _coverage_mask(sites, pay.coverage_lon_deg, pay.coverage_lat_deg)[:, None, None]
@@ -279,9 +275,7 @@ def evaluate(sites: Sites, scenario: Scenario, models: Models, catalog=None,
     jd, fr = epoch.offsets(t_s)
     modcods = load_modcods()
     for opt in scenario.options:   # refuse unknown names before any long work
-        con = models.constellation(opt.constellation)
-        con.payload(opt.band)
-        models.terminal(opt.terminal or con.default_terminal)
+        models.resolve(opt.constellation, opt.band, opt.terminal)
     say(f"climate of {len(sites)} sites (ITU-R maps)")
     clim = site_climate(sites.lat_deg, sites.lon_deg, sites.h_km)
     sites = Sites(list(sites.names), clim.lat_deg, clim.lon_deg, clim.hs_km)   # unknown heights from ITU-R P.1511

@@ -202,6 +202,22 @@ class Models(_Strict):
                 return t
         raise ModelError(f"no terminal {name!r} (have {', '.join(t.name for t in self.terminals)})")
 
+    def resolve(self, constellation: str, band: str | None = None,
+                terminal: str | None = None) -> tuple[Constellation, Payload, Terminal]:
+        """Constellation, payload and terminal of a link option: the named terminal, else the constellation's
+        default terminal when it serves the payload's band, else the first terminal of that band."""
+        con = self.constellation(constellation)
+        pay = con.payload(band)
+        if terminal:
+            return con, pay, self.terminal(terminal)
+        candidates = [t for t in self.terminals if t.band.lower() == pay.band.lower()]
+        for t in candidates:
+            if t.name.lower() == con.default_terminal.lower():
+                return con, pay, t
+        if candidates:
+            return con, pay, candidates[0]
+        raise ModelError(f"constellation {con.name}: no terminal for band {pay.band!r}; name one")
+
     def merged(self, other: Models) -> Models:
         """These models with other's constellations and terminals replacing or adding by name."""
         cons = {c.name.lower(): c for c in self.constellations}
