@@ -82,7 +82,8 @@ def main() -> None:
              Scenario(hours=0.1, step_s=60.0, options=OPTIONS), load_models())      # numba kernels warm
     stamps: list[tuple[str, float]] = []
     t0 = time.perf_counter()
-    ev = evaluate(sites, scen, load_models(), None, progress=lambda m: stamps.append((m, time.perf_counter())))
+    ev = evaluate(sites, scen, load_models(), None, progress=lambda m: stamps.append((m, time.perf_counter())),
+                  workers=None)
     total_s = time.perf_counter() - t0
     n_t = len(ev.times_iso)
     n_sat = sum(len(r.satellites) for r in ev.baseline)

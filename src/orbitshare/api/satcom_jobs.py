@@ -98,7 +98,7 @@ def satcom_evaluation_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
         catalog, _ = read_catalog_file(io.StringIO(data.decode("utf-8", errors="replace")), p.catalog_product)
     else:
         catalog = _bundled_catalog()
-    ev = evaluate(sites, scen, load_models(), catalog)
+    ev = evaluate(sites, scen, load_models(), catalog, workers=1)   # no fork inside the threaded server
     result = summary(ev, region)
     result["pace"] = pace_rows(ev)
     result["geojson"] = grid_geojson(ev)

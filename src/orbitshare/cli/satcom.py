@@ -103,7 +103,7 @@ def satcom_evaluate_cmd(
     if len(site_set) * n_t > 5e7:
         fail(f"{len(site_set)} sites x {n_t} times is too large; use a coarser --spacing-km or --step-s")
     err = console(stderr=True)
-    ev = evaluate(site_set, scen, mdl, cat, progress=lambda m: err.print(m, highlight=False))
+    ev = evaluate(site_set, scen, mdl, cat, progress=lambda m: err.print(m, highlight=False), workers=None)
     for name in scen.lost_satellites:
         if not any(scen.is_lost(n, 0) or (isinstance(name, int) and name in r.satellites)
                    for r in ev.threatened for n in r.satellites):

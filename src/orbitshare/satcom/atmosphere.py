@@ -93,16 +93,17 @@ def _gas_zenith_serial(args: tuple) -> np.ndarray:
 _GAS_SITES_PER_WORKER = 150
 
 
-def _gas_zenith_db(clim: SiteClimate, f_ghz: float, p_cg: float) -> np.ndarray:
+def _gas_zenith_db(clim: SiteClimate, f_ghz: float, p_cg: float, workers: int | None = 1) -> np.ndarray:
     """P.676 Annex 2 zenith gaseous attenuation (dB) per site with P.836 vapour at p_cg (%).
 
-    itur evaluates this term one site at a time in Python; large site sets are split over forked worker
-    processes (the itur maps already loaded are shared), falling back to this process where fork is unavailable.
+    itur evaluates this term one site at a time in Python; with workers > 1 (None: one per CPU) large site sets
+    are split over forked worker processes (the itur maps already loaded are shared), falling back to this
+    process where fork is unavailable. Servers keep the default of 1: forking a threaded process is unsafe.
     """
     import os
 
     n = clim.lat_deg.size
-    workers = min(os.cpu_count() or 1, n // _GAS_SITES_PER_WORKER)
+    workers = min(workers or os.cpu_count() or 1, n // _GAS_SITES_PER_WORKER)
     parts = [(clim.lat_deg[sl], clim.lon_deg[sl], clim.hs_km[sl], clim.t_k[sl], clim.p_hpa[sl], f_ghz, p_cg)
              for sl in (slice(i, i + -(-n // max(workers, 1))) for i in range(0, n, -(-n // max(workers, 1))))]
     if workers >= 2:
@@ -120,11 +121,12 @@ def _gas_zenith_db(clim: SiteClimate, f_ghz: float, p_cg: float) -> np.ndarray:
 
 def attenuation_table(clim: SiteClimate, f_ghz: float, el_deg: npt.ArrayLike, p_pct: npt.ArrayLike = DEFAULT_P_GRID,
                       diameter_m: float = 1.0, efficiency: float = 0.5, tau_deg: float = 45.0,
-                      r001_mmh: npt.ArrayLike | None = None) -> AttenuationTable:
+                      r001_mmh: npt.ArrayLike | None = None, workers: int | None = 1) -> AttenuationTable:
     """Gas, cloud, rain, scintillation and total attenuation (dB) at every site, elevation node (deg) and p (%).
 
     el_deg is (nodes,) shared by all sites or (sites, nodes); elevations must be >= 5 deg (ITU-R P.618 range).
     r001_mmh (sites,) replaces the P.837 map's rain rate exceeded 0.01 % of the year with local measurements.
+    workers > 1 (None: one per CPU) splits the per-site P.676 gas loop over forked processes.
     """
     it = _itur()
     s = clim.lat_deg.size
@@ -150,7 +152,7 @@ def attenuation_table(clim: SiteClimate, f_ghz: float, el_deg: npt.ArrayLike, p_
         for k, p in enumerate(ps):
             p_cg = max(1.0, float(p))
             if p_cg not in zen:
-                zen[p_cg] = np.repeat(_gas_zenith_db(clim, f_ghz, p_cg), n)
+                zen[p_cg] = np.repeat(_gas_zenith_db(clim, f_ghz, p_cg, workers), n)
             gas[:, :, k] = (zen[p_cg] * inv_sin).reshape(s, n)
             cloud[:, :, k] = _v(it.cloud_attenuation(lat, lon, elf, f_ghz, p_cg)).reshape(s, n)
             rain[:, :, k] = _v(it.rain_attenuation(lat, lon, f_ghz, elf, hs, float(p), r001, tau_deg)).reshape(s, n)

@@ -135,12 +135,13 @@ def _nodes(el_deg: np.ndarray, min_el: float, orbit: str) -> np.ndarray:
     return np.broadcast_to(np.clip(grid, 5.0, 90.0), (s, grid.size))
 
 
-def _tables(opt: LinkOption, geo: _Geo, models: Models, clim: SiteClimate, p_grid: np.ndarray) -> tuple:
+def _tables(opt: LinkOption, geo: _Geo, models: Models, clim: SiteClimate, p_grid: np.ndarray,
+            workers: int | None) -> tuple:
     """Elevation nodes and forward/return total attenuation tables (sites, nodes, p) of an option, all sites."""
     con, pay, term = models.resolve(opt.constellation, opt.band, opt.terminal)
     nodes = _nodes(geo.geom.el_deg, con.min_elevation_deg.value, con.orbit)
     return (nodes, *(attenuation_table(clim, f, nodes, p_grid, term.diameter_m.value, term.efficiency.value,
-                                       pay.polarisation_tilt_deg).total_db
+                                       pay.polarisation_tilt_deg, workers=workers).total_db
                      for f in (pay.downlink_ghz.value, pay.uplink_ghz.value)))
 
 
@@ -267,8 +268,13 @@ class _quiet_nan:
 
 
 def evaluate(sites: Sites, scenario: Scenario, models: Models, catalog=None,
-             progress: Callable[[str], None] | None = None, site_chunk: int = 100) -> Evaluation:
-    """Evaluate every option of a scenario at every site, baseline and under the scenario's threats."""
+             progress: Callable[[str], None] | None = None, site_chunk: int = 100,
+             workers: int | None = 1) -> Evaluation:
+    """Evaluate every option of a scenario at every site, baseline and under the scenario's threats.
+
+    workers > 1 (None: one per CPU) lets the ITU-R gas term run in forked processes (command line, batch);
+    keep 1 inside a threaded server.
+    """
     say = progress or (lambda _m: None)
     epoch = Epoch.from_utc(scenario.start)
     t_s = np.arange(0.0, scenario.hours * 3600.0 + 1e-9, scenario.step_s)
@@ -299,7 +305,7 @@ def evaluate(sites: Sites, scenario: Scenario, models: Models, catalog=None,
         con = models.constellation(opt.constellation)
         label = f"{opt.constellation}/{opt.band or con.payload().band}"
         say(f"attenuation tables {label} (ITU-R P.618)")
-        tables = _tables(opt, geos[con.name], models, clim, p_grid)
+        tables = _tables(opt, geos[con.name], models, clim, p_grid, workers)
         say(f"link budgets {label}")
         b = _chunked(opt, geos[con.name], models, sites, scenario, modcods, False, tables, p_grid, site_chunk)
         base.append(b)
