@@ -16,7 +16,6 @@ beam is centred on each terminal.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -366,7 +365,3 @@ def pace_table(sites: Sites, results: list[OptionResult], target_pct: float) -> 
         rows.append(row)
     return rows
 
-
-def _finite(x: float) -> float | None:
-    """JSON-safe float (None for NaN/inf)."""
-    return float(x) if math.isfinite(x) else None
