@@ -118,6 +118,7 @@ def test_jamming_reduces_only_the_attacked_band(threatened):
     # the downlink jammer is 2 km from Ljubljana and hurts it far more than Maribor (beyond the radio horizon)
     drop = ka_b.fwd_margin_db - ka_t.fwd_margin_db
     assert drop[0] > 0.5 and drop[1] < 0.05
+    np.testing.assert_allclose(ka_b.fwd_esn0_db - ka_t.fwd_esn0_db, drop, atol=1e-9)   # Es/(N0+I0) carries it
 
 
 def test_orbit_mix_and_pace(threatened):

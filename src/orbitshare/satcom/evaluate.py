@@ -85,6 +85,8 @@ class OptionResult:
     mean_elevation_deg: np.ndarray
     mean_latency_ms: np.ndarray
     fwd_esn0_clear_db: np.ndarray
+    fwd_esn0_db: np.ndarray          # Es/(N0 + I0) at the scenario's p (median over served steps)
+    rtn_esn0_db: np.ndarray
     fwd_margin_db: np.ndarray
     rtn_margin_db: np.ndarray
     fwd_mbps: np.ndarray
@@ -247,6 +249,7 @@ def _option(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Scen
             coverage_pct=100.0 * gs.covered_fraction, handovers=handovers, gaps=gs.gaps,
             longest_gap_min=gs.longest_gap_s / 60.0, mean_elevation_deg=np.nanmean(el_s, axis=1),
             mean_latency_ms=np.nanmean(one_way_latency_ms(rng_s), axis=1), fwd_esn0_clear_db=med(es_f_clear),
+            fwd_esn0_db=med(es_f[:, :, k_eval]), rtn_esn0_db=med(es_r[:, :, k_eval]),
             fwd_margin_db=med(m_f[:, :, k_eval]), rtn_margin_db=med(m_r[:, :, k_eval]),
             fwd_mbps=mbps_f.mean(axis=1), rtn_mbps=mbps_r.mean(axis=1),
             availability_pct=100.0 - p_out.mean(axis=1), outage_p=p_out)
@@ -333,7 +336,8 @@ def _chunked(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Sce
     first = parts[0]
     joined = {k: np.concatenate([getattr(p, k) for p in parts]) for k in (
         "coverage_pct", "handovers", "gaps", "longest_gap_min", "mean_elevation_deg", "mean_latency_ms",
-        "fwd_esn0_clear_db", "fwd_margin_db", "rtn_margin_db", "fwd_mbps", "rtn_mbps", "availability_pct",
+        "fwd_esn0_clear_db", "fwd_esn0_db", "rtn_esn0_db", "fwd_margin_db", "rtn_margin_db", "fwd_mbps", "rtn_mbps",
+        "availability_pct",
         "outage_p")}
     return OptionResult(label=first.label, constellation=first.constellation, orbit=first.orbit, band=first.band,
                         terminal=first.terminal, provenance=first.provenance, satellites=first.satellites, **joined)

@@ -28,7 +28,7 @@ def _f(x: Any, nd: int = 3) -> float | None:
 
 
 def site_rows(ev: Evaluation) -> list[dict]:
-    """One row per site and option: geometry, margins, throughput and availability, baseline and threatened."""
+    """One row per site and option: geometry, Es/(N0+I0) and margins at p, throughput, availability, baseline too."""
     rows = []
     for b, r in zip(ev.baseline, ev.threatened, strict=True):
         for i, name in enumerate(ev.sites.names):
@@ -38,6 +38,7 @@ def site_rows(ev: Evaluation) -> list[dict]:
                 "handovers": int(r.handovers[i]), "gaps": int(r.gaps[i]),
                 "longest_gap_min": _f(r.longest_gap_min[i], 1), "mean_elevation_deg": _f(r.mean_elevation_deg[i], 2),
                 "latency_ms": _f(r.mean_latency_ms[i], 1), "fwd_esn0_clear_db": _f(r.fwd_esn0_clear_db[i], 2),
+                "fwd_esn0_db": _f(r.fwd_esn0_db[i], 2), "rtn_esn0_db": _f(r.rtn_esn0_db[i], 2),
                 "fwd_margin_db": _f(r.fwd_margin_db[i], 2), "rtn_margin_db": _f(r.rtn_margin_db[i], 2),
                 "fwd_mbps": _f(r.fwd_mbps[i], 2), "rtn_mbps": _f(r.rtn_mbps[i], 2),
                 "availability_pct": _f(r.availability_pct[i], 4),
