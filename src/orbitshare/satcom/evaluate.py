@@ -93,6 +93,7 @@ class OptionResult:
     rtn_mbps: np.ndarray
     availability_pct: np.ndarray
     outage_p: np.ndarray = field(repr=False)     # (sites, times): % of the year the link is out at that step
+    served: np.ndarray = field(repr=False)       # (sites, times): a satellite serves the site
 
 
 @dataclass
@@ -187,10 +188,10 @@ def _jam_ci_db(jam: Jammer, kind: str, serving: np.ndarray, geo: _Geo, sites: Si
     return ci
 
 
-def _option(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Scenario, modcods: ModcodTable,
-            threatened: bool, tables: tuple, p_grid: np.ndarray) -> OptionResult:
-    """Results of one option for one threat state (baseline when threatened is False)."""
-    con, pay, term = models.resolve(opt.constellation, opt.band, opt.terminal)
+def _serve(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Scenario,
+           threatened: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Serving satellite (sites, times) and handovers (sites,) of an option: coverage box, lost satellites."""
+    con, pay, _ = models.resolve(opt.constellation, opt.band, opt.terminal)
     s, n, t = geo.geom.el_deg.shape
     usable = np.broadcast_to(geo.ok[None, :, :], (s, n, t)).copy()
     usable &= _coverage_mask(sites, pay.coverage_lon_deg, pay.coverage_lat_deg)[:, None, None]
@@ -198,8 +199,15 @@ def _option(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Scen
         lost = np.array([scen.is_lost(nm, int(i)) for nm, i in zip(geo.fleet.names, geo.fleet.norad_ids,
                                                                     strict=True)])
         usable &= ~lost[None, :, None]
-    min_el = con.min_elevation_deg.value
-    serving, handovers = serving_satellite(geo.geom.el_deg, min_el, scen.hysteresis_deg, usable)
+    return serving_satellite(geo.geom.el_deg, con.min_elevation_deg.value, scen.hysteresis_deg, usable)
+
+
+def _option(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Scenario, modcods: ModcodTable,
+            threatened: bool, tables: tuple, p_grid: np.ndarray, serving: np.ndarray,
+            handovers: np.ndarray) -> OptionResult:
+    """Results of one option for one threat state (baseline when threatened is False) from its serving plan."""
+    con, pay, term = models.resolve(opt.constellation, opt.band, opt.terminal)
+    s, _, t = geo.geom.el_deg.shape
     served = serving >= 0
     idx = np.clip(serving, 0, None)
     rows, cols = np.arange(s)[:, None], np.arange(t)[None, :]
@@ -252,7 +260,7 @@ def _option(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Scen
             fwd_esn0_db=med(es_f[:, :, k_eval]), rtn_esn0_db=med(es_r[:, :, k_eval]),
             fwd_margin_db=med(m_f[:, :, k_eval]), rtn_margin_db=med(m_r[:, :, k_eval]),
             fwd_mbps=mbps_f.mean(axis=1), rtn_mbps=mbps_r.mean(axis=1),
-            availability_pct=100.0 - p_out.mean(axis=1), outage_p=p_out)
+            availability_pct=100.0 - p_out.mean(axis=1), outage_p=p_out, served=served)
 
 
 class _quiet_nan:
@@ -303,18 +311,56 @@ def evaluate(sites: Sites, scenario: Scenario, models: Models, catalog=None,
     threat: list[OptionResult] = []
     threatened = bool(scenario.jammers or scenario.lost_satellites)
     p_grid = np.unique(np.append(DEFAULT_P_GRID, scenario.exceedance_pct))
+    # Tables first cover p <= 1 %; the P.676 gas term above 1 % (itur's slowest, one site at a time) is only
+    # evaluated for the sites where some served step does not close at p = 1 %, whose results are then redone
+    # on the full grid. Sites that close at 1 % cross zero below it, so their results are identical either way.
+    lazy = scenario.exceedance_pct <= 1.0
+    p_lo = p_grid[p_grid <= 1.0] if lazy else p_grid
     for opt in scenario.options:
         con = models.constellation(opt.constellation)
         label = f"{opt.constellation}/{opt.band or con.payload().band}"
+        geo = geos[con.name]
         say(f"attenuation tables {label} (ITU-R P.618)")
-        tables = _tables(opt, geos[con.name], models, clim, p_grid, workers)
+        tables = _tables(opt, geo, models, clim, p_lo, workers)
         say(f"link budgets {label}")
-        b = _chunked(opt, geos[con.name], models, sites, scenario, modcods, False, tables, p_grid, site_chunk)
+        b = _chunked(opt, geo, models, sites, scenario, modcods, False, tables, p_lo, site_chunk)
+        t = _chunked(opt, geo, models, sites, scenario, modcods, True, tables, p_lo, site_chunk) if threatened else b
+        need = np.zeros(len(sites), dtype=bool)
+        for r in {id(b): b, id(t): t}.values():
+            need |= np.any(r.served & (r.outage_p >= 100.0), axis=1)
+        if lazy and p_lo.size < p_grid.size and need.any():
+            idx = np.nonzero(need)[0]
+            say(f"{label}: {idx.size} sites below the most robust MODCOD at 1 %: p up to {p_grid[-1]:g} %")
+            g_sub = _Geo(geo.fleet, ConstellationGeometry(geo.geom.az_deg[idx], geo.geom.el_deg[idx],
+                                                          geo.geom.range_km[idx]), geo.r_itrs, geo.ok)
+            c_sub = SiteClimate(clim.lat_deg[idx], clim.lon_deg[idx], clim.hs_km[idx], clim.t_k[idx], clim.p_hpa[idx])
+            s_sub = Sites([sites.names[i] for i in idx], sites.lat_deg[idx], sites.lon_deg[idx], sites.h_km[idx])
+            t_full = _tables(opt, g_sub, models, c_sub, p_grid, workers)
+            b_sub = _chunked(opt, g_sub, models, s_sub, scenario, modcods, False, t_full, p_grid, site_chunk)
+            t_sub = (_chunked(opt, g_sub, models, s_sub, scenario, modcods, True, t_full, p_grid, site_chunk)
+                     if threatened else b_sub)
+            b = _splice(b, b_sub, idx)
+            t = _splice(t, t_sub, idx) if threatened else b
         base.append(b)
-        threat.append(_chunked(opt, geos[con.name], models, sites, scenario, modcods, True, tables, p_grid,
-                               site_chunk) if threatened else b)
+        threat.append(t)
     times = [epoch.iso(float(x)) for x in t_s]
     return Evaluation(sites, scenario, times, base, threat, notes)
+
+
+_ARRAYS = ("coverage_pct", "handovers", "gaps", "longest_gap_min", "mean_elevation_deg", "mean_latency_ms",
+           "fwd_esn0_clear_db", "fwd_esn0_db", "rtn_esn0_db", "fwd_margin_db", "rtn_margin_db", "fwd_mbps",
+           "rtn_mbps", "availability_pct", "outage_p", "served")
+
+
+def _splice(whole: OptionResult, part: OptionResult, idx: np.ndarray) -> OptionResult:
+    """whole with the rows idx replaced by part's rows (a new result; whole is not modified)."""
+    arrays = {}
+    for k in _ARRAYS:
+        a = getattr(whole, k).copy()
+        a[idx] = getattr(part, k)
+        arrays[k] = a
+    return OptionResult(label=whole.label, constellation=whole.constellation, orbit=whole.orbit, band=whole.band,
+                        terminal=whole.terminal, provenance=whole.provenance, satellites=whole.satellites, **arrays)
 
 
 def _subset(sites: Sites, sl: slice) -> Sites:
@@ -325,20 +371,17 @@ def _chunked(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Sce
              threatened: bool, tables: tuple, p_grid: np.ndarray, chunk: int) -> OptionResult:
     """One option evaluated over site chunks (bounded memory) and joined."""
     parts: list[OptionResult] = []
+    serving, handovers = _serve(opt, geo, models, sites, scen, threatened)   # one pass over time for all sites
     for i in range(0, len(sites), chunk):
         sl = slice(i, min(i + chunk, len(sites)))
         g = _Geo(geo.fleet, ConstellationGeometry(geo.geom.az_deg[sl], geo.geom.el_deg[sl], geo.geom.range_km[sl]),
                  geo.r_itrs, geo.ok)
         parts.append(_option(opt, g, models, _subset(sites, sl), scen, modcods, threatened,
-                             tuple(t[sl] for t in tables), p_grid))
+                             tuple(t[sl] for t in tables), p_grid, serving[sl], handovers[sl]))
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
-    joined = {k: np.concatenate([getattr(p, k) for p in parts]) for k in (
-        "coverage_pct", "handovers", "gaps", "longest_gap_min", "mean_elevation_deg", "mean_latency_ms",
-        "fwd_esn0_clear_db", "fwd_esn0_db", "rtn_esn0_db", "fwd_margin_db", "rtn_margin_db", "fwd_mbps", "rtn_mbps",
-        "availability_pct",
-        "outage_p")}
+    joined = {k: np.concatenate([getattr(p, k) for p in parts]) for k in _ARRAYS}
     return OptionResult(label=first.label, constellation=first.constellation, orbit=first.orbit, band=first.band,
                         terminal=first.terminal, provenance=first.provenance, satellites=first.satellites, **joined)
 

@@ -142,10 +142,12 @@ def serving_satellite(el_deg: np.ndarray, min_el_deg: float, hysteresis_deg: flo
     by more than hysteresis_deg; otherwise it moves to the highest usable satellite. `usable` (s, n, t) removes
     satellites (lost, jammed, out of coverage) from the choice.
     """
-    s, _, t = el_deg.shape
+    s, n, t = el_deg.shape
     ok = el_deg >= min_el_deg
     if usable is not None:
         ok &= usable
+    if n == 1:   # one satellite (a GEO): served whenever usable, never a handover
+        return np.where(ok[:, 0, :], 0, -1).astype(np.int32), np.zeros(s, dtype=np.int32)
     score = np.where(ok, el_deg, -np.inf)
     serving = np.full((s, t), -1, dtype=np.int32)
     handovers = np.zeros(s, dtype=np.int32)
