@@ -250,7 +250,7 @@ def _option(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Scen
     mbps_r = np.where(served, throughput_mbps(eff_r, rs_r), 0.0)
     with np.errstate(invalid="ignore"), _quiet_nan():
         def med(x: np.ndarray) -> np.ndarray:
-            return np.nanmedian(np.where(served, x, np.nan), axis=1)
+            return _median_where(x, served)
         return OptionResult(
             label=f"{con.name}/{pay.band}/{term.name}", constellation=con.name, orbit=con.orbit, band=pay.band,
             terminal=term.name, provenance=geo.fleet.provenance, satellites=list(geo.fleet.names),
@@ -261,6 +261,16 @@ def _option(opt: LinkOption, geo: _Geo, models: Models, sites: Sites, scen: Scen
             fwd_margin_db=med(m_f[:, :, k_eval]), rtn_margin_db=med(m_r[:, :, k_eval]),
             fwd_mbps=mbps_f.mean(axis=1), rtn_mbps=mbps_r.mean(axis=1),
             availability_pct=100.0 - p_out.mean(axis=1), outage_p=p_out, served=served)
+
+
+def _median_where(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Median along axis 1 of x over the entries where mask is true (NaN for a row with none)."""
+    v = np.sort(np.where(mask, x, np.inf), axis=1)
+    n = mask.sum(axis=1)
+    rows = np.arange(x.shape[0])
+    lo = v[rows, np.clip((n - 1) // 2, 0, None)]
+    hi = v[rows, np.clip(n // 2, 0, x.shape[1] - 1)]
+    return np.where(n > 0, 0.5 * (lo + hi), np.nan)
 
 
 class _quiet_nan:
