@@ -17,6 +17,7 @@ from orbitshare.api.eo_jobs import eo_jobs
 from orbitshare.api.eo_plan_jobs import eo_plan_jobs
 from orbitshare.api.jobs import Job, JobContext, JobResult
 from orbitshare.api.pnt_jobs import pnt_jobs
+from orbitshare.api.satcom_jobs import satcom_jobs
 from orbitshare.astro.time import as_utc
 
 __all__ = ["ManoeuvreParams", "PassesParams", "ScreeningParams", "capability_jobs"]
@@ -156,4 +157,5 @@ def capability_jobs() -> list[Job]:
         *pnt_jobs(),
         *eo_jobs(),
         *eo_plan_jobs(),
+        *satcom_jobs(),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from orbitshare.cli import catalog, cdm, data, demo, eo, hub, pnt, propagate, screen, sda
+from orbitshare.cli import catalog, cdm, data, demo, eo, hub, pnt, propagate, satcom, screen, sda
 from orbitshare.cli.support import GuardedGroup
 
 __all__ = ["KERNEL_COMMANDS", "app", "main"]
@@ -19,11 +19,11 @@ app = typer.Typer(cls=GuardedGroup, no_args_is_help=True, add_completion=False, 
                   help="orbitshare: allied space situational awareness.")
 
 # The order of registration is the order of `orbitshare --help` (commands first, then groups).
-for _group in (catalog, propagate, demo, hub, cdm, sda, screen, eo, pnt, data):
+for _group in (catalog, propagate, demo, hub, cdm, sda, screen, eo, satcom, pnt, data):
     _group.register(app)
 
 #: Commands that call numba kernels (the first call after an install compiles them).
-KERNEL_COMMANDS = frozenset({"cdm", "demo", "eo", "passes", "pnt", "propagate", "screen", "sda", "warmup"})
+KERNEL_COMMANDS = frozenset({"cdm", "demo", "eo", "passes", "pnt", "propagate", "satcom", "screen", "sda", "warmup"})
 
 
 def _compile_notice(argv: list[str]) -> None:

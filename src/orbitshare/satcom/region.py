@@ -21,6 +21,7 @@ import shapely.geometry
 import shapely.validation
 
 from orbitshare.constants import WGS84_A_KM, WGS84_E2
+from orbitshare.satcom.docio import read_file
 
 __all__ = [
     "Region", "RegionError", "Sites", "bundled_regions", "grid_points", "load_region", "load_sites", "read_region",
@@ -200,9 +201,4 @@ def read_sites(fileobj: IO[str], source: str = "<stream>") -> Sites:
 
 def load_sites(path: str | Path) -> Sites:
     """Named sites from a GeoJSON file of Point features."""
-    p = Path(path)
-    try:
-        with p.open("r", encoding="utf-8") as fh:
-            return read_sites(fh, source=str(p))
-    except OSError as exc:
-        raise RegionError(f"{p}: cannot read ({exc.strerror})") from None
+    return read_file(path, read_sites, RegionError)
