@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import re
 import socket
@@ -59,10 +60,11 @@ def _all_commands() -> set[str]:
     return found
 
 
-GROUPS = {"catalog", "cdm", "sda", "audit", "data"}
+GROUPS = {"catalog", "cdm", "sda", "audit", "data", "eo", "satcom", "pnt"}
 #: Commands the README shows in prose instead of a runnable line, and the test that runs them instead.
 NOT_RUN = {"data update": "needs a current IERS file the user downloads; tests/astro/test_eop.py imports a real one",
-           "audit partner-key": "needs a partner hub's key; tests/api/test_hub_witness.py registers a real one"}
+           "audit partner-key": "needs a partner hub's key; tests/api/test_hub_witness.py registers a real one",
+           "eo task": "needs a running hub and two partners' tokens; tests/api/test_tasking_cli.py runs the lifecycle"}
 
 
 def test_readme_shows_every_command():
@@ -231,12 +233,184 @@ def check_audit_verify(res, work):
     assert ": OK" in res.stdout
 
 
+def _skyfield_sats(path: Path) -> dict:
+    """skyfield satellites (its own SGP4 and frames) of a CelesTrak OMM CSV file, by NORAD id."""
+    from skyfield.api import EarthSatellite, load
+
+    ts = load.timescale(builtin=True)
+    with open(path, newline="") as fh:
+        return {int(r["NORAD_CAT_ID"]): EarthSatellite.from_omm(ts, r) for r in csv.DictReader(fh)}
+
+
+def _utc(text: str) -> datetime:
+    """Aware datetime of ISO text ending in Z."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def check_eo_assets(res, work):
+    """NAOS and NEMO-HD carry the NORAD ids CelesTrak gives them; TRISAT is decayed in Space-Track's SATCAT."""
+    import gzip
+
+    assert "65317" in res.stdout and "46277" in res.stdout
+    with gzip.open(SHARED / "catalog" / "satcat_2025-03-16.csv.gz", "rt") as fh:
+        trisat = next(r for r in csv.DictReader(fh) if r["NORAD_CAT_ID"] == "46280")
+    assert trisat["DECAY"] and "decayed" in res.stdout
+
+
+def check_eo_opportunities(res, work):
+    """At each Ljubljana access's best time skyfield (same elements, its own frames) sees the satellite at the
+    reported elevation (0.05 deg) and azimuth (0.1 deg); limits hold; one valid STAC item per access."""
+    from skyfield.api import load, wgs84
+
+    ts = load.timescale(builtin=True)
+    feats = json.loads((work / "opportunities.geojson").read_text())["features"]
+    assert feats and len(list((work / "stac" / "items").iterdir())) == len(feats)
+    sats = _skyfield_sats(SHARED / "catalog" / "celestrak_active_2026-03-10.csv")
+    site = wgs84.latlon(46.0569, 14.5058)
+    for f in feats:
+        p = f["properties"]
+        assert p["start"] <= p["best"] <= p["stop"]
+        if p["aoi"] == "ljubljana":
+            alt, az, _ = (sats[p["norad_id"]] - site).at(ts.from_datetime(_utc(p["best"]))).altaz()
+            assert abs(alt.degrees - p["elevation_deg"]) < 0.05
+            assert abs((az.degrees - p["azimuth_deg"] + 180) % 360 - 180) < 0.1
+
+
+def check_eo_persistence(res, work):
+    """Both AOIs; each partner's loss is listed and never adds accesses; the 'all' rows equal the main table."""
+    rows = {r["aoi"]: r for r in _csv_rows(work / "eo-persistence" / "persistence.csv")}
+    assert set(rows) == {"ljubljana", "luxembourg"}
+    deg = _csv_rows(work / "eo-persistence" / "degradation.csv")
+    assert {r["lost"] for r in deg if r["scenario"] == "partner lost"} == {"LUX", "SVN", "EU"}
+    for r in deg:
+        assert int(r["accesses"]) <= int(rows[r["aoi"]]["accesses"])
+        if r["scenario"] == "all":
+            assert r["accesses"] == rows[r["aoi"]]["accesses"]
+    assert (work / "eo-persistence" / "revisit_timeline.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def check_eo_plan(res, work):
+    """Every planned acquisition: skyfield puts the target at the reported off-nadir angle (0.05 deg) at mid-scene;
+    acquisitions of one satellite do not overlap; every request served or listed with a reason."""
+    import numpy as np
+    from skyfield.api import load, wgs84
+
+    ts = load.timescale(builtin=True)
+    plan = json.loads((work / "plan.json").read_text())
+    sats = _skyfield_sats(SHARED / "catalog" / "celestrak_active_2026-03-10.csv")
+    assert plan["acquisitions"]
+    for a in plan["acquisitions"]:
+        t0, t1 = _utc(a["start"]), _utc(a["end"])
+        t = ts.from_datetime(t0 + (t1 - t0) / 2)
+        r_sat = sats[a["norad_id"]].at(t).position.km
+        los = wgs84.latlon(a["lat_deg"], a["lon_deg"]).at(t).position.km - r_sat
+        off = np.degrees(np.arccos(np.dot(-r_sat, los) / np.linalg.norm(r_sat) / np.linalg.norm(los)))
+        assert abs(off - a["off_nadir_deg"]) < 0.05, a
+    by_sat: dict = {}
+    for a in sorted(plan["acquisitions"], key=lambda a: a["start"]):
+        assert by_sat.get(a["norad_id"], "") <= a["start"]
+        by_sat[a["norad_id"]] = a["end"]
+    served = {a["request"] for a in plan["acquisitions"]} | {u["id"] if isinstance(u, dict) else u
+                                                              for u in plan["unserved"]}
+    assert len(served) == sum(int(p["requests"]) for p in plan["partners"])
+
+
+def check_eo_activate(res, work):
+    """Each emergency asset's access by skyfield: at its first access and at its end the flood site lies on the
+    30 deg field of regard of the exercise assets (0.01 deg), at mid-access at the reported smallest off-nadir
+    angle (0.05 deg); the time to first image counts from the activation."""
+    import numpy as np
+    from skyfield.api import load, wgs84
+
+    ts = load.timescale(builtin=True)
+    sats = _skyfield_sats(SHARED / "catalog" / "celestrak_active_2026-03-10.csv")
+
+    def off_nadir(norad_id: int, when: datetime) -> float:
+        t = ts.from_datetime(when)
+        r_sat = sats[norad_id].at(t).position.km
+        los = wgs84.latlon(46.05, 14.51).at(t).position.km - r_sat
+        return float(np.degrees(np.arccos(np.dot(-r_sat, los) / np.linalg.norm(r_sat) / np.linalg.norm(los))))
+
+    rows = [c for line in res.stdout.splitlines() if len(c := [x.strip() for x in line.split("│")[1:-1]]) >= 7
+            and c[2].isdigit()]
+    assert rows
+    for c in rows:
+        first, end = _utc(c[3]), _utc(c[4])
+        assert (first - _utc("2026-03-10T12:00:00Z")).total_seconds() == pytest.approx(float(c[5]), abs=1.0)
+        assert off_nadir(int(c[2]), first) == pytest.approx(30.0, abs=0.01)
+        assert off_nadir(int(c[2]), end) == pytest.approx(30.0, abs=0.01)
+        assert off_nadir(int(c[2]), first + (end - first) / 2) == pytest.approx(float(c[6]), abs=0.05)
+
+
+def check_satcom_models(res, work):
+    """GovSat-1 and O3b mPOWER are listed; every published figure names its source and date, and every figure
+    with no public source is marked unknown and called an assumption."""
+    rows = [c for line in res.stdout.splitlines() if len(c := [x.strip() for x in line.split("│")[1:-1]]) == 6]
+    assert {r[0].split("/")[0] for r in rows} >= {"govsat-1", "o3b-mpower"}
+    for model, _param, _value, basis, source, date in rows:
+        if basis == "published":
+            assert source and re.fullmatch(r"\d{4}-\d\d-\d\d", date), model
+        elif basis == "unknown":
+            assert "assumption" in source, model
+
+
+def check_satcom_evaluate(res, work):
+    """GEO rows: elevation of a geostationary satellite at 21.5 deg E seen from each site (WGS-84 normal by
+    skyfield) within 0.05 deg, and one-way latency equal to slant range / c within 0.5 ms; a PACE row per site."""
+    import numpy as np
+    from skyfield.api import wgs84
+
+    geo = 42164.17 * np.array([np.cos(np.radians(21.5)), np.sin(np.radians(21.5)), 0.0])
+    rows = _csv_rows(work / "satcom-slovenia" / "sites.csv")
+    geo_rows = [r for r in rows if r["orbit"] == "geo"]
+    assert geo_rows
+    for r in geo_rows[::7]:
+        lat, lon = float(r["lat_deg"]), float(r["lon_deg"])
+        site = np.array(wgs84.latlon(lat, lon).itrs_xyz.km)
+        up = np.array([np.cos(np.radians(lat)) * np.cos(np.radians(lon)),
+                       np.cos(np.radians(lat)) * np.sin(np.radians(lon)), np.sin(np.radians(lat))])
+        los = geo - site
+        rng = np.linalg.norm(los)
+        assert float(r["mean_elevation_deg"]) == pytest.approx(np.degrees(np.arcsin(los @ up / rng)), abs=0.05)
+        assert float(r["latency_ms"]) == pytest.approx(rng / 299792.458 * 1e3, abs=0.5)
+    sites = {r["site"] for r in rows}
+    assert len(_csv_rows(work / "satcom-slovenia" / "pace.csv")) >= len(sites)
+
+
+def check_pnt_evaluate(res, work):
+    """Receivers lose lock only within the 4/3-Earth radio horizon of an L1 jammer of the bundled scenario
+    (4.12 (sqrt h1 + sqrt h2) km, heights in m); DOP of every point at least 1."""
+    import importlib.resources
+
+    import yaml
+
+    scenario = yaml.safe_load((importlib.resources.files("orbitshare") / "data" / "pnt" /
+                               "jammers_slovenia.yaml").read_text())
+    l1 = [j for j in scenario["jammers"] if j["band"] == "L1"]
+    rows = _csv_rows(work / "pnt-si" / "sites.csv")
+    assert rows and all(float(r["pdop_mean"]) >= 1.0 for r in rows)
+    lost = [r for r in rows if r["lock"] == "False"]
+    assert lost
+    for r in lost:
+        reach = []
+        for j in l1:
+            lat1, lon1, lat2, lon2 = map(math.radians, (float(r["lat_deg"]), float(r["lon_deg"]), j["lat_deg"],
+                                                        j["lon_deg"]))
+            d_km = 6371.0 * 2 * math.asin(math.sqrt(math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) *
+                                                    math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2))
+            reach.append(d_km <= 4.12 * (math.sqrt(j["height_m"]) + math.sqrt(2.0)) * 1.01)
+        assert any(reach), r
+
+
 CHECKS = {"demo": check_demo, "catalog info": check_catalog_info, "propagate": check_propagate,
           "screen": check_screen, "cdm pc": check_cdm_pc, "sda manoeuvres": check_sda_manoeuvres,
           "sda proximity": check_sda_proximity, "sda fragmentation": check_sda_fragmentation,
           "sda overflights": check_sda_overflights, "audit head": check_audit_head,
           "audit verify": check_audit_verify, "warmup": check_warmup, "passes": check_passes,
-          "data status": check_data_status}
+          "data status": check_data_status, "eo assets": check_eo_assets,
+          "eo opportunities": check_eo_opportunities, "eo persistence": check_eo_persistence, "eo plan": check_eo_plan,
+          "eo activate": check_eo_activate, "satcom models": check_satcom_models,
+          "satcom evaluate": check_satcom_evaluate, "pnt evaluate": check_pnt_evaluate}
 
 
 # --- running them ----------------------------------------------------------------------------------------------
