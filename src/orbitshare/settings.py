@@ -34,6 +34,8 @@ class Settings(BaseSettings):
         description="Partner hubs' audit public keys, JSON (unset: `witness-partners.json` in the home)")
     witness_interval_s: float = Field(default=300.0, description="Seconds between witnessed heads of the own log")
     auth_summary_s: float = Field(default=60.0, description="Seconds between summaries of refused requests")
+    token: str | None = Field(default=None,
+                              description="API token the `eo task` commands act as when `--token` is not given")
 
     @field_validator("home", "oidc_public_key", "witness_file", "witness_partners", mode="before")
     @classmethod

@@ -58,8 +58,21 @@ PLAN_COLUMNS = ("asset_id", "owner", "norad_id", "first_access", "access_end", "
                 "tasking_id")
 
 
+def _optional_token(value):
+    """Callback: the token given, else ORBITSHARE_TOKEN from the settings, else None."""
+    if value:
+        return value
+    from orbitshare.settings import SettingsError, load_settings
+
+    try:
+        return load_settings().token
+    except SettingsError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
 def _token(value):
-    """Callback: a token is required (option or environment)."""
+    """Callback: the token given, else ORBITSHARE_TOKEN from the settings; one is required."""
+    value = _optional_token(value)
     if not value:
         raise typer.BadParameter("give --token or set ORBITSHARE_TOKEN")
     return value
@@ -164,7 +177,7 @@ def task_request_cmd(
     urgency: str = typer.Option("routine", "--urgency", callback=one_of(*URGENCY), help="/".join(URGENCY)),
     justification: str = typer.Option("", "--justification", help="Why the acquisition is needed."),
     assets_file: str = typer.Option(None, "--assets", callback=input_files(), help=ASSETS_HELP),
-    token: str = typer.Option(None, "--token", envvar="ORBITSHARE_TOKEN", callback=_token, help=TOKEN_HELP),
+    token: str = typer.Option(None, "--token", callback=_token, help=TOKEN_HELP),
     db_url: str = typer.Option(None, "--db-url", callback=db_url_option, help=DB_URL_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -182,7 +195,7 @@ def task_list_cmd(
     box: str = typer.Option("all", "--box", callback=one_of("inbox", "owned", "outbox", "all"),
                             help="inbox (awaiting your decision), owned (on your assets), outbox (yours) or all."),
     status: str = typer.Option(None, "--status", help="Only taskings in this state."),
-    token: str = typer.Option(None, "--token", envvar="ORBITSHARE_TOKEN", callback=_token, help=TOKEN_HELP),
+    token: str = typer.Option(None, "--token", callback=_token, help=TOKEN_HELP),
     db_url: str = typer.Option(None, "--db-url", callback=db_url_option, help=DB_URL_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     out: str = typer.Option(None, "--out", callback=output_file(), metavar="FILE", help=ROWS_OUT_HELP),
@@ -194,7 +207,7 @@ def task_list_cmd(
 
 
 def task_inbox_cmd(
-    token: str = typer.Option(None, "--token", envvar="ORBITSHARE_TOKEN", callback=_token, help=TOKEN_HELP),
+    token: str = typer.Option(None, "--token", callback=_token, help=TOKEN_HELP),
     db_url: str = typer.Option(None, "--db-url", callback=db_url_option, help=DB_URL_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -210,7 +223,7 @@ def task_decide_cmd(
     note: str = typer.Option(None, "--note", help="Note recorded with the decision."),
     release_until: str = typer.Option(None, "--release-until", callback=iso_utc,
                                       help="End of the release of the products to the requester (default 90 days)."),
-    token: str = typer.Option(None, "--token", envvar="ORBITSHARE_TOKEN", callback=_token, help=TOKEN_HELP),
+    token: str = typer.Option(None, "--token", callback=_token, help=TOKEN_HELP),
     db_url: str = typer.Option(None, "--db-url", callback=db_url_option, help=DB_URL_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -229,7 +242,7 @@ def task_advance_cmd(
     acquired_time: str = typer.Option(None, "--acquired-time", callback=iso_utc, help="acquired: image time."),
     products: list[str] = typer.Option([], "--product", help="delivered: product id (repeatable)."),
     reason: str = typer.Option(None, "--reason", help="cancelled: why."),
-    token: str = typer.Option(None, "--token", envvar="ORBITSHARE_TOKEN", callback=_token, help=TOKEN_HELP),
+    token: str = typer.Option(None, "--token", callback=_token, help=TOKEN_HELP),
     db_url: str = typer.Option(None, "--db-url", callback=db_url_option, help=DB_URL_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -242,7 +255,7 @@ def task_advance_cmd(
 
 def task_status_cmd(
     tasking_id: str = typer.Argument(..., help="Tasking id."),
-    token: str = typer.Option(None, "--token", envvar="ORBITSHARE_TOKEN", callback=_token, help=TOKEN_HELP),
+    token: str = typer.Option(None, "--token", callback=_token, help=TOKEN_HELP),
     db_url: str = typer.Option(None, "--db-url", callback=db_url_option, help=DB_URL_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -275,7 +288,7 @@ def _plan_request(t: Any) -> dict[str, Any]:
 def task_plan_requests_cmd(
     out: str = typer.Option(..., "--out", callback=output_file((".yaml", ".yml")), metavar="FILE",
                             help="Requests file for 'orbitshare eo plan --requests'."),
-    token: str = typer.Option(None, "--token", envvar="ORBITSHARE_TOKEN", callback=_token, help=TOKEN_HELP),
+    token: str = typer.Option(None, "--token", callback=_token, help=TOKEN_HELP),
     db_url: str = typer.Option(None, "--db-url", callback=db_url_option, help=DB_URL_HELP),
 ) -> None:
     """The accepted taskings on your partner's assets, as collection-plan requests (urgency sets the priority)."""
@@ -303,7 +316,7 @@ def activate_cmd(
     assets_file: str = typer.Option(None, "--assets", callback=input_files(), help=ASSETS_HELP),
     request: bool = typer.Option(True, "--request/--plan-only",
                                  help="Also request each planned asset of another partner (needs --token)."),
-    token: str = typer.Option(None, "--token", envvar="ORBITSHARE_TOKEN", help=TOKEN_HELP),
+    token: str = typer.Option(None, "--token", callback=_optional_token, help=TOKEN_HELP),
     db_url: str = typer.Option(None, "--db-url", callback=db_url_option, help=DB_URL_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     out: str = typer.Option(None, "--out", callback=output_file(), metavar="FILE", help=ROWS_OUT_HELP),
