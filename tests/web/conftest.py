@@ -16,7 +16,8 @@ CHROMIUM = os.environ.get("ORBITSHARE_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
     "--headless",
     "--no-sandbox",
-    "--disable-gpu",
+    "--use-angle=swiftshader",  # WebGL on the CPU (SwiftShader): the map draws without a GPU
+    "--enable-unsafe-swiftshader",
     "--disable-quic",
     "--disable-background-networking",
     "--disable-component-update",
@@ -60,6 +61,15 @@ def live_hub(tmp_path_factory) -> Iterator[dict]:
     server.should_exit = True
     thread.join(timeout=10)
     app.state.hub.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Folder for screenshots of the end-to-end runs (ignored by git); its path is printed."""
+    folder = Path(os.environ.get("ORBITSHARE_WEB_ARTIFACTS", Path(__file__).parent / "artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nweb screenshots: {folder}")
+    return folder
 
 
 @pytest.fixture(scope="module")
