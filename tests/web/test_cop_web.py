@@ -43,6 +43,7 @@ def _report_options(page) -> list[str]:
 def _open_first_conjunction(page) -> None:
     """Select the closest non-co-located conjunction (or else the first co-located pair)."""
     page.click("#tab-conjunctions")
+    expect(page.locator("#report-summary")).to_contain_text("objects screened")
     rows = page.locator("#conj-rows tr")
     (rows.first if rows.count() else page.locator("#coloc-rows tr").first).click()
     expect(page.locator("#conj-detail")).to_be_visible()
@@ -54,11 +55,12 @@ def test_consent_flow_on_the_picture(browser, live_hub, artifacts) -> None:
     page.on("dialog", lambda d: d.accept())
     shot = lambda name: page.screenshot(path=str(artifacts / f"cop-{name}.png"))  # noqa: E731
 
-    # 1. SVN analyst uploads a catalog (releasable to SVN only) and screens it.
+    # 1. SVN analyst uploads a catalog (LUX eligible, nothing released yet) and screens it.
     _sign_in(page, live_hub, SVN_AN)
     page.click("#tab-jobs")
     page.set_input_files("#upload-file", str(STATIONS))
     page.fill("#upload-title", "SVN stations catalog")
+    page.check("#upload-releasable input[value=LUX]")  # eligible; released to LUX only with SVN's consent
     page.click("#upload-form button[type=submit]")
     expect(page.locator("#status")).to_contain_text("Uploaded SVN stations catalog", timeout=TIMEOUT_MS)
     page.select_option("#job-name", "screening")
@@ -69,6 +71,7 @@ def test_consent_flow_on_the_picture(browser, live_hub, artifacts) -> None:
     expect(page.locator("#job-error")).to_contain_text("at most 100 km")
     page.fill("#job-threshold", "50")
     page.fill("#job-title", "SVN station screening")
+    page.check("#job-releasable input[value=LUX]")  # the result is labelled at least as its input
     page.click("#job-form button[type=submit]")
     expect(page.locator("#job-result")).to_contain_text("Finished", timeout=TIMEOUT_MS)
     report_id = page.locator("#job-result").get_attribute("data-product-id")
@@ -100,6 +103,7 @@ def test_consent_flow_on_the_picture(browser, live_hub, artifacts) -> None:
     expect(page.locator("#consent-product")).to_have_value(report_id)
     page.fill("#consent-justification", "conjunction affecting a LUX payload")
     page.click("#consent-form button[type=submit]")
+    expect(page.locator("#status")).to_contain_text("Consent requested", timeout=TIMEOUT_MS)
     expect(page.locator("#outbox-rows tr", has_text=report_id)).to_contain_text("pending")
     shot("4-consent-requested")
     _sign_out(page)
@@ -125,6 +129,7 @@ def test_consent_flow_on_the_picture(browser, live_hub, artifacts) -> None:
     # 5. LUX analyst now sees the conjunction; its positions stay withheld (the catalog was not released).
     _sign_in(page, live_hub, LUX_AN)
     assert report_id in _report_options(page)
+    page.click("#tab-conjunctions")
     page.select_option("#report-select", report_id)
     expect(page.locator("#report-summary")).to_contain_text("objects screened")
     _open_first_conjunction(page)

@@ -1,6 +1,6 @@
 // Alerts (manoeuvres, proximity, fragmentation, overflights): the alert products the user may see, on a
 // timeline and, where an alert carries a location, on the map.
-import { api, products } from "./api.js";
+import { contentJson, products } from "./api.js";
 import { $, cell, el, show, timeline, utc } from "./ui.js";
 import { EMPTY, overlay } from "./map.js";
 import { setTime } from "./picture.js";
@@ -37,7 +37,7 @@ export async function loadAlerts() {
   const rows = [];
   for (const p of items) {
     try {
-      const content = await (await api("/products/" + encodeURIComponent(p.id) + "/content")).json();
+      const content = await contentJson(p.id);
       for (const a of alertsOf(content)) rows.push({ a, p, t: timeOf(a) });
     } catch (e) { /* a non-JSON alert product is listed under Products only */ }
   }

@@ -39,3 +39,10 @@ export async function products(kind) {
 // Why a product is not shown, without revealing anything about it (the API answers 404 alike).
 export const WITHHELD = "not available to you: either no such product exists, or its label does not release it to " +
   "your partner for your purpose and its originator has not consented. Ask the originator's focal point for consent.";
+
+// A product's JSON content. Python's json writes NaN and Infinity, which JSON (and JSON.parse) refuse:
+// such bare values are read as null (missing).
+export async function contentJson(productId) {
+  const text = await (await api("/products/" + encodeURIComponent(productId) + "/content")).text();
+  return JSON.parse(text.replace(/([:[,]\s*)(NaN|-?Infinity)(?=\s*[,\]}])/g, "$1null"));
+}

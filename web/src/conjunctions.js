@@ -1,7 +1,7 @@
 // Conjunctions: screening reports the user may see, ranked; co-located pairs apart; a timeline of TCAs;
 // the selected event's geometry (miss vector in the primary's RTN frame), positions around TCA when the
 // input catalog is releasable to the user, and the hub's CDMs for the pair.
-import { ApiError, api, getJson, products, WITHHELD } from "./api.js";
+import { ApiError, api, contentJson, getJson, products, WITHHELD } from "./api.js";
 import { $, button, cell, el, facts, fmt, show, timeline, utc } from "./ui.js";
 import { EMPTY, map, overlay, splitLine } from "./map.js";
 import { setTime } from "./picture.js";
@@ -13,7 +13,7 @@ export async function loadReports(selectId) {
   st.reports = await products("conjunction_report");
   sel.replaceChildren(el("option", { value: "", text: "– choose a conjunction report –" }));
   for (const p of st.reports) {
-    sel.append(el("option", { value: p.id, text: `${p.title} (${p.originator}, ${p.meta?.conjunctions ?? "?"} events)` }));
+    sel.append(el("option", { value: p.id, text: `${p.title} (${p.originator})` }));
   }
   if (selectId && st.reports.some((p) => p.id === selectId)) {
     sel.value = selectId;
@@ -28,7 +28,7 @@ export async function openReport(id) {
   let info, report;
   try {
     info = await getJson("/products/" + encodeURIComponent(id));
-    report = await (await api("/products/" + encodeURIComponent(id) + "/content")).json();
+    report = await contentJson(id);
   } catch (e) {
     $("report-summary").textContent = e instanceof ApiError && e.status === 404 ? "This report is " + WITHHELD : e.message;
     return;

@@ -13,7 +13,7 @@ export function buildLabelFields() {
     const cls = el("select", { id: pre + "-classification" },
       ...CLASSIFICATIONS.map((c) => el("option", { value: c, text: c })));
     fs.append(el("label", { for: pre + "-classification", text: "Classification" }), cls);
-    const rel = el("fieldset", { class: "checks", id: pre + "-releasable" }, el("legend", { text: "Releasable to" }));
+    const rel = el("fieldset", { class: "checks", id: pre + "-releasable" }, el("legend", { text: "Releasable to (other partners still need your focal point's consent)" }));
     session.partners.forEach((p, i) => {
       const id = `${pre}-rel-${i}`;
       const own = p.code === session.me.partner;
@@ -51,7 +51,7 @@ export async function loadJobs() {
 export async function loadJobCatalogs() {
   const own = (await products("catalog")).filter((p) => p.originator === session.me.partner);
   const sel = $("job-catalog");
-  sel.replaceChildren(...own.map((p) => el("option", { value: p.id, text: `${p.title} (${p.meta?.objects ?? "?"} objects)` })));
+  sel.replaceChildren(...own.map((p) => el("option", { value: p.id, text: p.title + (p.meta?.objects ? ` (${p.meta.objects} objects)` : "") })));
   if (!own.length) sel.append(el("option", { value: "", text: "– upload a catalog first –" }));
 }
 
@@ -128,9 +128,11 @@ export async function runJob(event, done) {
   result.textContent = `Running ${name}…`;
   try {
     const p = await postJson("/jobs/" + encodeURIComponent(name), body);
-    result.textContent = `Finished in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${p.title} (${p.kind}, id ${p.id}).`;
-    result.dataset.productId = p.id;
+    const took = ((performance.now() - t0) / 1000).toFixed(1);
+    clearInterval(tick);
     await done(p);
+    result.textContent = `Finished in ${took} s: ${p.title} (${p.kind}, id ${p.id}).`;
+    result.dataset.productId = p.id;
   } catch (e) {
     result.textContent = "";
     err.textContent = `Job ${name} refused: ${e.message}`;

@@ -1,6 +1,6 @@
 // GeoJSON layers: products of the EO, SATCOM and PNT kinds whose JSON content is, or holds under "geojson",
 // a FeatureCollection (a single Feature, e.g. a STAC item, is shown too); colour by a numeric property.
-import { api, products } from "./api.js";
+import { contentJson, products } from "./api.js";
 import { $, el, show } from "./ui.js";
 import { map, maplibregl, removeOverlay, overlay } from "./map.js";
 
@@ -74,7 +74,7 @@ export async function loadLayers() {
       const oid = "geo-" + p.id;
       if (!box.checked) { removeOverlay(oid); shown.delete(oid); colour.hidden = true; return; }
       try {
-        const content = await (await api("/products/" + encodeURIComponent(p.id) + "/content")).json();
+        const content = await contentJson(p.id);
         const fc = featureCollection(content);
         if (!fc) { note.textContent = " – holds no GeoJSON FeatureCollection"; box.checked = false; return; }
         colour.replaceChildren(el("option", { value: "", text: "single colour" }),

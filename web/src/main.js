@@ -15,7 +15,9 @@ import * as consent from "./consent.js";
 import * as audit from "./audit.js";
 
 const TABS = ["picture", "conjunctions", "alerts", "layers", "products", "jobs", "consent", "inbox", "audit"];
-window.orbitshare = { ready: false, firstView: null, layer: picture.layer };
+// For benchmarks and tests: the point layer, the map and the clock.
+window.orbitshare = { ready: false, layer: picture.layer, pic: () => picture.pic, setTime: picture.setTime,
+  positionOf: picture.positionOf, get map() { return map; } };
 
 function selectTab(name, focus = false) {
   for (const t of TABS) {
@@ -76,8 +78,8 @@ async function start() {
     prods.loadProducts(), consent.loadOutbox(), consent.loadGrants(), jobs.loadJobs()];
   if (fp) loads.push(consent.loadInbox());
   await Promise.all(loads);
-  const first = document.querySelector("#catalog-list input:checked");
-  if (first) await picture.showCatalogs([first.value]);
+  const shown = [...document.querySelectorAll("#catalog-list input:checked")].map((b) => b.value);
+  if (shown.length) await picture.showCatalogs(shown);
   window.orbitshare.ready = true;
   document.body.dataset.ready = "1";
 }

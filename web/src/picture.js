@@ -41,9 +41,9 @@ export async function loadCatalogList() {
   if (!items.length) list.append(el("p", { class: "hint", text: "No catalog is releasable to you yet." }));
   items.forEach((p, i) => {
     const id = "cat-" + i;
-    const box = el("input", { type: "checkbox", id, value: p.id, checked: i === 0 });
+    const box = el("input", { type: "checkbox", id, value: p.id, checked: i < 4 });
     list.append(el("div", {}, box, el("label", { for: id,
-      text: `${p.title} (${p.originator}, ${p.meta?.objects ?? "?"} objects)` })));
+      text: `${p.title} (${p.originator}${p.meta?.objects ? ", " + p.meta.objects + " objects" : ""})` })));
   });
 }
 
