@@ -85,3 +85,13 @@ def browser() -> Iterator[object]:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def env(tmp_path: Path):
+    """A fresh demo-seeded app with a test client (the API tests' environment)."""
+    from tests.api.hub_api_env import make_env
+
+    e = make_env(tmp_path)
+    yield e
+    e.hub.close()
