@@ -71,10 +71,9 @@ async function start() {
   $("tab-inbox").hidden = !fp;
   $("tab-audit").hidden = !fp;
   selectTab("picture");
-  if (!map) await createMap($("map"));
-  else map.resize();
+  const mapReady = map ? Promise.resolve(map.resize()) : createMap($("map"));
   jobs.buildLabelFields();
-  const loads = [picture.loadCatalogList(), conj.loadReports(), alerts.loadAlerts(), layers.loadLayers(),
+  const loads = [mapReady, picture.loadCatalogList(), conj.loadReports(), alerts.loadAlerts(), layers.loadLayers(),
     prods.loadProducts(), consent.loadOutbox(), consent.loadGrants(), jobs.loadJobs()];
   if (fp) loads.push(consent.loadInbox());
   await Promise.all(loads);

@@ -47,28 +47,29 @@ export async function loadCatalogList() {
   });
 }
 
-// Show the checked catalogs: fetch their objects, then positions around the default start.
+// Show the checked catalogs: fetch their objects, draw one instant at once, then the whole window.
 export async function showCatalogs(ids) {
   const gen = pic.generation;
-  const cats = [];
-  let offset = 0;
-  for (const id of ids) {
-    const objects = await getJson(`/catalog/${encodeURIComponent(id)}/objects`);
-    cats.push({ id, originator: objects.originator, objects, offset });
-    offset += objects.count;
-  }
+  const all = await Promise.all(ids.map((id) => getJson(`/catalog/${encodeURIComponent(id)}/objects`)));
   if (gen !== pic.generation) return;
-  pic.catalogs = cats;
+  let offset = 0;
+  pic.catalogs = all.map((objects, i) => {
+    const c = { id: ids[i], originator: objects.originator, objects, offset };
+    offset += objects.count;
+    return c;
+  });
   pic.count = offset;
   pic.window = null;
   pic.selected = -1;
   layer.selected = -1;
   buildPartnerFilter();
-  const start = cats.length ? Date.parse(cats[0].objects.default_start_utc) : Date.now();
+  const start = pic.catalogs.length ? Date.parse(pic.catalogs[0].objects.default_start_utc) : Date.now();
   pic.originMs = start - 3600e3;
-  setTime(start);
+  pic.tMs = start;
   applyFilters();
-  await ensureWindow(true);
+  await ensureWindow(true, 1);  // the first view: one instant, small and quick
+  setTime(start);
+  ensureWindow(true);
 }
 
 function buildPartnerFilter() {
@@ -124,38 +125,43 @@ export function applyFilters() {
   $("object-count").textContent = pic.count ? `${shown.toLocaleString("en")} of ${pic.count.toLocaleString("en")} objects shown` : "";
 }
 
-// Make sure positions for the current time are on the GPU (fetching the window that holds it).
-export async function ensureWindow(force = false) {
+// Make sure positions for the current time are on the GPU (fetching the window of `steps` that holds it;
+// one step draws the current instant only, for a quick first view).
+export async function ensureWindow(force = false, steps = STEPS) {
   if (!pic.catalogs.length) return;
   const w = pic.window;
-  if (!force && w && pic.tMs >= w.startMs && pic.tMs < w.startMs + WINDOW_MS) return;
-  const startMs = pic.originMs + Math.floor((pic.tMs - pic.originMs) / WINDOW_MS) * WINDOW_MS;
-  if (pic.loading === startMs) return;
-  pic.loading = startMs;
+  if (!force && w && w.steps === STEPS && pic.tMs >= w.startMs && pic.tMs < w.startMs + WINDOW_MS) return;
+  const startMs = steps === 1 ? pic.tMs
+    : pic.originMs + Math.floor((pic.tMs - pic.originMs) / WINDOW_MS) * WINDOW_MS;
+  const key = `${startMs}/${steps}`;
+  if (pic.loading === key) return;
+  pic.loading = key;
   const gen = pic.generation;
   const t = new Date(startMs).toISOString();
   try {
     const parts = await Promise.all(pic.catalogs.map(async (c) => {
       const r = await api(`/catalog/${encodeURIComponent(c.id)}/positions?t=${encodeURIComponent(t)}` +
-        `&steps=${STEPS}&step_s=${STEP_S}`);
+        `&steps=${steps}&step_s=${STEP_S}`);
       return new Float32Array(await r.arrayBuffer());
     }));
     if (gen !== pic.generation) return;
-    const data = new Float32Array(STEPS * pic.count * 3);
+    if (pic.window && pic.window.steps > steps && pic.tMs >= pic.window.startMs &&
+        pic.tMs < pic.window.startMs + WINDOW_MS) return;  // a full window arrived first
+    const data = new Float32Array(steps * pic.count * 3);
     pic.catalogs.forEach((c, i) => {
       const n = c.objects.count;
-      for (let s = 0; s < STEPS; s++) {
+      for (let s = 0; s < steps; s++) {
         data.set(parts[i].subarray(s * n * 3, (s + 1) * n * 3), (s * pic.count + c.offset) * 3);
       }
     });
-    pic.window = { startMs, data };
-    layer.setPositions(data, STEPS, pic.count);
+    pic.window = { startMs, data, steps };
+    layer.setPositions(data, steps, pic.count);
     updateLayerTime();
     whenReady((m) => { if (!m.getLayer(layer.id)) m.addLayer(layer); });
   } catch (e) {
     show(e.status === 404 ? "Catalog " + WITHHELD : e);
   } finally {
-    if (pic.loading === startMs) pic.loading = null;
+    if (pic.loading === key) pic.loading = null;
   }
 }
 
@@ -187,8 +193,8 @@ export function positionOf(k) {
   const w = pic.window;
   if (!w) return null;
   const x = Math.max(0, (pic.tMs - w.startMs) / (STEP_S * 1000));
-  const s = Math.min(Math.floor(x), STEPS - 1);
-  const s1 = Math.min(s + 1, STEPS - 1);
+  const s = Math.min(Math.floor(x), w.steps - 1);
+  const s1 = Math.min(s + 1, w.steps - 1);
   const f = s1 === s ? 0 : x - s;
   const a = (s * pic.count + k) * 3;
   const b = (s1 * pic.count + k) * 3;

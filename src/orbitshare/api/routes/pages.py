@@ -20,6 +20,11 @@ __all__ = ["WEB", "router"]
 WEB = Path(str(resources.files("orbitshare.web"))) / "static"
 MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".json": "application/json",
          ".svg": "image/svg+xml", ".html": "text/html", ".png": "image/png"}
+#: The API docs may run their bundled scripts and inline styles but reach nothing outside the hub (ReDoc's
+#: footer logo, Swagger UI's online validator badge).
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' blob:; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 router = APIRouter()
 
 
@@ -48,14 +53,19 @@ def static(path: str) -> FileResponse:
 @router.get("/docs", include_in_schema=False)
 def swagger_ui() -> HTMLResponse:
     """Swagger UI over /openapi.json, from the bundled swagger-ui-dist."""
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="orbitshare API",
+    page = get_swagger_ui_html(openapi_url="/openapi.json", title="orbitshare API",
                                swagger_js_url="/web/vendor/swagger-ui-bundle.js",
-                               swagger_css_url="/web/vendor/swagger-ui.css", swagger_favicon_url="/web/favicon.svg")
+                               swagger_css_url="/web/vendor/swagger-ui.css", swagger_favicon_url="/web/favicon.svg",
+                               swagger_ui_parameters={"validatorUrl": None})
+    page.headers["Content-Security-Policy"] = DOCS_CSP
+    return page
 
 
 @router.get("/redoc", include_in_schema=False)
 def redoc() -> HTMLResponse:
     """ReDoc over /openapi.json, from the bundled redoc standalone build."""
-    return get_redoc_html(openapi_url="/openapi.json", title="orbitshare API",
+    page = get_redoc_html(openapi_url="/openapi.json", title="orbitshare API",
                           redoc_js_url="/web/vendor/redoc.standalone.js", redoc_favicon_url="/web/favicon.svg",
                           with_google_fonts=False)
+    page.headers["Content-Security-Policy"] = DOCS_CSP
+    return page
