@@ -25,7 +25,7 @@ await build({
 const copies = [
   ["maplibre-gl/dist/maplibre-gl-worker.mjs", "maplibre-gl-worker.mjs"],
   ["maplibre-gl/LICENSE.txt", "LICENSE.maplibre-gl.txt"],
-  ["world-atlas/countries-50m.json", "countries-50m.json"],
+  ["world-atlas/countries-110m.json", "countries-110m.json"],
   ["world-atlas/LICENSE", "LICENSE.world-atlas.txt"],
   ["topojson-client/LICENSE", "LICENSE.topojson-client.txt"],
   ["swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui-bundle.js"],

@@ -83,6 +83,7 @@ def test_consent_flow_on_the_picture(browser, live_hub, artifacts) -> None:
     _open_first_conjunction(page)
     expect(page.locator("#conj-positions")).to_contain_text("Tracks ±10 min around TCA")
     expect(page.locator("#conj-facts")).to_contain_text("Radial / in-track / cross-track")
+    page.wait_for_timeout(1000)  # the map eases to the TCA
     shot("2-conjunction-svn")
     page.click("#tab-products")
     page.fill("#q", "station")  # a filter the next user must not inherit

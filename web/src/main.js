@@ -50,7 +50,10 @@ function wireTabs() {
 
 async function afterJob(p) {
   await Promise.all([picture.loadCatalogList(), jobs.loadJobCatalogs(), prods.loadProducts()]);
-  if (p.kind === "conjunction_report") {
+  if (p.kind === "catalog") {
+    const shown = [...document.querySelectorAll("#catalog-list input:checked")].map((b) => b.value);
+    if (shown.length) await picture.showCatalogs(shown);
+  } else if (p.kind === "conjunction_report") {
     await conj.loadReports(p.id);
   } else if (p.kind === "alert") {
     await alerts.loadAlerts();

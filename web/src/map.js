@@ -24,15 +24,38 @@ export async function createMap(container) {
   map.addControl(new maplibregl.AttributionControl({ compact: true,
     customAttribution: "Natural Earth (public domain) via world-atlas" }), "bottom-right");
   const [topo] = await Promise.all([
-    fetch("/web/vendor/countries-50m.json").then((r) => r.json()),
+    fetch("/web/vendor/countries-110m.json").then((r) => r.json()),
     new Promise((resolve) => map.once("load", resolve)),
   ]);
-  map.addSource("countries", { type: "geojson", data: feature(topo, topo.objects.countries) });
+  map.addSource("countries", { type: "geojson", data: unwrapRings(feature(topo, topo.objects.countries)) });
   map.addSource("borders", { type: "geojson", data: mesh(topo, topo.objects.countries, (a, b) => a !== b) });
   map.addLayer({ id: "land", type: "fill", source: "countries", paint: { "fill-color": "#1f3a52" } });
   map.addLayer({ id: "borders", type: "line", source: "borders", paint: { "line-color": "#46709a", "line-width": 0.6 } });
   for (const f of ready.splice(0)) f(map);
   return map;
+}
+
+// Rings that cross the antimeridian (Fiji, Chukotka) would be filled across the whole map: continue their
+// longitudes past ±180 instead. A ring that goes once around the pole (Antarctica) is left as it is.
+function unwrapRings(fc) {
+  const fix = (ring) => {
+    const out = [ring[0].slice()];
+    for (let i = 1; i < ring.length; i++) {
+      let lon = ring[i][0];
+      const prev = out[i - 1][0];
+      while (lon - prev > 180) lon -= 360;
+      while (lon - prev < -180) lon += 360;
+      out.push([lon, ring[i][1]]);
+    }
+    return Math.abs(out[out.length - 1][0] - out[0][0]) < 1e-6 ? out : ring;
+  };
+  for (const f of fc.features) {
+    const g = f.geometry;
+    if (!g) continue;
+    if (g.type === "Polygon") g.coordinates = g.coordinates.map(fix);
+    if (g.type === "MultiPolygon") g.coordinates = g.coordinates.map((p) => p.map(fix));
+  }
+  return fc;
 }
 
 export function whenReady(f) {
@@ -59,9 +82,9 @@ export function splitLine(lons, lats) {
 export function overlay(id, data, layers) {
   whenReady((m) => {
     const src = m.getSource(id);
-    if (src) { src.setData(data); return; }
-    m.addSource(id, { type: "geojson", data });
-    for (const layer of layers) m.addLayer(Object.assign({ source: id }, layer));
+    if (src) src.setData(data);
+    else m.addSource(id, { type: "geojson", data });
+    for (const layer of layers) if (!m.getLayer(layer.id)) m.addLayer(Object.assign({ source: id }, layer));
   });
 }
 
