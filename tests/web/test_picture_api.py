@@ -90,6 +90,9 @@ def test_picture_limits_and_bad_input(env, stations) -> None:
     h = env.auth("svn_an")
     r = env.client.get(f"/catalog/{stations}/positions", params={"t": "yesterday"}, headers=h)
     assert r.status_code == 422 and "t: not an ISO 8601" in r.json()["detail"]
+    r = env.client.get(f"/catalog/{stations}/track", params={"norad_id": 25544, "t": "0001-01-01T00:00:00Z",
+                                                             "before_minutes": 60}, headers=h)
+    assert r.status_code == 422 and "between the years" in r.json()["detail"]
     r = env.client.get(f"/catalog/{stations}/positions", params={"steps": 2000}, headers=h)
     assert r.status_code == 422
     r = env.client.get(f"/catalog/{stations}/positions", params={"speed": 2}, headers=h)

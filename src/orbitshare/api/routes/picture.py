@@ -34,6 +34,7 @@ __all__ = ["MAX_SAMPLES", "geodetic_grid", "router"]
 MAX_SAMPLES = 2_000_000
 CACHE_SIZE = 4
 EVENT = "access.picture"
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(2199, 12, 31, tzinfo=UTC)
 router = APIRouter(tags=["picture"], responses=ERRORS)
 _cache: OrderedDict[str, tuple[Catalog, Sgp4Records]] = OrderedDict()
 _lock = threading.Lock()
@@ -73,9 +74,12 @@ def _start(t: str | None, catalog: Catalog) -> datetime:
     """Aware UTC start: `t`, or the catalog's newest epoch rounded up to the minute."""
     if t is not None:
         try:
-            return as_utc(t)
-        except ValueError as e:
+            start = as_utc(t)
+        except (ValueError, OverflowError) as e:
             raise Invalid(f"t: not an ISO 8601 UTC time ({e})") from None
+        if not EARLIEST <= start <= LATEST:
+            raise Invalid("t: must lie between the years 1900 and 2199")
+        return start
     if len(catalog) == 0:
         return datetime.now(UTC).replace(second=0, microsecond=0)
     newest = catalog.epoch.max().astype("datetime64[m]").astype(datetime) + timedelta(minutes=1)
