@@ -205,3 +205,22 @@ def test_bad_token_and_empty_token_are_refused(browser, live_hub) -> None:
     expect(page.locator("#signin-error")).to_contain_text("401")
     expect(page.locator("#app")).to_be_hidden()
     page.close()
+
+
+def test_controls_are_labelled_and_tabs_follow_the_keyboard(browser, live_hub) -> None:
+    """Every form control of the signed-in page has a label, and the tabs move with the arrow keys."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    _sign_in(page, live_hub, SVN_FP)
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll('input, select, textarea')]
+        .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+        .map((e) => e.id || e.outerHTML.slice(0, 60))""")
+    assert unlabelled == []
+    page.focus("#tab-picture")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#tab-conjunctions")).to_be_focused()
+    expect(page.locator("#panel-conjunctions")).to_be_visible()
+    page.keyboard.press("End")
+    expect(page.locator("#tab-audit")).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#tab-picture")).to_have_attribute("aria-selected", "true")
+    page.close()
