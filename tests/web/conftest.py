@@ -16,7 +16,8 @@ CHROMIUM = os.environ.get("ORBITSHARE_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
     "--headless",
     "--no-sandbox",
-    "--disable-gpu",
+    "--use-angle=swiftshader",  # WebGL on the CPU (SwiftShader): the map draws without a GPU
+    "--enable-unsafe-swiftshader",
     "--disable-quic",
     "--disable-background-networking",
     "--disable-component-update",
@@ -62,6 +63,15 @@ def live_hub(tmp_path_factory) -> Iterator[dict]:
     app.state.hub.close()
 
 
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Folder for screenshots of the end-to-end runs (ignored by git); its path is printed."""
+    folder = Path(os.environ.get("ORBITSHARE_WEB_ARTIFACTS", Path(__file__).parent / "artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nweb screenshots: {folder}")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
@@ -75,3 +85,13 @@ def browser() -> Iterator[object]:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def env(tmp_path: Path):
+    """A fresh demo-seeded app with a test client (the API tests' environment)."""
+    from tests.api.hub_api_env import make_env
+
+    e = make_env(tmp_path)
+    yield e
+    e.hub.close()

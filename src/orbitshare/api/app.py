@@ -24,6 +24,7 @@ from orbitshare.api.routes import consent as consent_routes
 from orbitshare.api.routes import jobs as job_routes
 from orbitshare.api.routes import pages as page_routes
 from orbitshare.api.routes import parties as party_routes
+from orbitshare.api.routes import picture as picture_routes
 from orbitshare.api.routes import products as product_routes
 from orbitshare.api.routes import stac as stac_routes
 from orbitshare.api.routes import tasking as tasking_routes
@@ -109,6 +110,8 @@ def create_app(
         version=orbitshare.__version__,
         description="Labelled space-domain products shared under the originator's consent.",
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc are served from bundled assets (routes.pages)
+        redoc_url=None,
         dependencies=[Depends(known_query_only)],
     )
     app.state.hub, app.state.jwt, app.state.audit_keeper = hub, jwt, keeper
@@ -121,6 +124,7 @@ def create_app(
     app.include_router(tasking_routes.router)
     app.include_router(audit_routes.router)
     app.include_router(job_routes.router)
+    app.include_router(picture_routes.router)
     app.include_router(page_routes.router)
     _add_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=hub.config.max_upload_bytes)

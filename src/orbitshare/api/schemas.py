@@ -539,3 +539,37 @@ class ActivationOut(BaseModel):
     plan: list[ActivationEntryOut]
     unavailable: list[dict[str, str]]
     taskings: list[TaskingOut]
+
+
+class PictureObjects(BaseModel):
+    """The objects of a catalog product as columns, in the order of its positions."""
+
+    product_id: str
+    originator: str
+    count: int
+    default_start_utc: str
+    norad_id: list[int]
+    name: list[str]
+    intl_des: list[str]
+    object_type: list[str]
+    regime: list[str]
+    epoch_utc: list[str]
+    perigee_km: list[float]
+    apogee_km: list[float]
+    period_min: list[float]
+    incl_deg: list[float]
+    usable: list[bool]
+
+
+class Track(BaseModel):
+    """One object's ground track: WGS-84 longitude and latitude (deg) and height (km), null where SGP4 failed."""
+
+    norad_id: int
+    name: str
+    epoch_utc: str
+    element_age_days: float
+    start_utc: str
+    step_s: float
+    lon_deg: list[float | None]
+    lat_deg: list[float | None]
+    height_km: list[float | None]
