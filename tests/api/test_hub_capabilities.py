@@ -88,3 +88,20 @@ def test_jobs_refuse_other_partners_inputs_and_bad_params(env) -> None:
     assert r.status_code == 422 and "days" in r.json()["detail"]
     r = _job(env, "svn_an", "screening", {"catalog_product": "no-such-product"})
     assert r.status_code == 404
+
+
+def test_job_results_are_strict_json():
+    """A result holding NaN or infinities (a screening's missing Pc) is stored as strict JSON with nulls (RFC 8259
+    has no NaN), so browsers and other JSON readers can parse it."""
+    import json
+    import math
+
+    from orbitshare.api.jobs import encode_result
+
+    data = encode_result({"pc": math.nan, "rows": [{"miss_km": 1.5, "pc": math.inf}, (2.0, -math.inf)]})
+
+    def refuse(name):
+        raise ValueError(f"non-standard JSON constant {name}")
+
+    assert json.loads(data, parse_constant=refuse) == {"pc": None, "rows": [{"miss_km": 1.5, "pc": None},
+                                                                            [2.0, None]]}

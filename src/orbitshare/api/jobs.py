@@ -8,6 +8,7 @@ exceptions that mean "bad input" (answered 422); any other exception is a bug (l
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -92,8 +93,21 @@ class JobRegistry:
 
 
 def encode_result(content: bytes | dict[str, Any] | list[Any]) -> bytes:
-    """Bytes of a job result (JSON values are serialised)."""
-    return content if isinstance(content, bytes) else json.dumps(content).encode()
+    """Bytes of a job result: JSON values serialised as strict JSON (NaN and infinities become null)."""
+    if isinstance(content, bytes):
+        return content
+    return json.dumps(_finite(content), allow_nan=False).encode()
+
+
+def _finite(value: Any) -> Any:
+    """The value with every non-finite float (NaN, +-inf: not JSON) replaced by None, recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 # --- catalogs: raw TLE / OMM files ----------------------------------------------------------------------
