@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+WEB_BUILT := src/orbitshare/web/static/app.js
+
+.PHONY: run test lint bench clean web
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -14,7 +16,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# The built web page is committed; it is built from web/ (Node 20+, npm) only when missing, or by `make web`.
+$(WEB_BUILT):
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+run: $(STAMP) | $(WEB_BUILT)
 	$(BIN)/orbitshare warmup
 	$(BIN)/orbitshare demo
 	$(BIN)/orbitshare serve --demo --host $(HOST) --port $(PORT)
