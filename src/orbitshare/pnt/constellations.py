@@ -18,6 +18,7 @@ from typing import IO, Any
 import numpy as np
 
 from orbitshare.catalog import Catalog
+from orbitshare.satcom.docio import read_file
 
 __all__ = [
     "SYSTEMS", "Constellation", "ConstellationError", "ConstellationSpec", "Excluded", "SystemSpec",
@@ -168,12 +169,7 @@ def load_spec(path: str | Path | None) -> ConstellationSpec:
     """The selection in a YAML file, or the bundled one when path is None."""
     if path is None:
         return bundled_spec()
-    p = Path(path)
-    try:
-        with p.open("r", encoding="utf-8") as fh:
-            return parse_spec(fh, str(p))
-    except OSError as exc:
-        raise ConstellationError(f"{p}: cannot read ({exc.strerror})") from None
+    return read_file(path, parse_spec, ConstellationError)
 
 
 def _base_name(name: str) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from orbitshare.pnt.jamming import BANDS, JAMMER_Q, SIGNALS, Jammer, PropagationModel, ReceiverModel
+from orbitshare.satcom.docio import read_file
 
 __all__ = ["JammingScenario", "ScenarioError", "bundled_scenario_path", "load_scenario", "parse_scenario",
            "scenario_from_dict"]
@@ -163,9 +164,4 @@ def bundled_scenario_path() -> Path:
 
 def load_scenario(path: str | Path) -> JammingScenario:
     """A scenario from a YAML file."""
-    p = Path(path)
-    try:
-        with p.open("r", encoding="utf-8") as fh:
-            return parse_scenario(fh, str(p))
-    except OSError as exc:
-        raise ScenarioError(f"{p}: cannot read ({exc.strerror})") from None
+    return read_file(path, parse_scenario, ScenarioError)
