@@ -130,8 +130,9 @@ PARTNER_HEADS = [
 def test_partner_heads_are_verified_and_cosigned(db_env) -> None:
     """Heads signed by the partner hub's registered key are co-signed; rollbacks, forks and forgeries refused."""
     env = db_env
-    reg = _run(env, "audit", "partner-key", "lux", b64u(public_key_raw(LUX_HUB)))
-    assert reg.exit_code == 0, reg.stdout
+    # A base64url key may begin with "-": after "--" it is never taken for an option.
+    reg = _run(env, "audit", "partner-key", "lux", "--", b64u(public_key_raw(LUX_HUB)))
+    assert reg.exit_code == 0, reg.output + repr(reg.exception)
     assert _run(env, "audit", "partner-key", "LUX", "c2hvcnQ").exit_code == 2
     ours = Ed25519PublicKey.from_public_bytes(env.hub.ctx.keys.audit_public)
     for name, who, head, status, fragment in PARTNER_HEADS:
@@ -167,3 +168,12 @@ def test_bad_audit_settings_are_named(tmp_path, variable: str, value: str, messa
     """A bad setting is one clear line naming the variable, exit 2."""
     r = CliRunner().invoke(cli, ["audit", "verify"], env={"ORBITSHARE_HOME": str(tmp_path), variable: value})
     assert r.exit_code == 2 and variable in r.stderr and message in r.stderr
+
+
+def test_partner_key_beginning_with_a_dash_registers_after_double_dash(db_env) -> None:
+    """About one base64url key in 64 begins with '-': given after `--` it registers like any other."""
+    key = next(k for k in (b64u(public_key_raw(Ed25519PrivateKey.generate())) for _ in range(5000))
+               if k.startswith("-"))
+    reg = _run(db_env, "audit", "partner-key", "LUX", "--", key)
+    assert reg.exit_code == 0, reg.output
+    assert "registered the audit key of LUX" in reg.output

@@ -191,7 +191,8 @@ def audit_head_cmd(
 
 def audit_partner_key_cmd(
     partner: str = typer.Argument(..., help="Partner code, e.g. LUX."),
-    public_key: str = typer.Argument(..., help="The partner hub's audit key (`public_key` of its GET /audit/head)."),
+    public_key: str = typer.Argument(..., help="The partner hub's audit key (`public_key` of its GET /audit/head); "
+                                     "a key that begins with '-' goes after `--`."),
 ) -> None:
     """Register a partner hub's audit key, so that POST /audit/witness co-signs its tree heads."""
     from orbitshare.store.witness import PartnerKeys
