@@ -3,8 +3,9 @@
 Two labelled catalogs (18,407 CelesTrak GP objects of SVN and the first 6,593 CelesTrak active payloads
 of LUX, released to SVN by LUX's focal point; 25,000 in all) are served by a hub on localhost, and the
 Slovenian analyst's page is measured: time to the first meaningful view (page load to the points drawn,
-sign-in included), the positions requests, and frames per second while animating at 60x. Baseline
-measured in the same run: the same animation drawn as a MapLibre GeoJSON circle layer (one JSON feature
+sign-in included; median of five, after one warm-up), the positions requests, and frames per second while
+animating at 60x, with the map's own repaint rate without points to separate their cost. Baseline measured
+in the same run: the same animation drawn as a MapLibre GeoJSON circle layer (one JSON feature
 per object, re-sent every frame). Chromium renders WebGL with SwiftShader on the CPU here; the 30 fps
 target applies to a GPU. Prints a table and writes bench/results/cop.json. Run: .venv/bin/python bench/cop.py
 """
@@ -15,6 +16,7 @@ import json
 import os
 import platform
 import socket
+import statistics
 import tempfile
 import threading
 import time
@@ -27,11 +29,31 @@ GP = DATA / "celestrak_gp_2026-03-09.json"
 ACTIVE = DATA / "celestrak_active_2026-03-10.csv"
 N_OBJECTS = 25_000
 SECONDS = 5.0
+REPEATS = 5
 CHROMIUM = os.environ.get("ORBITSHARE_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic",
          "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 LABEL = {"policy_id": "NATO", "classification": "NATO UNCLASSIFIED", "purposes": ["space-domain-awareness"],
          "categories": [{"tag_name": "Releasable To", "type": "PERMISSIVE", "values": ["SVN", "LUX"]}]}
+REPAINT_BASEMAP = """async (seconds) => {
+  const m = window.orbitshare.map;
+  m.setLayoutProperty("objects", "visibility", "none");
+  let frames = 0;
+  const count = () => { frames++; };
+  m.on("render", count);
+  const t0 = performance.now();
+  await new Promise((done) => {
+    const tick = () => {
+      if (performance.now() - t0 >= seconds * 1000) { done(); return; }
+      m.triggerRepaint();
+      requestAnimationFrame(tick);
+    };
+    tick();
+  });
+  m.off("render", count);
+  m.setLayoutProperty("objects", "visibility", "visible");
+  return frames / ((performance.now() - t0) / 1000);
+}"""
 ANIMATE_GEOJSON = """async (seconds) => {
   const o = window.orbitshare, m = o.map, pic = o.pic(), n = pic.count;
   try { m.setLayoutProperty("objects", "visibility", "none"); } catch (e) { /* drawn underneath */ }
@@ -109,14 +131,19 @@ def main() -> None:
             expect(page.locator("body[data-ready]")).to_be_attached(timeout=300_000)
             page.click("#signout")
 
-            t0 = time.perf_counter()
-            page.goto(url + "/")
-            page.fill("#token", tokens["Slovenia MoD analyst"])
-            page.click("#signin-form button[type=submit]")
-            expect(page.locator("body[data-ready]")).to_be_attached(timeout=60_000)
-            while page.evaluate("window.orbitshare.layer.frames") == 0:
-                time.sleep(0.01)
-            first_view_s = time.perf_counter() - t0
+            views = []
+            for attempt in range(REPEATS):
+                if attempt:
+                    page.click("#signout")
+                t0 = time.perf_counter()
+                page.goto(url + "/")
+                page.fill("#token", tokens["Slovenia MoD analyst"])
+                page.click("#signin-form button[type=submit]")
+                expect(page.locator("body[data-ready]")).to_be_attached(timeout=60_000)
+                while page.evaluate("window.orbitshare.layer.frames") == 0:
+                    time.sleep(0.01)
+                views.append(time.perf_counter() - t0)
+            first_view_s = statistics.median(views)
             count = page.evaluate("window.orbitshare.layer.count")
             while page.evaluate("(window.orbitshare.pic().window || {}).steps") != 31:  # the hour window
                 time.sleep(0.02)
@@ -131,6 +158,7 @@ def main() -> None:
             f1 = page.evaluate("window.orbitshare.layer.frames")
             page.click("#play")
             fps = (f1 - f0) / SECONDS
+            map_fps = page.evaluate(REPAINT_BASEMAP, SECONDS)
             base_fps = page.evaluate(ANIMATE_GEOJSON, SECONDS)
             renderer = page.evaluate("""() => { const gl = document.createElement('canvas').getContext('webgl2');
                 const d = gl.getExtension('WEBGL_debug_renderer_info');
@@ -139,11 +167,14 @@ def main() -> None:
         server.should_exit = True
 
     rows = [
-        ("first meaningful view (load, sign in, points drawn)", first_view_s, "s", "<= 3 s", first_view_s <= 3),
+        (f"first meaningful view (load, sign in, points drawn; median of {REPEATS})", first_view_s, "s", "<= 3 s",
+         first_view_s <= 3),
         ("positions request, first instant (slower of the two catalogs)", instant_ms / 1000, "s", "", None),
         ("positions request, 31-step window (slower of the two)", window_ms / 1000, "s", "", None),
         ("animation, WebGL point layer", fps, "fps", ">= 30 (GPU)", fps >= 30),
         ("animation, GeoJSON layer (baseline)", base_fps, "fps", "", None),
+        ("repaint of the map without points (ceiling of this renderer)", map_fps, "fps", "", None),
+        ("point layer's own cost per frame (1/fps - 1/map fps)", 1000 / fps - 1000 / map_fps, "ms", "", None),
     ]
     print(f"{'measure':55s} {'value':>9s}  target")
     for name, val, unit, target, met in rows:
@@ -152,9 +183,12 @@ def main() -> None:
     print(f"speed-up over the GeoJSON baseline: {fps / base_fps:.1f}x; renderer: {renderer}")
     out = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()}-core {platform.machine()}",
            "objects": count, "renderer": renderer, "first_view_s": round(first_view_s, 3),
+           "first_view_runs_s": [round(v, 3) for v in views], "load_average": os.getloadavg(),
            "positions_instant_ms": round(instant_ms, 1), "positions_window_ms": round(window_ms, 1),
            "fps_webgl_points": round(fps, 2), "fps_geojson_baseline": round(base_fps, 2),
            "speedup": round(fps / base_fps, 2) if base_fps else None,
+           "fps_map_without_points": round(map_fps, 2),
+           "point_layer_ms_per_frame": round(1000 / fps - 1000 / map_fps, 2),
            "targets": {"first_view_s": 3.0, "fps_gpu": 30}}
     path = ROOT / "bench" / "results" / "cop.json"
     path.write_text(json.dumps(out, indent=2) + "\n")

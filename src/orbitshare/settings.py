@@ -34,16 +34,19 @@ class Settings(BaseSettings):
         description="Partner hubs' audit public keys, JSON (unset: `witness-partners.json` in the home)")
     witness_interval_s: float = Field(default=300.0, description="Seconds between witnessed heads of the own log")
     auth_summary_s: float = Field(default=60.0, description="Seconds between summaries of refused requests")
+    satcat: Path | None = Field(
+        default=None, description="SATCAT CSV (Space-Track or CelesTrak, .gz accepted) naming each object's owner "
+                                  "in the web picture (unset: owners unknown)")
     token: str | None = Field(default=None,
                               description="API token the `eo task` commands act as when `--token` is not given")
 
-    @field_validator("home", "oidc_public_key", "witness_file", "witness_partners", mode="before")
+    @field_validator("home", "oidc_public_key", "witness_file", "witness_partners", "satcat", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """An empty variable counts as unset."""
         return None if value == "" else value
 
-    @field_validator("home", "oidc_public_key", "witness_file", "witness_partners")
+    @field_validator("home", "oidc_public_key", "witness_file", "witness_partners", "satcat")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         """Expand `~` in paths."""

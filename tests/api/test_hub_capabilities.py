@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 
 import numpy as np
@@ -50,6 +51,7 @@ def test_screening_job_matches_python_sgp4_distance(env) -> None:
     from orbitshare.catalog import read_catalog
 
     cat, _ = read_catalog(DATA / "tle" / "stations_2026-03-10.json")
+    refs = {}
     for row in report["conjunctions"][:20]:
         sats = []
         for nid in (row["norad_id_1"], row["norad_id_2"]):
@@ -64,7 +66,32 @@ def test_screening_job_matches_python_sgp4_distance(env) -> None:
             sats.append(s)
         _, r_ref, _ = SatrecArray(sats).sgp4(np.array([row["tca_jd"]]), np.array([row["tca_fr"]]))
         assert abs(np.linalg.norm(r_ref[0, 0] - r_ref[1, 0]) - row["miss_km"]) < 1e-3
+        refs[row["norad_id_1"], row["norad_id_2"], row["tca_utc"]] = np.linalg.norm(r_ref[0, 0] - r_ref[1, 0])
     assert set(elems) >= {row["norad_id_1"] for row in report["conjunctions"]}
+    _check_report_cdms(report, refs)
+
+
+def _check_report_cdms(report: dict, refs: dict) -> None:
+    """The report's CDMs are valid CCSDS KVN for the closest events; GCRF states give python-sgp4's range."""
+    from orbitshare.ccsds.cdm import read_cdm
+
+    rows = report["conjunctions"]
+    assert len(report["cdms"]) == min(50, len(rows))
+    closest = sorted(r["miss_km"] for r in rows)[: len(report["cdms"])]
+    assert sorted(rows[c["index"]]["miss_km"] for c in report["cdms"]) == closest
+    checked = 0
+    for item in report["cdms"]:
+        row = rows[item["index"]]
+        cdm = read_cdm(io.StringIO(item["kvn"]))
+        assert cdm.originator == "SVN" and cdm.message_id == item["message_id"]
+        assert {cdm.object1.designator, cdm.object2.designator} == {str(row["norad_id_1"]), str(row["norad_id_2"])}
+        rng_km = np.linalg.norm(np.subtract(cdm.object2.r_km, cdm.object1.r_km))
+        key = (row["norad_id_1"], row["norad_id_2"], row["tca_utc"])
+        if key in refs:
+            assert abs(rng_km - refs[key]) < 1e-3
+            checked += 1
+        assert row["pc_tle"] is None or 0 <= row["pc_tle"] <= 1
+    assert checked >= 1
 
 
 def test_manoeuvre_job_on_a_history(env) -> None:

@@ -35,15 +35,19 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def live_hub(tmp_path_factory) -> Iterator[dict]:
-    """Serve a demo-seeded hub; yields its base URL, tokens and hub."""
+    """Serve a demo-seeded hub (owners from the shared SATCAT when present); yields its base URL, tokens and hub."""
     import uvicorn
+    from tests.conftest import SHARED
 
     from orbitshare.api.app import create_app
     from orbitshare.api.demo import seed
     from orbitshare.service import HubConfig
+    from orbitshare.settings import Settings
 
     home: Path = tmp_path_factory.mktemp("web")
-    app = create_app(HubConfig(db_url=f"sqlite:///{home / 'hub.db'}", home=home))
+    satcat = SHARED / "catalog" / "satcat_2025-03-16.csv.gz"
+    settings = Settings(satcat=satcat if satcat.exists() else None)
+    app = create_app(HubConfig(db_url=f"sqlite:///{home / 'hub.db'}", home=home), settings=settings)
     people = seed(app.state.hub)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -57,6 +61,7 @@ def live_hub(tmp_path_factory) -> Iterator[dict]:
         "url": f"http://127.0.0.1:{port}",
         "tokens": {k: v["token"] for k, v in people.items()},
         "hub": app.state.hub,
+        "satcat": settings.satcat is not None,
     }
     server.should_exit = True
     thread.join(timeout=10)

@@ -8,6 +8,7 @@ Screenshots of each step go to the artifacts folder.
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 from playwright.sync_api import expect
@@ -83,6 +84,10 @@ def test_consent_flow_on_the_picture(browser, live_hub, artifacts) -> None:
     _open_first_conjunction(page)
     expect(page.locator("#conj-positions")).to_contain_text("Tracks ±10 min around TCA")
     expect(page.locator("#conj-facts")).to_contain_text("Radial / in-track / cross-track")
+    expect(page.locator("#conj-cdm")).to_contain_text("CCSDS CDM OS-")
+    with page.expect_download() as saved:
+        page.get_by_role("button", name="Download CDM").click()
+    assert "CCSDS_CDM_VERS" in Path(saved.value.path()).read_text()
     page.wait_for_timeout(1000)  # the map eases to the TCA
     shot("2-conjunction-svn")
     page.click("#tab-products")
@@ -180,6 +185,7 @@ def test_page_and_docs_work_offline(browser, live_hub, artifacts) -> None:
     _sign_in(page, live_hub, SVN_AN)
     expect(page.locator("#map canvas")).to_be_attached()
     expect(page.locator("#object-count")).to_contain_text("objects shown")
+    _check_owner_filter(page, live_hub["satcat"])
     page.wait_for_timeout(500)
     assert page.evaluate("window.orbitshare.layer.frames") > 0, "the point layer never drew"
     page.screenshot(path=str(artifacts / "offline-picture.png"))
@@ -191,6 +197,23 @@ def test_page_and_docs_work_offline(browser, live_hub, artifacts) -> None:
     assert outside == [], f"requests left the hub: {outside}"
     assert errors == []
     context.close()
+
+
+def _check_owner_filter(page, with_satcat: bool) -> None:
+    """Choosing one owner shows at most that owner's objects; without a SATCAT the page says owners are unknown."""
+    if not with_satcat:
+        expect(page.locator("#owner-hint")).to_contain_text("Owners unknown")
+        return
+    expect(page.locator("#owner-hint")).to_contain_text("Owners from satcat_2025-03-16.csv.gz")
+    total = int(page.locator("#object-count").inner_text().split(" of ")[1].split()[0].replace(",", ""))
+    option = page.locator("#filter-owner option").nth(1)
+    per_owner = int(option.inner_text().rsplit("(", 1)[1].rstrip(")").replace(",", ""))
+    page.locator("#filter-owner").select_option(index=1)
+    expect(page.locator("#object-count")).not_to_contain_text(f"{total:,} of")
+    shown = int(page.locator("#object-count").inner_text().split(" of ")[0].replace(",", ""))
+    assert 0 < shown <= per_owner < total
+    page.locator("#filter-owner").select_option([])
+    expect(page.locator("#object-count")).to_contain_text(f"{total:,} objects shown")
 
 
 def test_bad_token_and_empty_token_are_refused(browser, live_hub) -> None:

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from tests.conftest import DATA
+from tests.conftest import DATA, shared_path
 
 STATIONS = DATA / "tle" / "stations_2026-03-10.json"
 T = "2026-03-10T06:00:00Z"
@@ -56,6 +56,46 @@ def test_positions_match_skyfield_subpoints(env, stations) -> None:
         assert np.all(np.abs(grid[:, k, 2] - pos.elevation.km) < 0.05), nid
         checked += 1
     assert checked == n >= 10
+
+
+def test_objects_carry_satcat_owners(tmp_path, monkeypatch) -> None:
+    """With ORBITSHARE_SATCAT set, each object's owner is its SATCAT COUNTRY (read here with csv), named from
+    CelesTrak's list; without it every owner is unknown and the source null; a bad SATCAT stops the app naming
+    the variable."""
+    import csv
+    import gzip
+
+    from tests.api.hub_api_env import make_env
+
+    from orbitshare.settings import SettingsError
+
+    satcat = shared_path("catalog", "satcat_2025-03-16.csv.gz")
+    with gzip.open(satcat, "rt") as fh:
+        country = {int(r["NORAD_CAT_ID"]): r["COUNTRY"] for r in csv.DictReader(fh)}
+    for with_satcat in (True, False):
+        if with_satcat:
+            monkeypatch.setenv("ORBITSHARE_SATCAT", str(satcat))
+        else:
+            monkeypatch.delenv("ORBITSHARE_SATCAT")
+        e = make_env(tmp_path / str(with_satcat))
+        try:
+            r = e.client.post("/catalogs", headers=e.auth("svn_an"), data={"label": _label("SVN")},
+                              files={"file": ("stations.json", STATIONS.read_bytes())})
+            objs = e.client.get(f"/catalog/{r.json()['id']}/objects", headers=e.auth("svn_an")).json()
+        finally:
+            e.hub.close()
+        if with_satcat:
+            assert objs["owner"] == [country.get(n, "") for n in objs["norad_id"]]
+            assert objs["owner"][objs["norad_id"].index(25544)] == "ISS"
+            assert objs["owner_names"]["ISS"] == "International Space Station"
+            assert objs["owner_source"] == "satcat_2025-03-16.csv.gz (63,108 objects)"
+        else:
+            assert set(objs["owner"]) == {""} and objs["owner_names"] == {} and objs["owner_source"] is None
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    monkeypatch.setenv("ORBITSHARE_SATCAT", str(bad))
+    with pytest.raises(SettingsError, match=r"^ORBITSHARE_SATCAT: .*bad\.csv: not a SATCAT CSV"):
+        make_env(tmp_path / "bad")
 
 
 def test_track_is_the_positions_of_one_object(env, stations) -> None:

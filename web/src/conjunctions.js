@@ -1,6 +1,6 @@
 // Conjunctions: screening reports the user may see, ranked; co-located pairs apart; a timeline of TCAs;
 // the selected event's geometry (miss vector in the primary's RTN frame), positions around TCA when the
-// input catalog is releasable to the user, and the hub's CDMs for the pair.
+// input catalog is releasable to the user, its CCSDS CDM from the report and the hub's other CDMs for the pair.
 import { ApiError, api, contentJson, getJson, products, WITHHELD } from "./api.js";
 import { $, button, cell, el, facts, fmt, show, timeline, utc } from "./ui.js";
 import { EMPTY, map, overlay, splitLine } from "./map.js";
@@ -49,7 +49,7 @@ export async function openReport(id) {
 function ranked() {
   const key = $("conj-rank").value;
   const rows = [...st.rows];
-  rows.sort((a, b) => key === "pc_max" ? (b.pc_max ?? 0) - (a.pc_max ?? 0) : a.miss_km - b.miss_km);
+  rows.sort((a, b) => key === "miss_km" ? a.miss_km - b.miss_km : (b[key] ?? 0) - (a[key] ?? 0));
   return rows;
 }
 
@@ -63,7 +63,8 @@ export function renderRows() {
     cell(tr, r.tca_utc.replace("T", " ").slice(0, 19));
     cell(tr, `${r.name_1} (${r.norad_id_1}) – ${r.name_2} (${r.norad_id_2})`);
     cell(tr, fmt(r.miss_km, 3));
-    cell(tr, r.pc_max == null ? "–" : Number(r.pc_max).toExponential(2));
+    cell(tr, pc(r.pc_tle, 2));
+    cell(tr, pc(r.pc_max, 2));
     cell(tr, `${fmt(r.age_1_days, 1)} / ${fmt(r.age_2_days, 1)}${r.stale ? " (stale)" : ""}`);
     tr.addEventListener("click", () => selectEvent(r));
     tr.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectEvent(r); } });
@@ -102,7 +103,8 @@ async function selectEvent(r) {
     ["TCA", r.tca_utc], ["Miss distance", `${fmt(r.miss_km, 4)} km`],
     ["Radial / in-track / cross-track", `${fmt(r.miss_r_km, 4)} / ${fmt(r.miss_t_km, 4)} / ${fmt(r.miss_n_km, 4)} km`],
     ["Relative speed", `${fmt(r.rel_speed_kms, 3)} km/s`],
-    ["Pc (max over unknown covariance)", r.pc_max == null ? "–" : Number(r.pc_max).toExponential(3)],
+    ["Pc (TLE-based covariance, Foster 2D)", pc(r.pc_tle, 3)],
+    ["Pc (max over unknown covariance)", pc(r.pc_max, 3)],
     ["Combined hard-body radius", `${fmt(r.hbr_m, 2)} m`],
     ["Element-set ages at TCA", `${fmt(r.age_1_days, 2)} d / ${fmt(r.age_2_days, 2)} d${r.stale ? " – stale" : ""}`],
     ["Regimes", `${r.regime_1} / ${r.regime_2}`],
@@ -169,7 +171,30 @@ function geometry(r) {
   $("conj-geometry").replaceChildren(svg);
 }
 
+const pc = (value, digits) => value == null ? "–" : Number(value).toExponential(digits);
+
+// The event's CDM kept in the report (KVN text, shown and downloadable), then the hub's CDM products for the pair.
+function reportCdm(r) {
+  const item = (st.report?.cdms || []).find((c) => c.index === r.index);
+  const box = $("conj-cdm");
+  box.replaceChildren();
+  if (!item) {
+    box.append(el("p", { class: "hint", text: "The report keeps CDMs for its closest events only; none for this one." }));
+    return;
+  }
+  const save = () => {
+    const url = URL.createObjectURL(new Blob([item.kvn], { type: "text/plain" }));
+    const a = el("a", { href: url, download: `${item.message_id}.txt` });
+    a.click();
+    URL.revokeObjectURL(url);
+  };
+  box.append(el("p", {}, `CCSDS CDM ${item.message_id} (KVN; TLE-based covariance and Pc) `,
+    button("Download CDM", save)),
+  el("details", {}, el("summary", { text: "CDM text" }), el("pre", { class: "cdm", text: item.kvn })));
+}
+
 async function cdms(r) {
+  reportCdm(r);
   const ul = $("conj-cdms");
   ul.replaceChildren();
   try {
@@ -177,7 +202,7 @@ async function cdms(r) {
       const text = JSON.stringify([p.title, p.meta]);
       return text.includes(String(r.norad_id_1)) && text.includes(String(r.norad_id_2));
     });
-    if (!items.length) ul.append(el("li", { class: "hint", text: "No CDM for this pair that you may see." }));
+    if (!items.length) ul.append(el("li", { class: "hint", text: "No other CDM product for this pair that you may see." }));
     for (const p of items) {
       ul.append(el("li", {}, `${p.title} (${p.originator}) `, button("Download", () => download(p).catch(show))));
     }
@@ -196,6 +221,7 @@ function clearDetail() {
   $("conj-detail").hidden = true;
   $("report-summary").textContent = "";
   $("conj-timeline").replaceChildren();
+  $("conj-cdm").replaceChildren();
   overlay("conj", EMPTY, []);
 }
 

@@ -63,6 +63,7 @@ export async function showCatalogs(ids) {
   pic.selected = -1;
   layer.selected = -1;
   buildPartnerFilter();
+  buildOwnerFilter();
   const start = pic.catalogs.length ? Date.parse(pic.catalogs[0].objects.default_start_utc) : Date.now();
   pic.originMs = start - 3600e3;
   pic.tMs = start;
@@ -83,6 +84,27 @@ function buildPartnerFilter() {
   });
 }
 
+// Owners (SATCAT codes) of the shown objects, most objects first; none selected shows every owner.
+function buildOwnerFilter() {
+  const sel = $("filter-owner");
+  const counts = new Map();
+  const names = {};
+  for (const c of pic.catalogs) {
+    Object.assign(names, c.objects.owner_names);
+    for (const code of c.objects.owner) counts.set(code, (counts.get(code) || 0) + 1);
+  }
+  sel.replaceChildren();
+  [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).forEach(([code, n]) => {
+    const text = code ? `${code} – ${names[code] || code} (${n.toLocaleString("en")})`
+      : `owner unknown (${n.toLocaleString("en")})`;
+    sel.append(el("option", { value: code, text }));
+  });
+  const sources = [...new Set(pic.catalogs.map((c) => c.objects.owner_source))];
+  $("owner-hint").textContent = !pic.catalogs.length ? ""
+    : sources.includes(null) ? "Owners unknown: the hub has no SATCAT (ORBITSHARE_SATCAT or serve --satcat)."
+      : `Owners from ${sources.join(", ")}. None selected: every owner.`;
+}
+
 export function buildStaticFilters() {
   const reg = $("filter-regime");
   const typ = $("filter-type");
@@ -96,7 +118,9 @@ export function buildStaticFilters() {
     typ.append(el("div", {}, el("input", { type: "checkbox", id, value: t, checked: true }),
       el("label", { for: id, text: t.toLowerCase() })));
   });
-  for (const f of ["filter-regime", "filter-type", "filter-partner"]) $(f).addEventListener("change", applyFilters);
+  for (const f of ["filter-regime", "filter-type", "filter-partner", "filter-owner"]) {
+    $(f).addEventListener("change", applyFilters);
+  }
 }
 
 const checked = (id) => new Set([...$(id).querySelectorAll("input:checked")].map((e) => e.value));
@@ -106,6 +130,7 @@ export function applyFilters() {
   const regimes = checked("filter-regime");
   const types = checked("filter-type");
   const partners = checked("filter-partner");
+  const owners = new Set([...$("filter-owner").selectedOptions].map((e) => e.value));
   const rgba = new Uint8Array(pic.count * 4);
   let shown = 0;
   for (const c of pic.catalogs) {
@@ -114,7 +139,8 @@ export function applyFilters() {
     for (let j = 0; j < o.count; j++) {
       const k = (c.offset + j) * 4;
       const col = REGIMES[o.regime[j]] || [200, 200, 200];
-      const on = partnerOn && regimes.has(o.regime[j]) && types.has(o.object_type[j]) && o.usable[j];
+      const on = partnerOn && regimes.has(o.regime[j]) && types.has(o.object_type[j]) && o.usable[j] &&
+        (owners.size === 0 || owners.has(o.owner[j]));
       rgba[k] = col[0]; rgba[k + 1] = col[1]; rgba[k + 2] = col[2];
       rgba[k + 3] = on ? (o.object_type[j] === "DEBRIS" ? 170 : 235) : 0;
       if (on) shown++;
@@ -260,6 +286,7 @@ function showObject(k, fetchTrack) {
   $("object-title").textContent = `${o.name[j]} (NORAD ${o.norad_id[j]})`;
   facts($("object-facts"), [
     ["International designator", o.intl_des[j]], ["Type", o.object_type[j]], ["Regime", o.regime[j]],
+    ["Owner", o.owner[j] ? `${o.owner[j]} – ${o.owner_names[o.owner[j]] || o.owner[j]}` : "unknown"],
     ["Catalog", `${c.id} (${c.originator})`], ["Element-set epoch", o.epoch_utc[j]],
     ["Element-set age", `${fmt(ageDays, 2)} days at ${utc(pic.tMs)}`],
     ["Perigee × apogee", `${o.perigee_km[j]} × ${o.apogee_km[j]} km`],
@@ -331,6 +358,8 @@ export function reset() {
   $("search-results").replaceChildren();
   $("object-detail").hidden = true;
   $("filter-partner").querySelectorAll("div").forEach((d) => d.remove());
+  $("filter-owner").replaceChildren();
+  $("owner-hint").textContent = "";
   for (const b of document.querySelectorAll("#filter-regime input, #filter-type input")) b.checked = true;
   const slider = $("time-slider");
   slider.value = "0";

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,8 +30,9 @@ from orbitshare.api.routes import products as product_routes
 from orbitshare.api.routes import stac as stac_routes
 from orbitshare.api.routes import tasking as tasking_routes
 from orbitshare.api.witnessing import AuditKeeper, AuditSettings, audit_settings
+from orbitshare.catalog.satcat import OwnerTable, owner_table
 from orbitshare.service import Hub, HubConfig, HubError
-from orbitshare.settings import Settings, load_settings
+from orbitshare.settings import Settings, SettingsError, env_name, load_settings
 from orbitshare.store.db import migrate
 
 __all__ = ["BodyLimit", "create_app"]
@@ -117,6 +119,7 @@ def create_app(
     app.state.hub, app.state.jwt, app.state.audit_keeper = hub, jwt, keeper
     app.state.jobs = job_registry if job_registry is not None else JobRegistry(capability_jobs())
     app.state.settings = settings
+    app.state.owners = _owner_table(settings)
     app.include_router(party_routes.router)
     app.include_router(product_routes.router)
     app.include_router(stac_routes.router)
@@ -131,6 +134,16 @@ def create_app(
     app.add_middleware(CleanRequest, keeper=keeper)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _owner_table(settings: Settings) -> OwnerTable | None:
+    """Owner codes from the configured SATCAT (None when unset); SettingsError naming the variable if unreadable."""
+    if settings.satcat is None:
+        return None
+    try:
+        return owner_table(settings.satcat)
+    except (OSError, EOFError, UnicodeError, ValueError, csv.Error) as e:
+        raise SettingsError(f"{env_name('satcat')}: {e}") from None
 
 
 def _audit_failure(request: Request, event: str, status: int, reason: str) -> None:

@@ -40,6 +40,9 @@ class ScreeningParams(_Params):
     days: float = Field(default=1.0, gt=0, le=7)
     threshold_km: float = Field(default=5.0, gt=0, le=100)
     primaries: list[int] | None = Field(default=None, max_length=200)
+    cdms: int = Field(default=50, ge=0, le=500,
+                      description="CCSDS CDMs (KVN, TLE-based covariance and Pc) kept in the report for this many "
+                                  "closest events")
 
 
 class ManoeuvreParams(_Params):
@@ -92,8 +95,10 @@ def _utc(value: datetime | None, catalog) -> datetime:
 
 
 def screening_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
-    """Every close approach below threshold_km in the window, as a JSON conjunction report."""
+    """Every close approach below threshold_km in the window, with its TLE-based Pc, and the CCSDS CDMs of the
+    closest `cdms` events, as a JSON conjunction report."""
     from orbitshare.ssa.conjunction.screening import screen
+    from orbitshare.ssa.conjunction.screening_cdm import closest_cdms
 
     p = _parse(ScreeningParams, params)
     catalog, report = _catalog(ctx, p.catalog_product)
@@ -105,8 +110,11 @@ def screening_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     events = screen(catalog, start, stop, p.threshold_km, p.primaries)
     keep = [c for c in events.columns if not c.startswith(("r1_", "r2_", "v1_", "v2_"))]
     rows = [{k: v for k, v in row.items() if k in keep} for row in events.rows()]
+    pcs, cdms = closest_cdms(events, catalog, p.cdms, ctx.partner)
+    for row, pc in zip(rows, pcs, strict=True):
+        row["pc_tle"] = pc
     result = {"start_utc": start.isoformat(), "stop_utc": stop.isoformat(), "threshold_km": p.threshold_km,
-              "objects": len(catalog), "primaries": p.primaries, "conjunctions": rows}
+              "objects": len(catalog), "primaries": p.primaries, "conjunctions": rows, "cdms": cdms}
     meta = {"conjunctions": len(rows), "objects": len(catalog), "catalog_rejects": len(report.rejects),
             "closest_km": min((r["miss_km"] for r in rows), default=None)}
     return result, "application/json", meta

@@ -9,11 +9,12 @@ from fastapi import Depends, Header, Request
 from orbitshare.api.auth import authenticate, bearer
 from orbitshare.api.jobs import JobRegistry
 from orbitshare.api.witnessing import AuditKeeper
+from orbitshare.catalog.satcat import OwnerTable
 from orbitshare.service import Hub, Principal
 from orbitshare.settings import Settings
 
-__all__ = ["HubDep", "Jobs", "Keeper", "PurposeHeader", "SettingsDep", "Who", "hub_of", "jobs_of", "keeper_of",
-           "principal", "purpose_of", "settings_of"]
+__all__ = ["HubDep", "Jobs", "Keeper", "Owners", "PurposeHeader", "SettingsDep", "Who", "hub_of", "jobs_of",
+           "keeper_of", "owners_of", "principal", "purpose_of", "settings_of"]
 
 
 def hub_of(request: Request) -> Hub:
@@ -43,6 +44,11 @@ def settings_of(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def owners_of(request: Request) -> OwnerTable | None:
+    """Owner codes of catalogued objects (ORBITSHARE_SATCAT), None when no SATCAT is configured."""
+    return request.app.state.owners
+
+
 def purpose_of(who: Principal, purpose: str | None) -> str:
     """The declared purpose or the user's default."""
     return purpose.strip() if purpose and purpose.strip() else who.purpose
@@ -53,6 +59,7 @@ HubDep = Annotated[Hub, Depends(hub_of)]
 Keeper = Annotated[AuditKeeper, Depends(keeper_of)]
 Jobs = Annotated[JobRegistry, Depends(jobs_of)]
 SettingsDep = Annotated[Settings, Depends(settings_of)]
+Owners = Annotated[OwnerTable | None, Depends(owners_of)]
 PurposeHeader = Annotated[
     str | None,
     Header(alias="X-Purpose", max_length=100, description="Purpose of this access (default: the user's)"),

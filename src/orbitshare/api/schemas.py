@@ -549,6 +549,10 @@ class PictureObjects(BaseModel):
     count: int
     default_start_utc: str
     norad_id: list[int]
+    owner: list[str] = Field(description="SATCAT owner code per object ('' where unknown)")
+    owner_names: dict[str, str] = Field(description="Name of each owner code present (CelesTrak's list)")
+    owner_source: str | None = Field(description="SATCAT the owners come from; null when the hub has none "
+                                                 "(ORBITSHARE_SATCAT unset)")
     name: list[str]
     intl_des: list[str]
     object_type: list[str]

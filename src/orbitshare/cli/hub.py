@@ -93,6 +93,9 @@ def serve_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
     db_url: str = typer.Option(None, "--db-url", callback=_db_url, help=DB_URL_HELP),
+    satcat: Path = typer.Option(None, "--satcat", callback=input_files(text=False), metavar="FILE",
+                                help="SATCAT CSV (.gz ok) naming object owners in the web picture "
+                                     "(default: ORBITSHARE_SATCAT)."),
 ) -> None:
     """Run the sharing hub (FastAPI on uvicorn); OpenAPI at /docs."""
     import uvicorn
@@ -105,6 +108,8 @@ def serve_cmd(
     _check_listen(host, port)
     config = _hub_config(db_url)
     settings = load_settings()
+    if satcat is not None:
+        settings = settings.model_copy(update={"satcat": satcat})
     app_ = create_app(config, jwt=jwt_settings(settings), settings=settings)
     url = f"http://{host}:{port}"
     typer.echo(f"orbitshare hub: {url}/  (API docs {url}/docs, data in {config.home})")

@@ -2,6 +2,8 @@
 
 Each request reads the catalog product as the caller (release decision and audit apply, event
 `access.picture`), so the browser receives only objects of catalogs the signed-in user may receive.
+Owners (SATCAT country or organisation codes) come from the SATCAT the hub is configured with
+(ORBITSHARE_SATCAT), named from the bundled CelesTrak list of owner codes.
 Positions are SGP4 (TEME) rotated to ITRS (GMST 1982) and converted to WGS-84 geodetic, sent as
 little-endian float32 (steps, objects, 3) = longitude (deg), latitude (deg), height (km); NaN where SGP4
 failed. A parsed catalog is kept in a small cache keyed by the content's SHA-256.
@@ -20,12 +22,13 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from orbitshare.api import schemas as S
-from orbitshare.api.deps import HubDep, PurposeHeader, Who, purpose_of
+from orbitshare.api.deps import HubDep, Owners, PurposeHeader, Who, purpose_of
 from orbitshare.api.routes.common import ERRORS
 from orbitshare.astro.frames import itrs_to_geodetic, teme_to_itrs
 from orbitshare.astro.propagation import Sgp4Records, propagate
 from orbitshare.astro.time import Epoch, as_utc, format_utc
 from orbitshare.catalog import Catalog, read_catalog_file
+from orbitshare.catalog.satcat import owner_names
 from orbitshare.service import Hub, Invalid, Principal
 
 __all__ = ["MAX_SAMPLES", "geodetic_grid", "router"]
@@ -90,16 +93,22 @@ T_QUERY = Query(max_length=40, description="UTC start, ISO 8601 (default: the ca
 
 
 @router.get("/catalog/{product_id}/objects", response_model=S.PictureObjects)
-def objects(product_id: S.Id, who: Who, hub: HubDep, purpose: PurposeHeader = None) -> dict[str, Any]:
+def objects(product_id: S.Id, who: Who, hub: HubDep, owners: Owners, purpose: PurposeHeader = None) -> dict[str, Any]:
     """The objects of a catalog product you may receive, as columns (one entry per object, positions' order)."""
     catalog, recs, originator = _catalog(hub, who, purpose_of(who, purpose), product_id)
     c = catalog.columns
+    ids = catalog.norad_id.tolist()
+    owner = owners.codes(ids) if owners is not None else [""] * len(ids)
+    names = owner_names()
     return {
         "product_id": product_id,
         "originator": originator,
         "count": len(catalog),
         "default_start_utc": _start(None, catalog).isoformat().replace("+00:00", "Z"),
-        "norad_id": catalog.norad_id.tolist(),
+        "norad_id": ids,
+        "owner": owner,
+        "owner_names": {code: names.get(code, code) for code in sorted(set(owner) - {""})},
+        "owner_source": owners.source if owners is not None else None,
         "name": [str(x) for x in catalog.name],
         "intl_des": [str(x) for x in c["intl_des"]],
         "object_type": [str(x) for x in c["object_type"]],

@@ -17,7 +17,7 @@ import numpy as np
 from orbitshare.ccsds.cdm import Cdm, ConjunctionObject, cdm_from_conjunction, write_cdm_kvn, write_cdm_xml
 from orbitshare.ssa.conjunction.tle_covariance import TleCovarianceModel
 
-__all__ = ["PC_LABEL", "screening_cdm", "tle_pc", "write_screening_cdms"]
+__all__ = ["PC_LABEL", "closest_cdms", "screening_cdm", "tle_pc", "write_screening_cdms"]
 
 PC_LABEL = "TLE-based Pc: Foster 2D from covariances estimated from element-set error growth, not from tracking"
 
@@ -73,6 +73,22 @@ def screening_cdm(res, k: int, catalog, model: TleCovarianceModel, originator: s
                                pc_method="FOSTER-1992", creation_date=creation_date, comments=comments)
     cdm.object1.comments, cdm.object2.comments = list(covs[0][2]), list(covs[1][2])
     return cdm
+
+
+def closest_cdms(res, catalog, limit: int, originator: str = "ORBITSHARE",
+                 model: TleCovarianceModel | None = None) -> tuple[list[float], list[dict]]:
+    """TLE-based Pc of every event and the KVN CDMs of the `limit` closest ones as {index, message_id, kvn}."""
+    model = model or TleCovarianceModel.from_history()
+    closest = set(np.argsort(np.asarray(res["miss_km"]), kind="stable")[:limit].tolist()) if len(res) else set()
+    pcs, cdms = [], []
+    for k in range(len(res)):
+        if k not in closest:
+            pcs.append(tle_pc(res, k, catalog, model))
+            continue
+        cdm = screening_cdm(res, k, catalog, model, originator)
+        pcs.append(float("nan") if cdm.collision_probability is None else cdm.collision_probability)
+        cdms.append({"index": k, "message_id": cdm.message_id, "kvn": write_cdm_kvn(cdm)})
+    return pcs, cdms
 
 
 def _object_type(value) -> str | None:
