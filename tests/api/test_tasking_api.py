@@ -191,3 +191,15 @@ def test_activation_requests_other_partners_assets(env, agile) -> None:
     lux = [t["id"] for t in made if t["owner"] == "LUX"]
     inbox = [x["id"] for x in env.client.get("/tasking?box=inbox", headers=env.auth("lux_fp")).json()]
     assert inbox[: len(lux)] == lux and inbox[-1] == routine["id"]
+
+
+def test_asset_list_is_the_registry(env) -> None:
+    """GET /eo/assets lists the registry's satellites with their owners (NAOS is Luxembourg's); sign-in needed."""
+    from orbitshare.eo.assets import load_registry
+
+    r = env.client.get("/eo/assets", headers=env.auth("svn_an"))
+    assert r.status_code == 200, r.text
+    got = {a["id"]: a for a in r.json()}
+    assert set(got) == {a.id for a in load_registry()}
+    assert (got["naos"]["owner"], got["naos"]["sensor"]) == ("LUX", "optical")
+    assert env.client.get("/eo/assets").status_code == 401

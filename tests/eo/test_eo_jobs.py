@@ -54,6 +54,30 @@ def test_job_stores_footprints_with_access_properties(env):
     assert {"aoi", "asset", "best", "off_nadir_deg", "gsd_m", "coverage_fraction"} <= set(props)
     assert {f["properties"]["asset"] for f in fc["features"]} <= {"sentinel-1a", "sentinel-2b", "pleiades-neo-3",
                                                                   "iceye-x7"}
+    _check_persistence(fc, aois)
+
+
+def _check_persistence(fc: dict, aois: dict) -> None:
+    """Each AOI's persistence figures are those of the stored accesses' best times (accesses that see part of a
+    polygon, or whose swath is unknown), recomputed here; the AOIs are the posted ones."""
+    from datetime import datetime
+
+    import numpy as np
+
+    posted = {f["properties"].get("id") or f.get("id") for f in aois["features"]}
+    shown = fc["properties"]["aois"]["features"]
+    assert {f["properties"]["aoi"] for f in shown} <= posted and len(shown) == len(fc["properties"]["persistence"])
+    start = datetime.fromisoformat(fc["properties"]["start_utc"])
+    kinds = {f["properties"]["aoi"]: f["geometry"]["type"] for f in shown}
+    for row in fc["properties"]["persistence"]:
+        hours = sorted((datetime.fromisoformat(f["properties"]["best"].replace("Z", "+00:00")) - start)
+                       .total_seconds() / 3600 for f in fc["features"]
+                       if f["properties"]["aoi"] == row["aoi"]
+                       and (kinds[row["aoi"]] == "Point" or not (f["properties"]["coverage_fraction"] or 1) <= 0))
+        assert row["accesses"] == len(hours), row
+        if len(hours) > 1:
+            assert abs(row["max_gap_h"] - float(np.max(np.diff(hours)))) < 1e-3, row
+    assert sum(row["accesses"] > 1 for row in fc["properties"]["persistence"]) >= 2
 
 
 @pytest.mark.parametrize(("params", "needle"), [

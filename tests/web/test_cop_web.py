@@ -247,3 +247,68 @@ def test_controls_are_labelled_and_tabs_follow_the_keyboard(browser, live_hub) -
     page.keyboard.press("ArrowRight")
     expect(page.locator("#tab-picture")).to_have_attribute("aria-selected", "true")
     page.close()
+
+
+def test_tasking_and_persistence_in_the_browser(browser, live_hub, artifacts) -> None:
+    """SVN asks for a LUX satellite (the form checks its fields first); LUX's focal point accepts with a signed
+    statement the page shows as valid; an imaging-opportunities product shows its AOIs' persistence table."""
+    import gzip
+    import json
+    from datetime import UTC, datetime, timedelta
+    from importlib import resources
+
+    import httpx
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    _sign_in(page, live_hub, SVN_AN)
+    page.click("#tab-tasking")
+    page.click("#tasking-form button[type=submit]")
+    expect(page.locator("#tasking-error")).to_contain_text("Choose the satellite")
+    page.select_option("#tasking-asset", "naos")
+    page.fill("#tasking-lat", "95")
+    page.click("#tasking-form button[type=submit]")
+    expect(page.locator("#tasking-error")).to_contain_text("Latitude must be")
+    page.fill("#tasking-lat", "46.05")
+    page.fill("#tasking-lon", "14.51")
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    page.fill("#tasking-start", (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#tasking-end", (now + timedelta(hours=49)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#tasking-justification", "flood extent along the Sava")
+    page.click("#tasking-form button[type=submit]")
+    expect(page.locator("#status")).to_contain_text("Tasking requested: naos (LUX)", timeout=TIMEOUT_MS)
+    expect(page.locator("#tasking-rows tr").first).to_contain_text("requested")
+    _sign_out(page)
+
+    _sign_in(page, live_hub, "Luxembourg DoD focal point")
+    page.click("#tab-tasking")
+    row = page.locator("#tasking-rows tr", has_text="SVN")
+    row.get_by_role("button", name="Accept").first.click()
+    expect(page.locator("#status")).to_contain_text("Accepted: naos for SVN")
+    expect(page.locator("#tasking-rows tr", has_text="SVN").first).to_contain_text("signed acceptance valid")
+    page.screenshot(path=str(artifacts / "tasking-accepted.png"))
+    _sign_out(page)
+
+    data = resources.files("orbitshare.data")
+    with gzip.open(str(data.joinpath("celestrak_active_2026-03-10.csv.gz")), "rt") as fh:
+        lines = fh.read().splitlines()
+    text = "\n".join([lines[0], *[x for x in lines[1:] if x.startswith(("SENTINEL-2B,", "PLEIADES NEO 3,"))]])
+    auth = {"Authorization": "Bearer " + live_hub["tokens"][LUX_AN]}
+    label = {"policy_id": "NATO", "classification": "UNCLASSIFIED"}
+    up = httpx.post(live_hub["url"] + "/catalogs", headers=auth, data={"label": json.dumps(label)},
+                    files={"file": ("eo.csv", text.encode())})
+    assert up.status_code == 201, up.text
+    aois = json.loads(data.joinpath("eo/demo_aoi.geojson").read_text())
+    job = httpx.post(live_hub["url"] + "/jobs/imaging-opportunities", headers=auth, timeout=120,
+                     json={"label": label, "title": "LUX opportunities", "params": {
+                         "catalog_product": up.json()["id"], "aois": aois, "start": "2026-03-10T00:00:00Z",
+                         "hours": 48}})
+    assert job.status_code == 201, job.text
+    _sign_in(page, live_hub, LUX_AN)
+    page.click("#tab-layers")
+    item = page.locator("#layer-list li", has_text="LUX opportunities").first
+    item.locator("input[type=checkbox]").check()
+    table = item.locator("table.persistence")
+    expect(table).to_contain_text("Persistence per AOI", timeout=TIMEOUT_MS)
+    assert table.locator("tbody tr").count() == len(aois["features"])
+    page.screenshot(path=str(artifacts / "layers-persistence.png"))
+    page.close()

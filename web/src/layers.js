@@ -1,7 +1,8 @@
 // GeoJSON layers: products of the EO, SATCOM and PNT kinds whose JSON content is, or holds under "geojson",
 // a FeatureCollection (a single Feature, e.g. a STAC item, is shown too); colour by a numeric property.
+// Imaging opportunities also carry their AOIs (outlined) and each AOI's persistence figures (a table).
 import { contentJson, products } from "./api.js";
-import { $, el, show } from "./ui.js";
+import { $, cell, el, fmt, show } from "./ui.js";
 import { map, maplibregl, removeOverlay, overlay } from "./map.js";
 
 export const LAYER_KINDS = ["imaging_opportunities", "collection_plan", "stac_item", "satcom_evaluation", "pnt_evaluation"];
@@ -56,6 +57,39 @@ function addLayer(id, fc, prop) {
   }
 }
 
+// AOI outlines and the persistence table of an imaging-opportunities product (nothing for other products).
+function addAois(oid, content, box) {
+  const aois = featureCollection(content?.properties?.aois);
+  if (aois) {
+    overlay(oid + "-aoi", aois, [
+      { id: oid + "-aoi-line", type: "line", filter: ["!=", ["geometry-type"], "Point"],
+        paint: { "line-color": "#ffffff", "line-width": 2, "line-dasharray": [2, 1] } },
+      { id: oid + "-aoi-point", type: "circle", filter: ["==", ["geometry-type"], "Point"],
+        paint: { "circle-radius": 7, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } },
+    ]);
+  }
+  const rows = content?.properties?.persistence;
+  if (!Array.isArray(rows) || !rows.length) return;
+  const h = (v) => (v == null ? "–" : fmt(v, 1));
+  const table = el("table", { class: "grid persistence" }, el("caption", { text: "Persistence per AOI (hours)" }),
+    el("thead", {}, el("tr", {}, ...["AOI", "Accesses / day", "Mean gap", "Longest gap", "Longest wait", "First access",
+      "Area seen"].map((t) => el("th", { text: t })))));
+  const body = el("tbody");
+  for (const r of rows) {
+    const tr = el("tr");
+    cell(tr, r.aoi);
+    cell(tr, fmt(r.accesses_per_day, 2));
+    cell(tr, h(r.mean_gap_h));
+    cell(tr, h(r.max_gap_h));
+    cell(tr, h(r.max_wait_h));
+    cell(tr, h(r.first_access_h));
+    cell(tr, r.coverage_fraction == null ? "point" : `${fmt(100 * r.coverage_fraction, 1)} %`);
+    body.append(tr);
+  }
+  table.append(body);
+  box.replaceChildren(table);
+}
+
 export async function loadLayers() {
   const gen = generation;
   const items = (await products()).filter((p) => LAYER_KINDS.includes(p.kind));
@@ -68,11 +102,19 @@ export async function loadLayers() {
     const box = el("input", { type: "checkbox", id });
     const colour = el("select", { id: id + "-colour", hidden: true }, el("option", { value: "", text: "single colour" }));
     const note = el("span", { class: "hint" });
+    const extra = el("div");
     const li = el("li", {}, box, el("label", { for: id, text: ` ${p.title} (${p.kind}, ${p.originator})` }),
-      el("label", { for: id + "-colour", class: "sr", text: "Colour by" }), colour, note);
+      el("label", { for: id + "-colour", class: "sr", text: "Colour by" }), colour, note, extra);
     box.addEventListener("change", async () => {
       const oid = "geo-" + p.id;
-      if (!box.checked) { removeOverlay(oid); shown.delete(oid); colour.hidden = true; return; }
+      if (!box.checked) {
+        removeOverlay(oid);
+        removeOverlay(oid + "-aoi");
+        shown.delete(oid);
+        colour.hidden = true;
+        extra.replaceChildren();
+        return;
+      }
       try {
         const content = await contentJson(p.id);
         const fc = featureCollection(content);
@@ -83,6 +125,7 @@ export async function loadLayers() {
         shown.set(oid, fc);
         note.textContent = ` – ${fc.features.length} features`;
         addLayer(oid, fc, "");
+        addAois(oid, content, extra);
       } catch (e) { box.checked = false; show(e); }
     });
     colour.addEventListener("change", () => {
@@ -95,7 +138,7 @@ export async function loadLayers() {
 
 export function reset() {
   generation += 1;
-  for (const oid of shown.keys()) removeOverlay(oid);
+  for (const oid of shown.keys()) { removeOverlay(oid); removeOverlay(oid + "-aoi"); }
   shown = new Map();
   $("layer-list").replaceChildren();
 }

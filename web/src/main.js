@@ -13,8 +13,9 @@ import * as prods from "./products.js";
 import * as jobs from "./jobs.js";
 import * as consent from "./consent.js";
 import * as audit from "./audit.js";
+import * as tasking from "./tasking.js";
 
-const TABS = ["picture", "conjunctions", "alerts", "layers", "products", "jobs", "consent", "inbox", "audit"];
+const TABS = ["picture", "conjunctions", "alerts", "layers", "products", "jobs", "tasking", "consent", "inbox", "audit"];
 // For benchmarks and tests: the point layer, the map and the clock.
 window.orbitshare = { ready: false, layer: picture.layer, pic: () => picture.pic, setTime: picture.setTime,
   positionOf: picture.positionOf, get map() { return map; } };
@@ -77,7 +78,8 @@ async function start() {
   const mapReady = map ? Promise.resolve(map.resize()) : createMap($("map"));
   jobs.buildLabelFields();
   const loads = [mapReady, picture.loadCatalogList(), conj.loadReports(), alerts.loadAlerts(), layers.loadLayers(),
-    prods.loadProducts(), consent.loadOutbox(), consent.loadGrants(), jobs.loadJobs()];
+    prods.loadProducts(), consent.loadOutbox(), consent.loadGrants(), jobs.loadJobs(),
+    tasking.loadAssets().then(tasking.loadTaskings)];
   if (fp) loads.push(consent.loadInbox());
   await Promise.all(loads);
   const shown = [...document.querySelectorAll("#catalog-list input:checked")].map((b) => b.value);
@@ -92,7 +94,7 @@ function signOut() {
   session.me = null;
   session.partners = [];
   sessionStorage.removeItem("orbitshare-token");
-  for (const m of [picture, conj, alerts, layers, prods, jobs, consent, audit]) m.reset();
+  for (const m of [picture, conj, alerts, layers, prods, jobs, tasking, consent, audit]) m.reset();
   for (const f of document.querySelectorAll("form")) f.reset();
   $("whoami").hidden = true;
   $("who").textContent = "";
@@ -146,6 +148,8 @@ function wire() {
   $("job-form").addEventListener("submit", (e) => jobs.runJob(e, afterJob).catch(show));
   $("job-name").addEventListener("change", jobs.jobChanged);
   $("consent-form").addEventListener("submit", (e) => consent.request(e).catch(show));
+  $("tasking-form").addEventListener("submit", (e) => tasking.request(e).catch(show));
+  $("tab-tasking").addEventListener("click", () => tasking.loadTaskings().catch(show));
   $("audit-load").addEventListener("click", () => audit.loadAudit().catch(show));
   $("audit-verify-all").addEventListener("click", () => audit.verifyAll().catch(show));
   $("tab-audit").addEventListener("click", () => { if (!$("audit-rows").children.length) audit.loadAudit().catch(show); });

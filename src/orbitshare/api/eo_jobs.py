@@ -2,7 +2,9 @@
 
 The job reads its catalog product as the caller (own partner only, see JobContext), computes every access of the
 chosen registry assets to the posted AOIs and returns a GeoJSON FeatureCollection of footprints with the access
-properties, stored by the hub as an `imaging_opportunities` product under the posted label.
+properties, stored by the hub as an `imaging_opportunities` product under the posted label. The collection's
+`properties` hold the window, the AOIs as GeoJSON and their persistence figures (`eo.persistence`: accesses a
+day, mean and longest gap, longest wait, first access, coverage of polygons).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def imaging_opportunities_job(params: dict[str, Any], ctx: JobContext) -> JobRes
     from orbitshare.eo.aoi import AoiError, read_aois
     from orbitshare.eo.assets import load_registry
     from orbitshare.eo.opportunities import find_opportunities
+    from orbitshare.eo.persistence import persistence
 
     p = _parse(params)
     try:
@@ -74,10 +77,20 @@ def imaging_opportunities_job(params: dict[str, Any], ctx: JobContext) -> JobRes
     opp = find_opportunities(catalog, registry, aois.aois, start, start + timedelta(hours=p.hours))
     fc = opp.to_geojson()
     fc["properties"] = {"start_utc": start.isoformat(), "hours": p.hours, "skipped_assets": opp.skipped,
-                        "rejected_aois": aois.rejects}
+                        "rejected_aois": aois.rejects, "aois": _aoi_collection(aois.aois),
+                        "persistence": persistence(opp).table}
     meta = {"accesses": len(opp), "assets": len(opp.assets), "aois": len(aois), "rejected_aois": len(aois.rejects),
             "skipped_assets": len(opp.skipped)}
     return fc, "application/geo+json", meta
+
+
+def _aoi_collection(aois: list[Any]) -> dict[str, Any]:
+    """The AOIs as a GeoJSON FeatureCollection (id and name in the properties)."""
+    import shapely.geometry
+
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": shapely.geometry.mapping(a.geometry),
+         "properties": {"aoi": a.id, "name": a.name}} for a in aois]}
 
 
 def eo_jobs() -> list[Job]:

@@ -417,6 +417,20 @@ class AoiIn(Strict):
                                    examples=[[[[14.4, 46.0], [14.6, 46.0], [14.6, 46.1], [14.4, 46.1], [14.4, 46.0]]]])
 
 
+class AssetOut(BaseModel):
+    """An imaging satellite of the EO registry that tasking requests may name (null: figure not public)."""
+
+    id: str
+    name: str
+    owner: str
+    operator: str
+    status: str
+    sensor: str
+    norad_id: int | None = None
+    gsd_nadir_m: float | None = None
+    swath_km: float | None = None
+
+
 class TaskingIn(Strict):
     """Ask another partner's asset (by its registry id) for an acquisition of an area in a time window."""
 

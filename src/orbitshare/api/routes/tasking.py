@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from orbitshare.api import schemas as S
-from orbitshare.api.activation import activate, asset_owner
+from orbitshare.api.activation import activate, asset_owner, registry
 from orbitshare.api.deps import HubDep, Who
 from orbitshare.api.routes.common import ERRORS
 from orbitshare.service.tasking import TaskingInfo
@@ -16,6 +16,13 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["tasking"], responses=ERRORS)
 STATUS_PATTERN = "^(requested|accepted|declined|planned|acquired|delivered|cancelled)$"
+
+
+@router.get("/eo/assets", response_model=list[S.AssetOut])
+def assets(who: Who) -> list[dict[str, Any]]:
+    """The imaging satellites of the EO registry (public figures), the assets a tasking request may name."""
+    fields = S.AssetOut.model_fields
+    return [{k: v for k, v in a.model_dump().items() if k in fields} for a in registry()]
 
 
 @router.post("/tasking", response_model=S.TaskingOut, status_code=201)
