@@ -1,7 +1,7 @@
 // The picture: catalog objects as points over time (typed arrays from /catalog/{id}/positions), filters,
 // search, the selected object's ground track and element-set age, and the time slider with animation.
 import { api, getJson, products, session, WITHHELD } from "./api.js";
-import { $, el, facts, fmt, show, utc } from "./ui.js";
+import { $, cell, el, facts, fmt, show, utc } from "./ui.js";
 import { EMPTY, map, overlay, splitLine, whenReady } from "./map.js";
 import { PointLayer } from "./points.js";
 
@@ -293,7 +293,33 @@ function showObject(k, fetchTrack) {
     ["Period", `${o.period_min[j]} min`], ["Inclination", `${o.incl_deg[j]}°`],
     ["Position", p ? `${fmt(p[1], 3)}° lat, ${fmt(p[0], 3)}° lon, ${fmt(p[2], 1)} km` : "not propagable (SGP4 error)"],
   ]);
+  if (fetchTrack) renderHistory(o.norad_id[j]);
   if (fetchTrack || Math.abs(pic.tMs - pic.trackAt) > 1800e3) loadTrack(c, j);
+}
+
+// The object's element sets in every shown catalog, oldest first, with the change of period and inclination.
+function renderHistory(noradId) {
+  const sets = [];
+  for (const c of pic.catalogs) {
+    const o = c.objects;
+    const j = o.norad_id.indexOf(noradId);
+    if (j >= 0) sets.push({ c, j, t: Date.parse(o.epoch_utc[j]) });
+  }
+  sets.sort((a, b) => a.t - b.t);
+  const body = $("history-rows");
+  body.replaceChildren();
+  let prev = null;
+  for (const { c, j } of sets) {
+    const o = c.objects;
+    const tr = el("tr");
+    cell(tr, o.epoch_utc[j].replace("T", " ").slice(0, 19));
+    cell(tr, `${c.id} (${c.originator})`);
+    cell(tr, `${o.perigee_km[j]} × ${o.apogee_km[j]}`);
+    cell(tr, prev ? `${o.period_min[j]} (${fmt(o.period_min[j] - prev.period_min[prev.j], 3)})` : `${o.period_min[j]}`);
+    cell(tr, prev ? `${o.incl_deg[j]} (${fmt(o.incl_deg[j] - prev.incl_deg[prev.j], 3)})` : `${o.incl_deg[j]}`);
+    body.append(tr);
+    prev = Object.assign({ j }, o);
+  }
 }
 
 async function loadTrack(c, j) {
@@ -356,6 +382,7 @@ export function reset() {
   $("catalog-list").replaceChildren();
   $("object-count").textContent = "";
   $("search-results").replaceChildren();
+  $("history-rows").replaceChildren();
   $("object-detail").hidden = true;
   $("filter-partner").querySelectorAll("div").forEach((d) => d.remove());
   $("filter-owner").replaceChildren();
