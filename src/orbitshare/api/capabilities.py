@@ -11,11 +11,11 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from orbitshare.api.eo_jobs import eo_jobs
 from orbitshare.api.eo_plan_jobs import eo_plan_jobs
-from orbitshare.api.jobs import Job, JobContext, JobResult
+from orbitshare.api.jobs import Job, JobContext, JobParams, JobResult, parse_params
 from orbitshare.api.pnt_jobs import pnt_jobs
 from orbitshare.api.satcom_jobs import satcom_jobs
 from orbitshare.astro.time import as_utc
@@ -26,13 +26,7 @@ __all__ = ["ManoeuvreParams", "PassesParams", "ScreeningParams", "capability_job
 MAX_ALL_VS_ALL_OBJECTS = 3000
 
 
-class _Params(BaseModel):
-    """Strict job parameters (unknown fields refused)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class ScreeningParams(_Params):
+class ScreeningParams(JobParams):
     """Conjunction screening of a catalog product."""
 
     catalog_product: str = Field(description="id of a `catalog` product")
@@ -45,14 +39,14 @@ class ScreeningParams(_Params):
                                   "closest events")
 
 
-class ManoeuvreParams(_Params):
+class ManoeuvreParams(JobParams):
     """Manoeuvre detection in the element-set history of one object."""
 
     catalog_product: str = Field(description="id of a `catalog` product holding one object's history")
     norad_id: int | None = None
 
 
-class PassesParams(_Params):
+class PassesParams(JobParams):
     """Passes of the catalog's satellites over a site (imaging opportunities)."""
 
     catalog_product: str
@@ -65,14 +59,6 @@ class PassesParams(_Params):
     min_elevation_deg: float = Field(default=10.0, ge=0, le=90)
     max_off_nadir_deg: float | None = Field(default=None, gt=0, le=90)
     min_sun_elevation_deg: float | None = Field(default=None, ge=-90, le=90)
-
-
-def _parse(model: type[BaseModel], params: dict[str, Any]) -> Any:
-    """Validated parameters, or ValueError naming each bad field."""
-    try:
-        return model.model_validate(params)
-    except ValidationError as e:
-        raise ValueError("; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())) from None
 
 
 def _catalog(ctx: JobContext, product_id: str):
@@ -100,7 +86,7 @@ def screening_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     from orbitshare.ssa.conjunction.screening import screen
     from orbitshare.ssa.conjunction.screening_cdm import closest_cdms
 
-    p = _parse(ScreeningParams, params)
+    p = parse_params(ScreeningParams, params)
     catalog, report = _catalog(ctx, p.catalog_product)
     if p.primaries is None and len(catalog) > MAX_ALL_VS_ALL_OBJECTS:
         raise ValueError(f"all-vs-all screening of {len(catalog)} objects is limited to {MAX_ALL_VS_ALL_OBJECTS} "
@@ -126,7 +112,7 @@ def manoeuvres_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     from orbitshare.ssa.behaviour.alerts import manoeuvre_alert
     from orbitshare.ssa.behaviour.manoeuvres import detect_manoeuvres, history_from_records
 
-    p = _parse(ManoeuvreParams, params)
+    p = parse_params(ManoeuvreParams, params)
     _, data = ctx.read_own_product(p.catalog_product, "catalog")
     source = f"product {p.catalog_product}"
     items = list(parse_text_records(io.StringIO(data.decode("utf-8", "replace")), source))
@@ -140,7 +126,7 @@ def passes_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     """Rise, culmination and set of every pass within the limits, as a JSON list."""
     from orbitshare.astro.access import passes
 
-    p = _parse(PassesParams, params)
+    p = parse_params(PassesParams, params)
     catalog, _ = _catalog(ctx, p.catalog_product)
     if p.ids:
         missing = sorted(set(p.ids) - set(catalog.norad_id.tolist()))

@@ -14,9 +14,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from orbitshare.api.jobs import Job, JobContext, JobResult
+from orbitshare.api.jobs import Job, JobContext, JobParams, JobResult, parse_params
 
 __all__ = ["ImagingOpportunitiesParams", "eo_jobs", "imaging_opportunities_job"]
 
@@ -25,24 +25,15 @@ MAX_AOIS = 500
 MAX_HOURS = 7 * 24.0
 
 
-class ImagingOpportunitiesParams(BaseModel):
+class ImagingOpportunitiesParams(JobParams):
     """Imaging opportunities of registry assets over AOIs (GeoJSON) in a UTC window."""
 
-    model_config = ConfigDict(extra="forbid")
     catalog_product: str = Field(description="id of a `catalog` product holding the assets' element sets")
     aois: dict[str, Any] = Field(description="GeoJSON FeatureCollection, Feature or geometry (points, polygons)")
     start: datetime | None = Field(default=None, description="UTC start (default: the catalog's newest epoch)")
     hours: float = Field(default=24.0, gt=0, le=MAX_HOURS)
     assets: list[str] | None = Field(default=None, max_length=200,
                                      description="asset ids and/or owner codes (default: every asset)")
-
-
-def _parse(params: dict[str, Any]) -> ImagingOpportunitiesParams:
-    """Validated parameters, or ValueError naming each bad field."""
-    try:
-        return ImagingOpportunitiesParams.model_validate(params)
-    except ValidationError as e:
-        raise ValueError("; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())) from None
 
 
 def imaging_opportunities_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
@@ -54,7 +45,7 @@ def imaging_opportunities_job(params: dict[str, Any], ctx: JobContext) -> JobRes
     from orbitshare.eo.opportunities import find_opportunities
     from orbitshare.eo.persistence import persistence
 
-    p = _parse(params)
+    p = parse_params(ImagingOpportunitiesParams, params)
     try:
         aois = read_aois(io.StringIO(json.dumps(p.aois)), "aois")
     except AoiError as exc:

@@ -12,9 +12,9 @@ import io
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from orbitshare.api.jobs import Job, JobContext, JobResult
+from orbitshare.api.jobs import Job, JobContext, JobParams, JobResult, parse_params
 
 __all__ = ["CollectionPlanParams", "collection_plan_job", "eo_plan_jobs"]
 
@@ -22,10 +22,9 @@ __all__ = ["CollectionPlanParams", "collection_plan_job", "eo_plan_jobs"]
 MAX_REQUESTS = 2000
 
 
-class CollectionPlanParams(BaseModel):
+class CollectionPlanParams(JobParams):
     """Collection planning of requests (same fields as the requests YAML) over a catalog product."""
 
-    model_config = ConfigDict(extra="forbid")
 
     catalog_product: str = Field(description="id of an own `catalog` product holding the assets' element sets")
     requests: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_REQUESTS,
@@ -50,10 +49,7 @@ def collection_plan_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     from orbitshare.eo.planning.planner import plan_collection, plan_geojson, satellites_from_catalog
     from orbitshare.eo.planning.requests import RequestError, read_requests
 
-    try:
-        p = CollectionPlanParams.model_validate(params)
-    except ValidationError as e:
-        raise ValueError("; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())) from None
+    p = parse_params(CollectionPlanParams, params)
     _, data = ctx.read_own_product(p.catalog_product, "catalog")
     catalog, _ = read_catalog_file(io.StringIO(data.decode("utf-8", "replace")), f"product {p.catalog_product}")
     if len(catalog) == 0:

@@ -12,11 +12,14 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from orbitshare.service.products import ProductInfo
 
-__all__ = ["Job", "JobContext", "JobFunction", "JobRegistry", "JobResult", "catalog_meta", "encode_result"]
+__all__ = ["Job", "JobContext", "JobFunction", "JobParams", "JobRegistry", "JobResult", "catalog_meta",
+           "encode_result", "parse_params"]
 
 JobResult = tuple[bytes | dict[str, Any] | list[Any], str, dict[str, Any]]
 
@@ -45,6 +48,22 @@ class JobContext:
 
 
 JobFunction = Callable[[dict[str, Any], JobContext], JobResult]
+M = TypeVar("M", bound=BaseModel)
+
+
+class JobParams(BaseModel):
+    """Strict job parameters (unknown fields refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def parse_params(model: type[M], params: dict[str, Any], prefix: str = "") -> M:
+    """Validated parameters, or ValueError naming each bad field (after `prefix`, e.g. 'scenario.')."""
+    try:
+        return model.model_validate(params)
+    except ValidationError as e:
+        raise ValueError("; ".join(f"{prefix}{'.'.join(map(str, err['loc']))}: {err['msg']}"
+                                   for err in e.errors())) from None
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from orbitshare.api.jobs import Job, JobContext, JobResult
+from orbitshare.api.jobs import Job, JobContext, JobParams, JobResult, parse_params
 from orbitshare.astro.time import as_utc
 
 __all__ = ["MAX_POINT_TIMES", "PntParams", "pnt_evaluation_job", "pnt_jobs"]
@@ -23,20 +23,18 @@ __all__ = ["MAX_POINT_TIMES", "PntParams", "pnt_evaluation_job", "pnt_jobs"]
 MAX_POINT_TIMES = 60_000
 
 
-class SiteParam(BaseModel):
+class SiteParam(JobParams):
     """A named site (WGS-84 deg, height above the ellipsoid in m)."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=80)
     lat_deg: float = Field(ge=-90, le=90)
     lon_deg: float = Field(ge=-180, le=180)
     h_m: float = Field(default=0.0, ge=-500, le=9000)
 
 
-class PntParams(BaseModel):
+class PntParams(JobParams):
     """Parameters of a PNT evaluation (see docs/pnt.md); unknown fields are refused."""
 
-    model_config = ConfigDict(extra="forbid")
     catalog_product: str | None = Field(default=None, description="id of an own `catalog` product (default: bundled)")
     region: str = Field(default="slovenia", description="bundled region name (slovenia, luxembourg)")
     region_geojson: dict[str, Any] | None = Field(default=None, description="GeoJSON polygon instead of region")
@@ -54,14 +52,6 @@ class PntParams(BaseModel):
     propagation: dict[str, Any] | None = None
     lose_planes: list[str] = Field(default_factory=list, max_length=9, description="SYSTEM:PLANE, e.g. GAL:1")
     lose: int = Field(default=0, ge=0, le=30)
-
-
-def _parse(params: dict[str, Any]) -> PntParams:
-    """Validated parameters, or ValueError naming each bad field."""
-    try:
-        return PntParams.model_validate(params)
-    except ValidationError as e:
-        raise ValueError("; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())) from None
 
 
 def _lose_planes(items: list[str]) -> tuple[tuple[str, int], ...]:
@@ -85,7 +75,7 @@ def pnt_evaluation_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     from orbitshare.pnt.scenario import scenario_from_dict
     from orbitshare.satcom.region import grid_points, load_region, read_region
 
-    p = _parse(params)
+    p = parse_params(PntParams, params)
     if p.catalog_product:
         _, data = ctx.read_own_product(p.catalog_product, "catalog")
         cat, _ = read_catalog_file(io.StringIO(data.decode("utf-8", "replace")), f"product {p.catalog_product}")

@@ -13,9 +13,9 @@ import io
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from orbitshare.api.jobs import Job, JobContext, JobResult
+from orbitshare.api.jobs import Job, JobContext, JobParams, JobResult, parse_params
 
 __all__ = ["SatcomEvaluationParams", "SatcomSite", "satcom_evaluation_job", "satcom_jobs"]
 
@@ -23,20 +23,18 @@ __all__ = ["SatcomEvaluationParams", "SatcomSite", "satcom_evaluation_job", "sat
 MAX_SAMPLES = 2_000_000
 
 
-class SatcomSite(BaseModel):
+class SatcomSite(JobParams):
     """A named site (WGS-84 degrees, height in m)."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     lat_deg: float = Field(ge=-90, le=90)
     lon_deg: float = Field(ge=-180, le=180)
     height_m: float | None = Field(default=None, ge=-500, le=9000)
 
 
-class SatcomEvaluationParams(BaseModel):
+class SatcomEvaluationParams(JobParams):
     """Where to evaluate (region, polygon or sites), how finely, with which scenario and catalog."""
 
-    model_config = ConfigDict(extra="forbid")
     region: str = Field(default="slovenia", description="bundled region name")
     region_geojson: dict[str, Any] | None = Field(default=None, description="GeoJSON polygon instead of region")
     sites: list[SatcomSite] | None = Field(default=None, max_length=2000)
@@ -67,16 +65,8 @@ def satcom_evaluation_job(params: dict[str, Any], ctx: JobContext) -> JobResult:
     from orbitshare.satcom.region import Sites, grid_points, load_region, read_region
     from orbitshare.satcom.scenario import Scenario
 
-    try:
-        p = SatcomEvaluationParams.model_validate(params)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ValueError(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
-    try:
-        scen = Scenario(**p.scenario)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ValueError(f"scenario.{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+    p = parse_params(SatcomEvaluationParams, params)
+    scen = parse_params(Scenario, p.scenario, "scenario.")
     region = None
     if p.sites:
         names = [s.name for s in p.sites]
