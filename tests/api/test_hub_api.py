@@ -7,11 +7,17 @@ import json
 
 import pytest
 
+from orbitshare.api.demo import ALERT_TITLE, CATALOG_TITLE, STAC_TITLE
 from orbitshare.sharing.consent import unb64u, verify_signature
 
 SDA = "space-domain-awareness"
-ALERT = "Manoeuvre detected on tracked object"  # SVN product with no grant, a LUX request pending
-CATALOG = "SVN tracked objects (TLE)"  # SVN product granted to LUX
+ALERT = ALERT_TITLE  # SVN product with no grant, a LUX request pending
+CATALOG = CATALOG_TITLE  # SVN product granted to LUX
+ISS_TLE = (
+    "ISS (ZARYA)\n"
+    "1 25544U 98067A   08264.51782528 -.00002182  00000-0 -11606-4 0  2927\n"
+    "2 25544  51.6416 247.4627 0006703 130.5360 325.0288 15.72125391563537\n"
+)
 
 
 def _routes(app) -> list[tuple[str, str]]:
@@ -119,7 +125,8 @@ def test_consent_round_trip_over_http(env) -> None:
     assert verify_signature(unb64u(grant["statement_b64"]), grant["signature"], unb64u(grant["public_key"]))
     assert grant["statement"]["product_id"] == pid and grant["statement"]["recipient"] == "LUX"
     r = env.client.get(f"/products/{pid}/content", headers=env.auth("lux_an"))
-    assert r.status_code == 200 and json.loads(r.content) == {"object": 48274, "delta_v_mps": 0.4}
+    original = env.client.get(f"/products/{pid}/content", headers=env.auth("svn_an")).content
+    assert r.status_code == 200 and r.content == original and json.loads(r.content)[0]["kind"] == "overflight"
     assert json.loads(r.headers["x-security-label"])["originator"] == "SVN"
     assert (
         env.client.get(f"/products/{pid}", headers={**env.auth("lux_an"), "X-Purpose": "training"}).status_code == 404
@@ -159,7 +166,9 @@ def test_upload_search_download_export_and_stac(env) -> None:
     assert [base64.b64decode(x["content_b64"]) for x in lines] == [b"hello"]
     inside = env.client.get("/stac/search?bbox=5,49,7,51", headers=h).json()
     outside = env.client.get("/stac/search?bbox=100,0,110,10", headers=h).json()
-    assert [f["id"] for f in inside["features"]] == ["lux-opp-001"] and outside["features"] == []
+    stac_pid = env.products[STAC_TITLE]["id"]
+    stac_id = env.client.get(f"/products/{stac_pid}", headers=h).json()["meta"]["stac_id"]
+    assert [f["id"] for f in inside["features"]] == [stac_id] and outside["features"] == []
     assert inside["features"][0]["properties"]["orbitshare:label"]["originator"] == "LUX"
     assert (
         env.client.post(
@@ -173,8 +182,6 @@ def test_upload_search_download_export_and_stac(env) -> None:
 
 def test_catalog_upload_stores_raw_tle(env) -> None:
     """POST /catalogs stores a TLE file as a catalog product and counts its objects."""
-    from orbitshare.api.demo import ISS_TLE
-
     lab = {"policy_id": "NATO", "classification": "UNCLASSIFIED", "categories": []}
     r = env.client.post(
         "/catalogs",

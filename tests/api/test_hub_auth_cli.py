@@ -124,9 +124,10 @@ def test_serve_demo_and_audit_verify_commands(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        lines = [proc.stdout.readline() for _ in range(5)]
+        lines = [proc.stdout.readline() for _ in range(9)]  # URL, the demo jobs run once, four tokens
         assert f"http://127.0.0.1:{port}/" in lines[0]
-        tokens = [ln.split("token: ")[1].strip() for ln in lines[1:]]
+        assert sum("demo job (once)" in ln for ln in lines) == 4, lines
+        tokens = [ln.split("token: ")[1].strip() for ln in lines if "token: " in ln]
         assert len(tokens) == 4 and all(t.startswith("osh_") for t in tokens)
         for _ in range(100):
             try:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from playwright.sync_api import expect
 
-ALERT = "Manoeuvre detected on tracked object"
+from orbitshare.api.demo import ALERT_TITLE as ALERT
+from orbitshare.api.demo import CATALOG_TITLE
 
 
 def _sign_in(page, live_hub: dict, who: str) -> None:
@@ -25,9 +28,9 @@ def test_consent_flow_in_the_browser(browser, live_hub) -> None:
     """LUX sees only granted SVN products; SVN's focal point grants from the inbox; LUX then sees it."""
     page = browser.new_page()
     _sign_in(page, live_hub, "Luxembourg DoD analyst")
-    expect(page.locator("#product-rows tr")).to_have_count(4)
+    expect(page.locator("#product-rows tr")).to_have_count(2)
     titles = _titles(page)
-    assert ALERT not in titles and "SVN tracked objects (TLE)" in titles
+    assert ALERT not in titles and CATALOG_TITLE in titles
     expect(page.locator("#tab-inbox")).to_be_hidden()
     page.click("#signout")
 
@@ -43,11 +46,12 @@ def test_consent_flow_in_the_browser(browser, live_hub) -> None:
     page.click("#signout")
 
     _sign_in(page, live_hub, "Luxembourg DoD analyst")
-    expect(page.locator("#product-rows tr")).to_have_count(5)
+    expect(page.locator("#product-rows tr")).to_have_count(3)
     assert ALERT in _titles(page)
     with page.expect_download() as download:
         page.locator("#product-rows tr", has_text=ALERT).get_by_role("button", name="Download").click()
-    assert download.value.path().read_bytes() == b'{"object": 48274, "delta_v_mps": 0.4}'
+    alerts = json.loads(download.value.path().read_bytes())
+    assert alerts and {a["kind"] for a in alerts} == {"overflight"}
     page.close()
     events = [e for e in _events(live_hub["hub"]) if e["event"] in ("consent.grant", "access.download")]
     kinds = [e["event"] for e in events]

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from tests.conftest import DATA, shared_path
 
+from orbitshare.api.demo import ALERT_TITLE
+
 STATIONS = DATA / "tle" / "stations_2026-03-10.json"
 T = "2026-03-10T06:00:00Z"
 SDA = "space-domain-awareness"
@@ -139,7 +141,7 @@ def test_picture_limits_and_bad_input(env, stations) -> None:
     assert r.status_code == 422 and "unknown query parameter" in r.text
     r = env.client.get(f"/catalog/{stations}/track", params={"norad_id": 1}, headers=h)
     assert r.status_code == 422 and "norad_id: 1 is not in catalog" in r.json()["detail"]
-    report = env.products["ISS conjunction report"]["id"]
+    report = env.products[ALERT_TITLE]["id"]
     r = env.client.get(f"/catalog/{report}/objects", headers=h)
     assert r.status_code == 422 and "needs a 'catalog'" in r.json()["detail"]
 

@@ -16,10 +16,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from orbitshare.service import Forbidden, Hub, Invalid, Principal
 from orbitshare.service.products import ProductInfo
 
 __all__ = ["Job", "JobContext", "JobFunction", "JobParams", "JobRegistry", "JobResult", "catalog_meta",
-           "encode_result", "parse_params"]
+           "encode_result", "parse_params", "run_and_store"]
 
 JobResult = tuple[bytes | dict[str, Any] | list[Any], str, dict[str, Any]]
 
@@ -109,6 +110,31 @@ class JobRegistry:
     def __iter__(self) -> Iterator[Job]:
         """The jobs in registration order."""
         return iter(self._jobs.values())
+
+
+def run_and_store(hub: Hub, who: Principal, job: Job, params: dict[str, Any], title: str | None,
+                  label: dict[str, Any], purpose: str) -> ProductInfo:
+    """Run `job` as `who` and store its result, labelled at least as restrictively as every input it read.
+
+    Forbidden when the job would re-originate another partner's input, Invalid for what the job declares as
+    bad input; any other exception propagates (a bug)."""
+    inputs: list[dict[str, Any]] = []
+
+    def read_input(pid: str) -> tuple[ProductInfo, bytes]:
+        """Read an input product as the caller, remembering its label for the result's."""
+        info, data = hub.products.get(who, purpose, pid, event="access.job-input")
+        inputs.append(info.label)
+        return info, data
+
+    try:
+        content, media, meta = job.run(params, JobContext(read_input, who.partner))
+    except PermissionError as e:
+        raise Forbidden(f"job {job.name}: {e}") from None
+    except job.input_errors as e:  # only what the job declares is the caller's error; anything else is a bug
+        raise Invalid(f"job {job.name} rejected its parameters: {e}") from None
+    meta = {**meta, "job": job.name, "params": params}
+    return hub.products.add(who, job.result_kind, title or job.name, label, encode_result(content), media, None,
+                            meta, derived_from=inputs)
 
 
 def encode_result(content: bytes | dict[str, Any] | list[Any]) -> bytes:

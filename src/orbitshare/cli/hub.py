@@ -89,7 +89,8 @@ def _check_listen(host: str, port: int) -> None:
 
 
 def serve_cmd(
-    demo: bool = typer.Option(False, "--demo", help="Seed demo partners, users and products."),
+    demo: bool = typer.Option(False, "--demo",
+                              help="Seed demo partners, users and products (computed once from the bundled data)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
     db_url: str = typer.Option(None, "--db-url", callback=_db_url, help=DB_URL_HELP),
@@ -102,7 +103,8 @@ def serve_cmd(
 
     from orbitshare.api.app import create_app
     from orbitshare.api.auth import jwt_settings
-    from orbitshare.api.demo import seed
+    from orbitshare.api.demo import result_jobs, seed
+    from orbitshare.cli.support import step
     from orbitshare.settings import load_settings
 
     _check_listen(host, port)
@@ -114,7 +116,11 @@ def serve_cmd(
     url = f"http://{host}:{port}"
     typer.echo(f"orbitshare hub: {url}/  (API docs {url}/docs, data in {config.home})")
     if demo:
-        for name, person in seed(app_.state.hub).items():
+        people = seed(app_.state.hub)
+        for title, run in result_jobs(app_.state.hub, people, app_.state.jobs):
+            with step(f"demo job (once): {title}"):
+                run()
+        for name, person in people.items():
             typer.echo(f"  {person['partner']} {person['role']:<11} {name:<28} token: {person['token']}")
     uvicorn.run(app_, host=host, port=port, log_level="info")
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 
 from orbitshare.api import schemas as S
 from orbitshare.api.deps import HubDep, Jobs, Who, purpose_of
-from orbitshare.api.jobs import JobContext, catalog_meta, encode_result
+from orbitshare.api.jobs import catalog_meta, run_and_store
 from orbitshare.api.routes.common import ERRORS, label_form, label_of
-from orbitshare.service import Forbidden, Invalid, NotFound
+from orbitshare.service import Forbidden, HubError, Invalid, NotFound
 from orbitshare.service.products import ProductInfo
 
 __all__ = ["router"]
@@ -34,29 +34,13 @@ def run_job(name: S.JobName, body: S.JobIn, who: Who, hub: HubDep, registry: Job
         raise NotFound(f"no job {name!r}; see GET /jobs")
     if not who.can_write():
         raise Forbidden("viewers may not run jobs")
-    lab = label_of(body.label)
-    purpose = purpose_of(who, None)
-    inputs: list[dict[str, Any]] = []
-
-    def read_input(pid: str) -> tuple[ProductInfo, bytes]:
-        """Read an input product as the caller, remembering its label for the result's."""
-        info, data = hub.products.get(who, purpose, pid, event="access.job-input")
-        inputs.append(info.label)
-        return info, data
-
-    ctx = JobContext(read_input, who.partner)
     try:
-        content, media, meta = job.run(body.params, ctx)
-    except PermissionError as e:
-        raise Forbidden(f"job {name}: {e}") from None
-    except job.input_errors as e:  # only what the job declares is the caller's error; anything else is a bug
-        raise Invalid(f"job {name} rejected its parameters: {e}") from None
+        return run_and_store(hub, who, job, body.params, body.title, label_of(body.label), purpose_of(who, None))
+    except HubError:  # answered by the app's error handlers
+        raise
     except Exception:
         log.exception("job %s failed", name)
         raise
-    meta = {**meta, "job": name, "params": body.params}
-    data = encode_result(content)
-    return hub.products.add(who, job.result_kind, body.title or name, lab, data, media, None, meta, derived_from=inputs)
 
 
 @router.post("/catalogs", response_model=S.ProductOut, status_code=201)

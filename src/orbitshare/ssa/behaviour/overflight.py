@@ -88,15 +88,17 @@ class Overflight:
     min_range_km: float
     owner: str = ""
     points: list[str] = field(default_factory=list)
+    lat_deg: float | None = None  # the site's point, or its polygon's centroid (WGS-84, deg)
+    lon_deg: float | None = None
 
     def as_dict(self) -> dict:
-        """Plain dict (ISO 8601 UTC times) for JSON/CSV export."""
+        """Plain dict (ISO 8601 UTC times, site location in WGS-84 deg) for JSON/CSV export."""
         return {"site": self.site, "norad_id": self.norad_id, "name": self.name, "sensor": self.sensor,
                 "owner": self.owner, "start": Epoch.from_datetime(self.start).iso(),
                 "stop": Epoch.from_datetime(self.stop).iso(),
                 "duration_s": round((self.stop - self.start).total_seconds(), 3),
                 "max_elevation_deg": round(self.max_elevation_deg, 3),
-                "min_range_km": round(self.min_range_km, 3)}
+                "min_range_km": round(self.min_range_km, 3), "lat_deg": self.lat_deg, "lon_deg": self.lon_deg}
 
 
 def _union(items: list[Overflight]) -> list[Overflight]:
@@ -137,6 +139,7 @@ def overflights(catalog, sites: list[SiteArea], watched: list[WatchedSatellite],
                                 c.max_off_nadir_deg, c.min_sun_elevation_deg, step_s):
                     w = by_id[p.norad_id]
                     found.append(Overflight(site.name, p.norad_id, p.name, w.sensor, p.rise, p.set,
-                                            p.max_elevation_deg, p.min_range_km, w.owner, [pt.name]))
+                                            p.max_elevation_deg, p.min_range_km, w.owner, [pt.name],
+                                            site.points[0].lat_deg, site.points[0].lon_deg))
         timeline[site.name] = sorted(_union(found), key=lambda o: (o.start, o.norad_id))
     return timeline
