@@ -57,6 +57,24 @@ function addLayer(id, fc, prop) {
   }
 }
 
+// [[west, south], [east, north]] of every coordinate of a FeatureCollection (deg), or null when it has none.
+function boundsOf(fc) {
+  let w = 180, s = 90, e = -180, n = -90;
+  const visit = (c) => {
+    if (typeof c[0] === "number") {
+      w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]);
+    } else c.forEach(visit);
+  };
+  for (const f of fc.features) if (f?.geometry?.coordinates) visit(f.geometry.coordinates);
+  return w <= e && s <= n ? [[w, s], [e, n]] : null;
+}
+
+// Bring a newly shown layer into view (no closer than zoom 7, so that a point site keeps its context).
+function fitTo(fc) {
+  const b = boundsOf(fc);
+  if (b && map) map.fitBounds(b, { padding: 40, maxZoom: 7, duration: 0 });
+}
+
 // AOI outlines and the persistence table of an imaging-opportunities product (nothing for other products).
 function addAois(oid, content, box) {
   const aois = featureCollection(content?.properties?.aois);
@@ -74,10 +92,12 @@ function addAois(oid, content, box) {
   const table = el("table", { class: "grid persistence" }, el("caption", { text: "Persistence per AOI (hours)" }),
     el("thead", {}, el("tr", {}, ...["AOI", "Accesses / day", "Mean gap", "Longest gap", "Longest wait", "First access",
       "Area seen"].map((t) => el("th", { text: t })))));
+  const names = new Map((aois?.features || []).map((f) => [String(f.properties?.aoi), f.properties?.name]));
   const body = el("tbody");
   for (const r of rows) {
     const tr = el("tr");
-    cell(tr, r.aoi);
+    const name = names.get(String(r.aoi));
+    cell(tr, name && name !== String(r.aoi) ? `${name} (${r.aoi})` : r.aoi);
     cell(tr, fmt(r.accesses_per_day, 2));
     cell(tr, h(r.mean_gap_h));
     cell(tr, h(r.max_gap_h));
@@ -126,6 +146,7 @@ export async function loadLayers() {
         note.textContent = ` – ${fc.features.length} features`;
         addLayer(oid, fc, "");
         addAois(oid, content, extra);
+        fitTo(fc);
       } catch (e) { box.checked = false; show(e); }
     });
     colour.addEventListener("change", () => {
