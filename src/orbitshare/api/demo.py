@@ -40,7 +40,6 @@ ALERT_TITLE = "Foreign imaging satellites over Ljubljana"
 STAC_TITLE = "Imaging opportunity over Luxembourg"
 #: Foreign imaging satellites of the bundled catalog watched over Ljubljana: NORAD id, sensor, owner.
 WATCHED = ((43585, "optical", "PRC"), (56756, "sar", "CIS"), (62138, "sar", "CIS"), (40115, "optical", "US"))
-RESULTS_DONE = "demo-results.done"
 
 
 def label(*rel_to: str, classification: str = "NATO UNCLASSIFIED", **extra: Any) -> dict[str, Any]:
@@ -137,16 +136,13 @@ def _region_geojson(name: str) -> str:
 
 
 def result_jobs(hub: Hub, people: dict[str, dict[str, str]],
-                registry: JobRegistry) -> list[tuple[str, Callable[[], ProductInfo | None]]]:
-    """The demo's hub jobs as (title, run) pairs, none once they have all run; each run stores and releases one."""
-    done = hub.config.home / RESULTS_DONE
-    if done.exists():
-        return []
+                registry: JobRegistry) -> list[tuple[str, Callable[[], ProductInfo]]]:
+    """The demo's hub jobs not yet stored, as (title, run) pairs; each run stores one product and releases it."""
     who = _principals(hub, people)
     svn_fp, svn_an = who["Slovenia MoD focal point"], who["Slovenia MoD analyst"]
     lux_fp, lux_an = who["Luxembourg DoD focal point"], who["Luxembourg DoD analyst"]
-    own = hub.products.search(svn_an, PURPOSE, kind="catalog", originator="SVN").items
-    catalog_id = next(p.id for p in own if p.title == CATALOG_TITLE)
+    stored = {p.title: p.id for an in (svn_an, lux_an)
+              for p in hub.products.search(an, PURPOSE, originator=an.partner).items}
     catalog = _bundled_catalog()[2]
     start = demo_window(catalog)[0].isoformat()
     names = " and ".join(catalog.select(ids=list(NATIONAL_ASSETS)).name.tolist())
@@ -154,29 +150,21 @@ def result_jobs(hub: Hub, people: dict[str, dict[str, str]],
         f for name in ("slovenia", "luxembourg") for f in json.loads(_region_geojson(name))["features"]]}
     plan: list[tuple[str, Principal, Principal, str, str, dict[str, Any]]] = [
         (f"Conjunctions of {names} with the active satellites", svn_an, svn_fp, "LUX", "screening",
-         {"catalog_product": catalog_id, "primaries": list(NATIONAL_ASSETS), "start": start, "days": 1.0}),
+         {"catalog_product": stored[CATALOG_TITLE], "primaries": list(NATIONAL_ASSETS), "start": start,
+          "days": 1.0}),
         ("Imaging opportunities over Slovenia and Luxembourg", svn_an, svn_fp, "LUX", "imaging-opportunities",
-         {"catalog_product": catalog_id, "aois": aois, "start": start, "hours": 24.0}),
+         {"catalog_product": stored[CATALOG_TITLE], "aois": aois, "start": start, "hours": 24.0}),
         ("PNT over Slovenia (GPS and Galileo)", svn_an, svn_fp, "LUX", "pnt-evaluation", {"region": "slovenia"}),
         ("SATCOM resilience over Luxembourg", lux_an, lux_fp, "SVN", "satcom-evaluation", {"region": "luxembourg"}),
     ]
-    runs: list[tuple[str, Callable[[], ProductInfo | None]]] = []
-    for i, (title, analyst, focal_point, partner, name, params) in enumerate(plan):
-        job = registry.get(name)
-        if job is None:
-            continue
-        last = i == len(plan) - 1
-        runs.append((title, functools.partial(_run_and_grant, hub, job, analyst, focal_point, partner, title,
-                                              params, done if last else None)))
-    return runs
+    return [(title, functools.partial(_run_and_grant, hub, job, analyst, focal_point, partner, title, params))
+            for title, analyst, focal_point, partner, name, params in plan
+            if title not in stored and (job := registry.get(name)) is not None]
 
 
 def _run_and_grant(hub: Hub, job: Job, analyst: Principal, focal_point: Principal, partner: str, title: str,
-                   params: dict[str, Any], done_marker: Any) -> ProductInfo:
+                   params: dict[str, Any]) -> ProductInfo:
     """Run one demo job as the analyst, release its product to `partner` by the focal point's grant."""
-    lab = label(analyst.partner, partner)
-    info = run_and_store(hub, analyst, job, params, title, lab, PURPOSE)
+    info = run_and_store(hub, analyst, job, params, title, label(analyst.partner, partner), PURPOSE)
     hub.consent.grant_directly(focal_point, info.id, partner, PURPOSE)
-    if done_marker is not None:
-        done_marker.write_text("demo results computed\n")
     return info
