@@ -18,9 +18,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from orbitshare.api.jobs import Job, JobRegistry, catalog_meta, run_and_store
+from orbitshare.api.jobs import Job, JobRegistry, catalog_summary, run_and_store
 from orbitshare.catalog import Catalog
 from orbitshare.demo import DEMO_CATALOG, LJUBLJANA, NATIONAL_ASSETS, demo_window, load_demo_catalog
+from orbitshare.satcom.region import bundled_region_geojson
 from orbitshare.service import Hub, Principal
 from orbitshare.service.products import ProductInfo
 from orbitshare.store.keys import write_private
@@ -79,9 +80,12 @@ def _principals(hub: Hub, people: dict[str, dict[str, str]]) -> dict[str, Princi
 @functools.lru_cache(maxsize=1)
 def _bundled_catalog() -> tuple[bytes, dict[str, Any], Catalog]:
     """The bundled catalog's text (UTF-8), its product metadata and the parsed catalog (read once a process)."""
+    from orbitshare.catalog import detect_format
+
     ref = importlib.resources.files("orbitshare") / "data" / DEMO_CATALOG
     data = gzip.decompress(ref.read_bytes())
-    return data, catalog_meta(data.decode("utf-8"), DEMO_CATALOG), load_demo_catalog()[0]
+    catalog, report = load_demo_catalog()
+    return data, catalog_summary(detect_format(data[:4096].decode("utf-8", "replace")), catalog, report), catalog
 
 
 def _products(hub: Hub, who: dict[str, Principal]) -> None:
@@ -122,17 +126,12 @@ def _stac_item(catalog: Catalog, start: datetime, lab: dict[str, Any]) -> dict[s
     from orbitshare.eo.opportunities import find_opportunities
     from orbitshare.eo.stac import items_from_opportunities
 
-    aois = read_aois(io.StringIO(_region_geojson("luxembourg")), "luxembourg").aois
+    aois = read_aois(io.StringIO(json.dumps(bundled_region_geojson("luxembourg"))), "luxembourg").aois
     opp = find_opportunities(catalog, load_registry(), aois, start, start + timedelta(days=1))
     items = items_from_opportunities(opp, lab)
     if not items:
         raise RuntimeError("the bundled catalog gives no EO asset an opportunity over Luxembourg in a day")
     return items[0]
-
-
-def _region_geojson(name: str) -> str:
-    """GeoJSON text of a bundled region boundary (orbitshare/data/regions)."""
-    return (importlib.resources.files("orbitshare") / "data" / "regions" / f"{name}.geojson").read_text("utf-8")
 
 
 def result_jobs(hub: Hub, people: dict[str, dict[str, str]],
@@ -147,7 +146,7 @@ def result_jobs(hub: Hub, people: dict[str, dict[str, str]],
     start = demo_window(catalog)[0].isoformat()
     names = " and ".join(catalog.select(ids=list(NATIONAL_ASSETS)).name.tolist())
     aois = {"type": "FeatureCollection", "features": [
-        f for name in ("slovenia", "luxembourg") for f in json.loads(_region_geojson(name))["features"]]}
+        f for name in ("slovenia", "luxembourg") for f in bundled_region_geojson(name)["features"]]}
     plan: list[tuple[str, Principal, Principal, str, str, dict[str, Any]]] = [
         (f"Conjunctions of {names} with the active satellites", svn_an, svn_fp, "LUX", "screening",
          {"catalog_product": stored[CATALOG_TITLE], "primaries": list(NATIONAL_ASSETS), "start": start,

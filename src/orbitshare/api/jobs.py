@@ -20,7 +20,7 @@ from orbitshare.service import Forbidden, Hub, Invalid, Principal
 from orbitshare.service.products import ProductInfo
 
 __all__ = ["Job", "JobContext", "JobFunction", "JobParams", "JobRegistry", "JobResult", "catalog_meta",
-           "encode_result", "parse_params", "run_and_store"]
+           "catalog_summary", "encode_result", "parse_params", "run_and_store"]
 
 JobResult = tuple[bytes | dict[str, Any] | list[Any], str, dict[str, Any]]
 
@@ -172,6 +172,11 @@ def catalog_meta(text: str, source: str = "upload") -> dict[str, Any]:
 
     fmt = detect_format(text[:4096])
     catalog, report = read_catalog_file(io.StringIO(text), source, fmt)
+    return catalog_summary(fmt, catalog, report)
+
+
+def catalog_summary(fmt: str, catalog: Any, report: Any) -> dict[str, Any]:
+    """Metadata of a catalog product from a catalog already read in format `fmt` and its parse report."""
     rejects = [str(r) for r in report.rejects]
     if len(catalog) == 0:
         reasons = "; ".join(rejects[:5]) or "no element sets found"

@@ -24,8 +24,8 @@ from orbitshare.constants import WGS84_A_KM, WGS84_E2
 from orbitshare.satcom.docio import read_file
 
 __all__ = [
-    "Region", "RegionError", "Sites", "bundled_regions", "grid_points", "load_region", "load_sites", "read_region",
-    "read_sites",
+    "Region", "RegionError", "Sites", "bundled_region_geojson", "bundled_regions", "grid_points", "load_region",
+    "load_sites", "read_region", "read_sites",
 ]
 
 
@@ -70,6 +70,13 @@ def bundled_regions() -> list[str]:
     """Names of the regions bundled with orbitshare."""
     folder = resources.files("orbitshare.data").joinpath("regions")
     return sorted(p.name[:-8] for p in folder.iterdir() if p.name.endswith(".geojson"))
+
+
+def bundled_region_geojson(name: str) -> dict:
+    """The GeoJSON FeatureCollection of a bundled region (lower-case name, e.g. "slovenia"; WGS-84 deg)."""
+    ref = resources.files("orbitshare.data").joinpath("regions").joinpath(f"{name}.geojson")
+    with ref.open("r", encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def _polygon_of(obj: dict, source: str) -> Any:
@@ -118,9 +125,7 @@ def load_region(name_or_file: str | Path) -> Region:
     """A bundled region by name (case-insensitive, e.g. "slovenia") or a region from a GeoJSON file path."""
     key = str(name_or_file).strip().lower()
     if key in bundled_regions():
-        ref = resources.files("orbitshare.data").joinpath("regions").joinpath(f"{key}.geojson")
-        with ref.open("r", encoding="utf-8") as fh:
-            obj = json.load(fh)
+        obj = bundled_region_geojson(key)
         props = obj["features"][0].get("properties", {})
         return Region(name=key, geometry=_polygon_of(obj, f"{key}.geojson"),
                       source=str(props.get("source", "bundled")))
